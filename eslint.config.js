@@ -1,0 +1,29 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'lib/', 'coverage/', 'bench/out/', 'scratch/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      // core/ is pure domain logic: the layers above it own the environment and GitHub.
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@actions/*', '@octokit/*', '**/github/**', '**/actions/**', '**/cli/**'] },
+      ],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env' }],
+    },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+);

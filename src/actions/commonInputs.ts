@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { ModelshipError } from '../core/errors.js';
+
+/** Inputs every Modelship action takes (DESIGN.md §6). */
+export interface CommonInputs {
+  /** Absolute working directory; relative paths resolve against it. */
+  workingDirectory: string;
+  /** Absolute path of modelship.yml, or undefined when it does not exist and was not asked for. */
+  config: string | undefined;
+  githubToken: string;
+  workspace: string;
+}
+
+/** Reads the common inputs; the token is masked in logs at once. */
+export function readCommonInputs(): CommonInputs {
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const workingDirectory = resolve(workspace, core.getInput('working-directory') || '.');
+  if (!existsSync(workingDirectory)) {
+    throw new ModelshipError(
+      `working-directory ${core.getInput('working-directory')} does not exist in the workspace; check the input.`,
+    );
+  }
+  const configInput = core.getInput('config');
+  const configPath = inDirectory(workingDirectory, configInput || 'modelship.yml');
+  if (configInput && !existsSync(configPath)) {
+    throw new ModelshipError(
+      `config ${configInput}: file not found in ${workingDirectory}; check the config input.`,
+    );
+  }
+  const githubToken = core.getInput('github-token');
+  if (githubToken) core.setSecret(githubToken);
+  return {
+    workingDirectory,
+    config: existsSync(configPath) ? configPath : undefined,
+    githubToken,
+    workspace,
+  };
+}
+
+/** A path from an input, resolved against the working directory. */
+export function inDirectory(directory: string, path: string): string {
+  return isAbsolute(path) ? path : join(directory, path);
+}
+
+/** Where an action writes its reports: RUNNER_TEMP on a runner, the working directory elsewhere. */
+export function reportDirectory(workingDirectory: string): string {
+  return join(process.env.RUNNER_TEMP ?? join(workingDirectory, '.modelship-out'), 'modelship');
+}
+
+/** A true/false input with a default when it is not set (core.getBooleanInput throws then). */
+export function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '') return fallback;
+  if (['true', 'yes', '1'].includes(value)) return true;
+  if (['false', 'no', '0'].includes(value)) return false;
+  throw new ModelshipError(`input ${name} is "${value}"; expected true or false.`);
+}

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { isModelshipError, messageOf } from '../core/errors.js';
+import { registerDemo } from './demoCommand.js';
+import { registerSchema } from './schemaCommand.js';
+import { registerValidate } from './validateCommand.js';
+import { packageVersion } from './packageInfo.js';
+
+/** Runs the `modelship` command line; returns the exit code (0 ok, 1 check failed, 2 bad input). */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  const program = new Command('modelship')
+    .description(
+      'Ship machine learning models from a GitHub repository: data contracts, evaluation, gates, releases, serving and drift checks.',
+    )
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`modelship: ${text.replace(/^error: /, '')}`),
+    })
+    .showHelpAfterError('(run modelship --help for usage)');
+  registerValidate(program, setExit);
+  registerSchema(program, setExit);
+  registerDemo(program, setExit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isModelshipError(error)) {
+      process.stderr.write(`modelship: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`modelship: unexpected error: ${messageOf(error)}\n`);
+    if (process.env.MODELSHIP_DEBUG && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,182 @@
+import type { ColumnContract, DataContract } from '../config/dataContract.js';
+import { ident, literal } from './duckdb.js';
+import { FILE_COLUMN, hasFileColumn, rawReader, type DataSource } from './dataSource.js';
+import { nativeFamily, rawExpression, typedExpression, typedLiteral } from './typedValue.js';
+import type { CheckName } from './validationReport.js';
+
+/** A contract column found in the data, with the SQL aliases of its raw and typed values. */
+export interface PlannedColumn {
+  name: string;
+  contract: ColumnContract;
+  raw: string;
+  typed: string;
+}
+
+/** A value check compiled to a predicate over the typed relation. */
+export interface PlannedCheck {
+  alias: string;
+  column: PlannedColumn;
+  check: Exclude<CheckName, 'missing_column' | 'extra_column' | 'rows' | 'unique'>;
+  predicate: string;
+  /** Whether the percentage is of all rows (`nullable`) or of non-null values. */
+  ofAllRows: boolean;
+}
+
+/** What the contract asks of one data source, ready to run as SQL. */
+export interface ContractPlan {
+  columns: PlannedColumn[];
+  checks: PlannedCheck[];
+  unique: PlannedColumn[];
+  missing: string[];
+  extra: string[];
+}
+
+/** Compiles a contract against the columns a source has. */
+export function planContract(contract: DataContract, source: DataSource): ContractPlan {
+  const present = new Set(source.columns);
+  const declared = Object.keys(contract.columns);
+  const columns: PlannedColumn[] = declared
+    .filter((name) => present.has(name))
+    .map((name, i) => ({ name, contract: contract.columns[name]!, raw: `r${i}`, typed: `t${i}` }));
+  const checks: PlannedCheck[] = [];
+  for (const column of columns) checks.push(...checksOf(column));
+  return {
+    columns,
+    checks,
+    unique: columns.filter((c) => c.contract.unique),
+    missing: declared.filter((name) => !present.has(name)),
+    extra: source.columns.filter((name) => !(name in contract.columns)),
+  };
+}
+
+function checksOf(column: PlannedColumn): PlannedCheck[] {
+  const { contract: c, raw, typed } = column;
+  const checks: PlannedCheck[] = [];
+  const add = (check: PlannedCheck['check'], predicate: string, ofAllRows = false) =>
+    checks.push({ alias: `${check}_${raw}`, column, check, predicate, ofAllRows });
+  if (!c.nullable) add('nullable', `${raw} IS NULL`, true);
+  if (c.type !== 'string') add('type', `${raw} IS NOT NULL AND ${typed} IS NULL`);
+  if (c.min !== undefined) add('min', `${typed} < ${typedLiteral(c.type, c.min)}`);
+  if (c.max !== undefined) add('max', `${typed} > ${typedLiteral(c.type, c.max)}`);
+  if (c.in !== undefined) {
+    // list_contains, not IN: DuckDB rewrites longer IN lists into a join, which loses file order.
+    add(
+      'in',
+      `NOT list_contains([${c.in.map((v) => typedLiteral(c.type, v)).join(', ')}], ${typed})`,
+    );
+  }
+  if (c.pattern !== undefined)
+    add('pattern', `NOT regexp_matches(${typed}, ${literal(c.pattern)})`);
+  return checks;
+}
+
+/** The relation of (for globs) file and each planned column's raw and typed value. */
+export function typedRelation(plan: ContractPlan, source: DataSource): string {
+  const file = hasFileColumn(source) ? [FILE_COLUMN] : [];
+  const raws = plan.columns.map((c) => {
+    const family = nativeFamily(source.types[c.name] ?? 'VARCHAR');
+    return `${rawExpression(ident(c.name), family)} AS ${c.raw}, ${ident(c.name)} AS n_${c.raw}`;
+  });
+  const typeds = plan.columns.map((c) => {
+    const family = nativeFamily(source.types[c.name] ?? 'VARCHAR');
+    return `${c.raw}, ${typedExpression(c.contract.type, family, c.raw, `n_${c.raw}`)} AS ${c.typed}`;
+  });
+  const inner = `SELECT ${[...file, ...raws, '1 AS one'].join(', ')} FROM ${rawReader(source)}`;
+  return `(SELECT ${[...file, ...typeds, 'one'].join(', ')} FROM (${inner}))`;
+}
+
+const BITS = 62;
+
+/** The mask column and bit of the i-th flag (62 flags a BIGINT). */
+function bit(prefix: string, i: number): { column: string; value: string } {
+  return { column: `${prefix}${Math.floor(i / BITS)}`, value: String(2n ** BigInt(i % BITS)) };
+}
+
+function maskColumns(prefix: string, predicates: string[]): string[] {
+  const masks: string[] = [];
+  for (let start = 0; start < Math.max(predicates.length, 1); start += BITS) {
+    const parts = predicates
+      .slice(start, start + BITS)
+      .map((p, j) => `CASE WHEN ${p} THEN ${bit(prefix, start + j).value} ELSE 0 END`);
+    masks.push(
+      `CAST(${parts.length ? parts.join(' | ') : '0'} AS BIGINT) AS ${prefix}${start / BITS}`,
+    );
+  }
+  return masks;
+}
+
+/**
+ * The one scan: a table in file order (rowid = data row − 1) holding, per row, a bit per failing
+ * check, a bit per null value, the raw values of rows that fail anything (NULL elsewhere, which
+ * costs nothing), the typed values of unique columns and, for globs, the file.
+ */
+export function flagTableSql(plan: ContractPlan, source: DataSource, table: string): string {
+  const checkMasks = maskColumns(
+    'm',
+    plan.checks.map((c) => c.predicate),
+  );
+  const nullMasks = maskColumns(
+    'z',
+    plan.columns.map((c) => `${c.raw} IS NULL`),
+  );
+  const failing = checkMasks.map((_, i) => `m${i} <> 0`).join(' OR ');
+  const raws = plan.columns.map((c) => `CASE WHEN ${failing} THEN ${c.raw} END AS ${c.raw}`);
+  const uniques = plan.unique.map((c) => `${c.typed}`);
+  const file = hasFileColumn(source) ? [FILE_COLUMN] : [];
+  const masks = [...checkMasks, ...nullMasks];
+  const inner = `SELECT ${[...masks, ...plan.columns.map((c) => c.raw), ...uniques, ...file].join(', ')} FROM ${typedRelation(plan, source)}`;
+  const outer = [...masks.map((m) => m.split(' AS ').pop()!), ...raws, ...uniques, ...file];
+  return `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${outer.join(', ')} FROM (${inner})`;
+}
+
+/** Row count, per-file counts, each check's failing count and each column's null count. */
+export function countsSql(plan: ContractPlan, source: DataSource, table: string): string {
+  const parts = ['count(*) AS n'];
+  if (hasFileColumn(source)) parts.push(`histogram(${FILE_COLUMN}) AS files`);
+  plan.checks.forEach((check, i) => {
+    const b = bit('m', i);
+    parts.push(`count_if(${b.column} & ${b.value} <> 0) AS ${check.alias}`);
+  });
+  plan.columns.forEach((column, i) => {
+    const b = bit('z', i);
+    parts.push(`count_if(${b.column} & ${b.value} <> 0) AS z_${column.raw}`);
+  });
+  return `SELECT ${parts.join(', ')} FROM ${table}`;
+}
+
+/**
+ * The first failing rows of the given checks, from the flag table: one LIMIT per check, which
+ * stops scanning as soon as it has its rows (the table is in file order).
+ */
+export function examplesSql(
+  plan: ContractPlan,
+  checks: PlannedCheck[],
+  source: DataSource,
+  table: string,
+  max: number,
+): string {
+  const file = hasFileColumn(source) ? FILE_COLUMN : 'NULL';
+  return checks
+    .map((check) => {
+      const b = bit('m', plan.checks.indexOf(check));
+      return `(SELECT ${literal(check.alias)} AS alias, rowid + 1 AS row, ${check.column.raw} AS value, ${file} AS file FROM ${table} WHERE ${b.column} & ${b.value} <> 0 LIMIT ${max})`;
+    })
+    .join('\nUNION ALL\n');
+}
+
+/** Rows whose value of a unique column occurs more than once: their count and first examples. */
+export function uniqueSql(
+  column: PlannedColumn,
+  source: DataSource,
+  table: string,
+  max: number,
+): string {
+  const file = hasFileColumn(source) ? `, 'file': ${FILE_COLUMN}` : '';
+  return `WITH dup AS (
+  SELECT ${column.typed}, count(*) AS c, min(rowid) AS first, min_by(rowid, rowid, ${max}) AS rowids
+  FROM ${table} WHERE ${column.typed} IS NOT NULL GROUP BY ${column.typed} HAVING count(*) > 1),
+picked AS (SELECT unnest(rowids) AS rid, CAST(${column.typed} AS VARCHAR) AS value FROM (SELECT * FROM dup ORDER BY first LIMIT ${max}))
+SELECT (SELECT coalesce(sum(c), 0) FROM dup) AS n,
+  (SELECT list({'row': t.rowid + 1, 'value': p.value${file.replace(FILE_COLUMN, `t.${FILE_COLUMN}`)}} ORDER BY t.rowid)[1:${max}]
+   FROM picked p JOIN ${table} t ON t.rowid = p.rid) AS ex`;
+}

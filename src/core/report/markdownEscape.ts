@@ -1,0 +1,23 @@
+/**
+ * Makes a data-derived string inert in GitHub markdown: no HTML, no links or emphasis, no table
+ * breaks, no @mentions or #references, one line.
+ */
+export function escapeMarkdown(value: string): string {
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+\-!|~])/g, '\\$1')
+    .replace(/@/g, '@\u200b')
+    .replace(/:(\w+):/g, ':\u200b$1:');
+}
+
+/** A value inside an inline code span: backticks cannot close it, pipes cannot split a table. */
+export function codeSpan(value: string): string {
+  const text = value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '¦');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
