@@ -3,6 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
 
+/** The config input's default in every action.yml; optional, unlike a config the user names. */
+const DEFAULT_CONFIG = 'modelship.yml';
+
 /** Inputs every Modelship action takes (DESIGN.md §6). */
 export interface CommonInputs {
   /** Absolute working directory; relative paths resolve against it. */
@@ -23,8 +26,10 @@ export function readCommonInputs(): CommonInputs {
     );
   }
   const configInput = core.getInput('config');
-  const configPath = inDirectory(workingDirectory, configInput || 'modelship.yml');
-  if (configInput && !existsSync(configPath)) {
+  const configPath = inDirectory(workingDirectory, configInput || DEFAULT_CONFIG);
+  // The runner passes action.yml's default (modelship.yml) as if it were set: only another name
+  // is a config the user asked for, and must exist.
+  if (configInput && configInput !== DEFAULT_CONFIG && !existsSync(configPath)) {
     throw new ModelshipError(
       `config ${configInput}: file not found in ${workingDirectory}; check the config input.`,
     );

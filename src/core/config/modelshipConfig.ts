@@ -19,7 +19,7 @@ export const TASK_METRICS: Record<Task, readonly string[]> = {
   'multiclass-classification': ['accuracy', 'macro_f1', 'log_loss'],
   regression: ['mae', 'mse', 'rmse', 'r2'],
 };
-export const METRIC_NAMES = [...new Set(Object.values(TASK_METRICS).flat())] as readonly string[];
+export const METRIC_NAMES = [...new Set(Object.values(TASK_METRICS).flat())] as [string, ...string[]];
 export const FAIRNESS_METRICS = [
   'demographic_parity_difference',
   'demographic_parity_ratio',
@@ -110,7 +110,10 @@ export const modelshipConfigSchema = z
       })
       .strict()
       .default({ gpu: 'optional' }),
-    metrics: z.record(z.string(), ruleSchema).default({}),
+    metrics: z
+      .partialRecord(z.enum(METRIC_NAMES), ruleSchema)
+      .default({})
+      .describe('The gate: rules per metric.'),
     fairness: z
       .object({
         sensitive: z.array(z.string().min(1)).min(1),

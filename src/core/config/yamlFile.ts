@@ -36,8 +36,9 @@ export function parseYamlText<S extends z.ZodType>(
     const reason = yamlError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     throw new ModelshipError(`${file}:${pos.line}:${pos.col} invalid YAML: ${reason}.`);
   }
-  const data: unknown = doc.toJS();
-  const result = schema.safeParse(data === null ? undefined : data);
+  const parsed: unknown = doc.toJS();
+  const data = parsed === null ? undefined : parsed;
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) =>
     describeIssue(issue, doc, data, lineCounter, file),
