@@ -9,11 +9,15 @@ const COMMANDS: Record<string, () => Promise<void>> = {
 
 /** Runs the step named by the `command` input. */
 export async function run(): Promise<void> {
-  const command = core.getInput('command', { required: true });
-  const step = COMMANDS[command];
+  // Not `required: true`: its plain Error would surface as an unexpected failure, not a sentence.
+  const command = core.getInput('command');
+  const step = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!step) {
+    const expected = `expected one of ${Object.keys(COMMANDS).join(', ')}`;
     throw new ModelshipError(
-      `command "${command}" is not a Modelship step; expected one of ${Object.keys(COMMANDS).join(', ')}.`,
+      command
+        ? `command "${command}" is not a Modelship step; ${expected}.`
+        : `the command input is not set; ${expected}.`,
     );
   }
   await step();

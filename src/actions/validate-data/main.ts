@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
     );
   }
   core.info(
-    `${report.data}: data contract passed (${report.rows} rows${warnings ? `, ${warnings} warnings` : ''}).`,
+    `${report.data}: data contract passed (${report.rows} rows${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}).`,
   );
 }
 
