@@ -59,7 +59,7 @@ const shownInCode = (value: string) => value.replace(/[\r\n]+/g, ' ').replace(/\
 describe('escapeMarkdown', () => {
   it.each([
     [IMG, `&lt;img src=x onerror=alert\\(1\\)&gt;\\|@${ZWSP}org/team`],
-    ['[link](http://x)', '\\[link\\]\\(http://x\\)'],
+    ['[link](http://x)', '\\[link\\]\\(http:\u200b//x\\)'],
     ['**bold**', '\\*\\*bold\\*\\*'],
     ['# heading', '\\# heading'],
     ['1. item', '1\\. item'],
@@ -253,9 +253,17 @@ describe('validationMarkdown', () => {
     const items = lines.filter((l) => l.startsWith('- '));
     expect(items).toEqual([
       `- 2 of 4 values in "&lt;img src=x onerror=alert\\(1\\)&gt;\\|@${ZWSP}org/team" are not allowed, e.g. "\\*\\*bold\\*\\*\\|x" at row 2`,
-      `- 1\\. \\[link\\]\\(http://x\\) \\# heading @${ZWSP}org/team`,
+      `- 1\\. \\[link\\]\\(http:${ZWSP}//x\\) \\# heading @${ZWSP}org/team`,
       '- \\`code\\` \\~\\~strike\\~\\~ &lt;script&gt;alert\\(1\\)&lt;/script&gt;',
       '- the data has 4 rows; the contract requires at least 100',
     ]);
+  });
+});
+
+describe('bare links', () => {
+  it('breaks GFM autolinks of URLs and www. names', () => {
+    expect(escapeMarkdown('see http://evil.example/x or www.evil.example')).toBe(
+      'see http:\u200b//evil.example/x or www\u200b.evil.example',
+    );
   });
 });

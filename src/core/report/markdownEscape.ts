@@ -4,15 +4,20 @@
  */
 export function escapeMarkdown(value: string): string {
   // The last step keeps "1. x" at the start of a list item from opening an ordered list in it.
-  return value
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+\-!|~])/g, '\\$1')
-    .replace(/@/g, '@\u200b')
-    .replace(/:(\w+):/g, ':\u200b$1:')
-    .replace(/^(\s*\d+)\./, '$1\\.');
+  return (
+    value
+      .replace(/[\r\n]+/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_{}[\]()#+\-!|~])/g, '\\$1')
+      .replace(/@/g, '@\u200b')
+      .replace(/:(\w+):/g, ':\u200b$1:')
+      // GFM turns bare URLs and www. names into links: break them with a zero-width space.
+      .replace(/:\/\//g, ':\u200b//')
+      .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\u200b.`)
+      .replace(/^(\s*\d+)\./, '$1\\.')
+  );
 }
 
 /** A value inside an inline code span: backticks cannot close it, pipes cannot split a table. */
