@@ -18,9 +18,15 @@ export async function main(argv: string[]): Promise<number> {
     .version(packageVersion())
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`modelship: ${text.replace(/^error: /, '')}`),
-    })
-    .showHelpAfterError('(run modelship --help for usage)');
+      // One line, as for every other bad input: commander's suggestion lines are folded in.
+      outputError: (text, write) =>
+        write(
+          `modelship: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (run modelship --help for usage)\n`,
+        ),
+    });
   registerValidate(program, setExit);
   registerSchema(program, setExit);
   registerDemo(program, setExit);

@@ -68,7 +68,9 @@ export function expectedChecks(
   if (contract.in !== undefined) {
     const allowed = contract.in.map(String);
     const inSet = (v: string) =>
-      contract.type === 'string' ? allowed.includes(v) : allowed.some((a) => Number(a) === Number(v));
+      contract.type === 'string'
+        ? allowed.includes(v)
+        : allowed.some((a) => Number(a) === Number(v));
     add('in', (v) => typed(v) && !inSet(v));
   }
   if (contract.pattern !== undefined) {

@@ -19,7 +19,10 @@ export const TASK_METRICS: Record<Task, readonly string[]> = {
   'multiclass-classification': ['accuracy', 'macro_f1', 'log_loss'],
   regression: ['mae', 'mse', 'rmse', 'r2'],
 };
-export const METRIC_NAMES = [...new Set(Object.values(TASK_METRICS).flat())] as [string, ...string[]];
+export const METRIC_NAMES = [...new Set(Object.values(TASK_METRICS).flat())] as [
+  string,
+  ...string[],
+];
 export const FAIRNESS_METRICS = [
   'demographic_parity_difference',
   'demographic_parity_ratio',

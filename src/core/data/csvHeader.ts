@@ -70,13 +70,19 @@ export async function readCsvHeader(file: string, tsv: boolean): Promise<CsvHead
       );
     }
   });
-  const seen = new Set<string>();
+  // DuckDB matches column names case-insensitively: "id" and "ID" cannot both be read.
+  const seen = new Map<string, string>();
   for (const name of columns) {
-    if (seen.has(name))
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier === name)
       throw new ModelshipError(
         `${file}:1: the header names column "${name}" twice; column names must be distinct.`,
       );
-    seen.add(name);
+    if (earlier !== undefined)
+      throw new ModelshipError(
+        `${file}:1: the header names columns "${earlier}" and "${name}", which differ only in case; rename one (names are matched without regard to case).`,
+      );
+    seen.set(name.toLowerCase(), name);
   }
   return { delimiter, columns };
 }

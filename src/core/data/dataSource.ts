@@ -136,7 +136,7 @@ export function readError(source: DataSource, message: string): ModelshipError {
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/i.exec(message);
   if (columns) {
     return new ModelshipError(
-      `${at}: this row has ${columns[2]} fields where the header has ${columns[1]}; fix the row, or quote values that contain the delimiter.`,
+      `${at}: this row has ${columns[2]} field${columns[2] === '1' ? '' : 's'} where the header has ${columns[1]}; fix the row, or quote values that contain the delimiter.`,
     );
   }
   if (/unterminated quote/i.test(message)) {

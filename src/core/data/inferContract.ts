@@ -1,5 +1,6 @@
 import { Document, isMap, isPair } from 'yaml';
 import type { ColumnContract, ColumnType, DataContract } from '../config/dataContract.js';
+import { ModelshipError } from '../errors.js';
 import { ident } from './duckdb.js';
 import { openDataSource, rawReader, readSafely } from './dataSource.js';
 import { withDatabase } from './duckdb.js';
@@ -38,14 +39,23 @@ export async function inferContract(dataPath: string): Promise<DataContract> {
       `SELECT ${parts.join(', ')} FROM ${rawReader(source)}`,
     );
     const rows = Number(stats?.n ?? 0);
+    if (rows === 0) {
+      // Nothing to infer from: every column would come out an unchecked string.
+      throw new ModelshipError(
+        `${source.display}: has a header but no data rows; infer the contract from a file with data.`,
+      );
+    }
     const columns: Record<string, ColumnContract> = {};
     source.columns.forEach((name, i) => {
       const nonNull = Number(stats?.[`nn${i}`] ?? 0);
       const type = inferType(stats ?? {}, i, nonNull);
       const column: ColumnContract = { type, nullable: nonNull < rows, unique: false, mostly: 1 };
-      if (type === 'integer' || type === 'number') {
-        column.min = Number(stats?.[`min_${type}${i}`]);
-        column.max = Number(stats?.[`max_${type}${i}`]);
+      if (type === 'integer') {
+        column.min = integerBound(String(stats?.[`min_integer${i}`]), 'down');
+        column.max = integerBound(String(stats?.[`max_integer${i}`]), 'up');
+      } else if (type === 'number') {
+        column.min = Number(stats?.[`min_number${i}`]);
+        column.max = Number(stats?.[`max_number${i}`]);
       } else if (type === 'timestamp') {
         column.min = String(stats?.[`min_timestamp${i}`]);
         column.max = String(stats?.[`max_timestamp${i}`]);
@@ -64,6 +74,20 @@ function inferType(stats: Record<string, unknown>, i: number, nonNull: number): 
   // 0/1 columns stay integer; boolean is for words such as true/false and yes/no.
   for (const type of CANDIDATES) if (Number(stats[`${type}${i}`]) === nonNull) return type;
   return 'string';
+}
+
+/**
+ * An observed integer bound as a JS number. Beyond 2^53 (64-bit ids) the nearest double may lie
+ * inside the range, which would fail the data it came from: round outward instead.
+ */
+function integerBound(text: string, direction: 'down' | 'up'): number {
+  const exact = BigInt(text);
+  const value = Number(exact);
+  if (Number.isSafeInteger(value)) return value;
+  const ulp = 2 ** (Math.floor(Math.log2(Math.abs(value))) - 52);
+  if (direction === 'down' && BigInt(value) > exact) return value - ulp;
+  if (direction === 'up' && BigInt(value) < exact) return value + ulp;
+  return value;
 }
 
 function listOf(value: unknown): unknown[] {
