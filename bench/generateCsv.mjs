@@ -2,18 +2,7 @@
 // 20-column contract it is checked against. Used by the validation benchmark.
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../scripts/prng.mjs';
 
 const CATEGORIES = {
   region: ['north', 'south', 'east', 'west'],

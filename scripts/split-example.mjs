@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from './prng.mjs';
 
 const SEED = 20240611;
 const TRAIN_SHARE = 0.7;
@@ -25,18 +26,6 @@ if (!source) {
   process.exit(2);
 }
 const outDir = process.argv[3] ?? join(repoRoot, 'examples/credit-risk/data');
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; the same seed gives the same splits everywhere. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
 function parseCsv(text) {
