@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isModelshipError, messageOf } from '../core/errors.js';
 import { registerDemo } from './demoCommand.js';
+import { registerEvaluate } from './evaluateCommand.js';
+import { registerGate } from './gateCommand.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerValidate } from './validateCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -29,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     });
   registerValidate(program, setExit);
   registerSchema(program, setExit);
+  registerEvaluate(program, setExit);
+  registerGate(program, setExit);
   registerDemo(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });

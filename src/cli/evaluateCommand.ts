@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../core/config/modelshipConfig.js';
+import { evaluate } from '../core/evaluation/evaluate.js';
+import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
+import { evaluationText } from '../core/report/evaluationText.js';
+import { writeJson, writeReport } from './reportFiles.js';
+
+/** `modelship evaluate --config <yml> [--model] [--data] [--baseline] [--json] [--markdown]` */
+export function registerEvaluate(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('evaluate')
+    .description(
+      'evaluate the candidate (and a baseline) on the holdout: metrics, fairness and the gate',
+    )
+    .option('-c, --config <file>', 'the config', 'modelship.yml')
+    .option('--model <onnx>', 'candidate model (default: model.path of the config)')
+    .option('--data <file>', 'holdout data (default: data.eval of the config)')
+    .option('--baseline <onnx>', 'baseline model to compare with, or "none"')
+    .option('--json <file>', 'write the JSON report here')
+    .option('--markdown <file>', 'write the markdown report here')
+    .action(
+      async (options: {
+        config: string;
+        model?: string;
+        data?: string;
+        baseline?: string;
+        json?: string;
+        markdown?: string;
+      }) => {
+        const config = loadConfig(options.config);
+        const baseline =
+          options.baseline && options.baseline !== 'none'
+            ? { path: options.baseline, label: options.baseline }
+            : null;
+        const report = await evaluate({
+          config,
+          model: options.model,
+          data: options.data,
+          baseline,
+        });
+        if (options.json) writeJson(options.json, report);
+        if (options.markdown) writeReport(options.markdown, evaluationMarkdown(report));
+        process.stdout.write(`${evaluationText(report)}\n`);
+        setExit(report.gate.passed ? 0 : 1);
+      },
+    );
+}

@@ -1,0 +1,60 @@
+import type { Task } from '../config/modelshipConfig.js';
+import type { GateResult } from '../gate/gate.js';
+
+export type { GateCheck, GateResult } from '../gate/gate.js';
+
+/** Metric values by name; null where a metric is undefined for the data (e.g. one class only). */
+export type MetricValues = Record<string, number | null>;
+
+/** Per-group rates and the disparity metrics of one sensitive attribute (Fairlearn's definitions). */
+export interface AttributeFairness {
+  groups: Record<
+    string,
+    { count: number; selection_rate: number; tpr: number; fpr: number; accuracy: number }
+  >;
+  demographic_parity_difference: number | null;
+  demographic_parity_ratio: number | null;
+  equalized_odds_difference: number | null;
+  equalized_odds_ratio: number | null;
+  equal_opportunity_difference: number | null;
+}
+
+/** A confusion matrix: `labels[i]` true × `labels[j]` predicted. */
+export interface Confusion {
+  labels: string[];
+  matrix: number[][];
+}
+
+/** Where a model came from and which exact bytes were evaluated. */
+export interface ModelInfo {
+  path: string;
+  sha256: string;
+  /** The release tag for a registry model. */
+  tag?: string;
+  provider: string;
+}
+
+/** One model's results on the holdout. */
+export interface ModelResults {
+  model: ModelInfo;
+  metrics: MetricValues;
+  fairness: Record<string, AttributeFairness>;
+  confusion: Confusion | null;
+}
+
+/** The evaluate report (DESIGN.md §5): candidate against baseline on the same holdout. */
+export interface EvaluationReport {
+  name: string;
+  task: Task;
+  rows: number;
+  data: string;
+  threshold?: number;
+  positive?: string;
+  candidate: ModelInfo;
+  metrics: MetricValues;
+  fairness: Record<string, AttributeFairness>;
+  confusion: Confusion | null;
+  baseline: (ModelResults & { label: string }) | null;
+  gate: GateResult;
+  created: string;
+}
