@@ -1,4 +1,8 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBMaterializedResult,
+} from '@duckdb/node-api';
 
 /** One in-process DuckDB database; rows come back as plain JS objects (BIGINT as bigint). */
 export class Database {
@@ -20,6 +24,11 @@ export class Database {
   async rows<T = Record<string, unknown>>(sql: string): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS() as T[];
+  }
+
+  /** Runs a query and keeps its result in DuckDB's memory, to be read column by column in chunks. */
+  async chunks(sql: string): Promise<DuckDBMaterializedResult> {
+    return this.connection.run(sql);
   }
 
   /** Runs a statement for its effect. */

@@ -7,7 +7,7 @@ import { multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
 import { featureWidth } from '../model/featureMatrix.js';
-import { loadOnnxModel } from '../model/onnxModel.js';
+import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
 import { predict } from '../model/predict.js';
 import type { Confusion, EvaluationReport, ModelResults } from './evaluationReport.js';
 import { labelsFor, type Labels } from './labels.js';
@@ -87,6 +87,22 @@ async function scoreModel(
     features: featureWidth(config.model.features),
     executionProviders: options.executionProviders,
   });
+  try {
+    return await scoreWith(model, path, data, labels, options, sensitive);
+  } finally {
+    await model.release();
+  }
+}
+
+async function scoreWith(
+  model: OnnxModel,
+  path: string,
+  data: EvaluationData,
+  labels: Labels,
+  options: EvaluateOptions,
+  sensitive: string[],
+): Promise<ModelResults> {
+  const { config } = options.config;
   const info = { path, sha256: model.sha256, provider: model.provider };
   if (labels.kind === 'binary') {
     const out = await predict(model, data.matrix, data.rows, 'binary-classification');
