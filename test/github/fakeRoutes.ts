@@ -1,0 +1,360 @@
+/** What the GitHub fake does for each operation, keyed by GitHub's operationId. */
+import {
+  checkRunJson,
+  commentJson,
+  minimalRepositoryJson,
+  privateUserJson,
+  pullRequestJson,
+  releaseJson,
+  assetJson,
+  statusJson,
+  type FakeCheckRun,
+  type FakeStatus,
+} from './fakeEntities.js';
+import type { FakeState, Grant, RepoState, Scope } from './fakeState.js';
+
+export interface FakeRequest {
+  /** Path and query parameters, coerced to their schema types. */
+  params: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the schema
+  body: any;
+  grant: Grant;
+  accept: string;
+  url: URL;
+  api: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+/** An error answer in GitHub's shape; the fake turns it into a response. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: { resource: string; field: string; code: string; message: string }[],
+  ) {
+    super(message);
+  }
+
+  get body() {
+    return {
+      message: this.message,
+      documentation_url: DOCS,
+      status: String(this.status),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+const notFound = () => new HttpError(404, 'Not Found');
+const noIntegrationAccess = () => new HttpError(403, 'Resource not accessible by integration');
+
+function tooLong(resource: string, field: string, max: number) {
+  return new HttpError(422, 'Validation Failed', [
+    {
+      resource,
+      field,
+      code: 'custom',
+      message: `${field} is too long (maximum is ${max} characters)`,
+    },
+  ]);
+}
+
+function requireWrite(request: FakeRequest, scope: Scope): void {
+  if (!request.grant.writes.has(scope)) {
+    throw request.grant.app
+      ? noIntegrationAccess()
+      : new HttpError(403, `Must have write access to ${scope}`);
+  }
+}
+
+/** One page of `items` and GitHub's Link header for the others. */
+function paginate<T>(
+  request: FakeRequest,
+  items: T[],
+): { page: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(Math.max(Number(request.params.per_page ?? 30), 1), 100);
+  const page = Math.max(Number(request.params.page ?? 1), 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (n: number, rel: string) => {
+    const url = new URL(request.url.pathname + request.url.search, request.api);
+    url.searchParams.set('per_page', String(perPage));
+    url.searchParams.set('page', String(n));
+    return `<${url.href}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page > 1) links.push(link(page - 1, 'prev'));
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'));
+  const headers: Record<string, string> = links.length > 0 ? { link: links.join(', ') } : {};
+  return { page: items.slice((page - 1) * perPage, page * perPage), headers };
+}
+
+function list<T>(request: FakeRequest, items: T[], toJson: (item: T) => unknown): Reply {
+  const { page, headers } = paginate(request, items);
+  return { status: 200, body: page.map(toJson), headers };
+}
+
+function latestPerContext(statuses: FakeStatus[]): FakeStatus[] {
+  const seen = new Map<string, FakeStatus>();
+  for (const status of [...statuses].reverse()) {
+    if (!seen.has(status.context)) seen.set(status.context, status);
+  }
+  return [...seen.values()];
+}
+
+type Handler = (fake: FakeState, repo: RepoState | undefined, request: FakeRequest) => Reply;
+
+const need = (repo: RepoState | undefined): RepoState => {
+  if (!repo) throw notFound();
+  return repo;
+};
+
+function issueOf(state: RepoState, request: FakeRequest): number {
+  const number = Number(request.params.issue_number);
+  if (!state.issues.has(number)) throw notFound();
+  return number;
+}
+
+function applyCheckRunFields(run: FakeCheckRun, body: Record<string, unknown>, now: string): void {
+  if (typeof body.name === 'string') run.name = body.name;
+  if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
+  if (typeof body.status === 'string') run.status = body.status;
+  if (typeof body.conclusion === 'string') {
+    run.conclusion = body.conclusion;
+    run.status = 'completed';
+  }
+  if (run.status === 'completed') {
+    if (run.conclusion === null) {
+      throw new HttpError(
+        422,
+        'Invalid request.\n\nNo conclusion given for a completed check run.',
+      );
+    }
+    run.completedAt = typeof body.completed_at === 'string' ? body.completed_at : now;
+  }
+  const output = body.output as Record<string, string> | undefined;
+  if (output) {
+    run.output = {
+      title: output.title ?? run.output.title,
+      summary: output.summary ?? run.output.summary,
+      text: output.text ?? run.output.text,
+    };
+  }
+}
+
+export const routes: Record<string, Handler> = {
+  'users/get-authenticated': (_fake, _repo, request) => {
+    if (request.grant.app) throw noIntegrationAccess();
+    return { status: 200, body: privateUserJson(request.api, request.grant.user) };
+  },
+
+  'issues/list-comments': (_fake, repo, request) => {
+    const state = need(repo);
+    const number = issueOf(state, request);
+    const since = typeof request.params.since === 'string' ? request.params.since : '';
+    const comments = state.comments.filter((c) => c.issueNumber === number && c.updatedAt >= since);
+    return list(request, comments, (c) => commentJson(request.api, c));
+  },
+
+  'issues/create-comment': (fake, repo, request) => {
+    const state = need(repo);
+    const number = issueOf(state, request);
+    requireWrite(request, 'issues');
+    const body = String(request.body.body);
+    if (body.length > 65_536) throw tooLong('IssueComment', 'body', 65_536);
+    const createdAt = fake.now();
+    const comment = {
+      id: fake.nextId(),
+      issueNumber: number,
+      repo: state.repo,
+      user: request.grant.user,
+      body,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    state.comments.push(comment);
+    return { status: 201, body: commentJson(request.api, comment) };
+  },
+
+  'issues/update-comment': (fake, repo, request) => {
+    const state = need(repo);
+    const comment = state.comments.find((c) => c.id === Number(request.params.comment_id));
+    if (!comment) throw notFound();
+    requireWrite(request, 'issues');
+    const { user } = request.grant;
+    if (comment.user.id !== user.id && user.id !== state.repo.owner.id) {
+      throw new HttpError(403, 'Must have admin rights to Repository.');
+    }
+    const body = String(request.body.body);
+    if (body.length > 65_536) throw tooLong('IssueComment', 'body', 65_536);
+    comment.body = body;
+    comment.updatedAt = fake.now();
+    return { status: 200, body: commentJson(request.api, comment) };
+  },
+
+  'pulls/list': (_fake, repo, request) => {
+    const state = need(repo);
+    const wanted = String(request.params.state ?? 'open');
+    const head = typeof request.params.head === 'string' ? request.params.head : undefined;
+    const pulls = state.pulls
+      .filter((pr) => wanted === 'all' || pr.state === wanted)
+      .filter((pr) => !head || `${pr.head.repo.owner.login}:${pr.head.ref}` === head)
+      .filter((pr) => !request.params.base || pr.base.ref === request.params.base)
+      .reverse();
+    return list(request, pulls, (pr) => pullRequestJson(request.api, pr));
+  },
+
+  'repos/list-pull-requests-associated-with-commit': (_fake, repo, request) => {
+    const state = need(repo);
+    const sha = String(request.params.commit_sha);
+    const pulls = state.pulls.filter((pr) => pr.head.sha === sha || pr.mergeCommitSha === sha);
+    return list(request, pulls, (pr) => pullRequestJson(request.api, pr));
+  },
+
+  'repos/create-commit-status': (fake, repo, request) => {
+    const state = need(repo);
+    requireWrite(request, 'statuses');
+    const description = request.body.description ?? null;
+    if (typeof description === 'string' && description.length > 140) {
+      throw tooLong('Status', 'description', 140);
+    }
+    const status: FakeStatus = {
+      id: fake.nextId(),
+      sha: String(request.params.sha),
+      state: request.body.state,
+      context: request.body.context ?? 'default',
+      description,
+      targetUrl: request.body.target_url ?? null,
+      creator: request.grant.user,
+      createdAt: fake.now(),
+    };
+    state.statuses.push(status);
+    return { status: 201, body: statusJson(request.api, state.repo, status) };
+  },
+
+  'repos/list-commit-statuses-for-ref': (_fake, repo, request) => {
+    const state = need(repo);
+    const statuses = state.statuses.filter((s) => s.sha === request.params.ref).reverse();
+    return list(request, statuses, (s) => statusJson(request.api, state.repo, s));
+  },
+
+  'repos/get-combined-status-for-ref': (_fake, repo, request) => {
+    const state = need(repo);
+    const sha = String(request.params.ref);
+    const latest = latestPerContext(state.statuses.filter((s) => s.sha === sha));
+    const states = new Set(latest.map((s) => s.state));
+    const combined =
+      states.has('error') || states.has('failure')
+        ? 'failure'
+        : states.has('pending') || latest.length === 0
+          ? 'pending'
+          : 'success';
+    const { page, headers } = paginate(request, latest);
+    const full = `${state.repo.owner.login}/${state.repo.name}`;
+    // simple-commit-status: a status without its creator.
+    const statuses = page.map((s) => ({
+      ...statusJson(request.api, state.repo, s),
+      creator: undefined,
+    }));
+    return {
+      status: 200,
+      headers,
+      body: {
+        state: combined,
+        statuses,
+        sha,
+        total_count: latest.length,
+        repository: minimalRepositoryJson(request.api, state.repo),
+        commit_url: `${request.api}/repos/${full}/commits/${sha}`,
+        url: `${request.api}/repos/${full}/commits/${sha}/status`,
+      },
+    };
+  },
+
+  'checks/create': (fake, repo, request) => {
+    const state = need(repo);
+    const { app } = request.grant;
+    if (!app) throw new HttpError(403, 'You must authenticate via a GitHub App.');
+    requireWrite(request, 'checks');
+    const run: FakeCheckRun = {
+      id: fake.nextId(),
+      headSha: request.body.head_sha,
+      name: request.body.name,
+      status: 'queued',
+      conclusion: null,
+      startedAt: fake.now(),
+      completedAt: null,
+      detailsUrl: null,
+      output: { title: null, summary: null, text: null },
+      app,
+    };
+    applyCheckRunFields(run, request.body, fake.now());
+    state.checkRuns.push(run);
+    return { status: 201, body: checkRunJson(request.api, state.repo, run) };
+  },
+
+  'checks/update': (fake, repo, request) => {
+    const state = need(repo);
+    const run = state.checkRuns.find((r) => r.id === Number(request.params.check_run_id));
+    if (!run) throw notFound();
+    if (!request.grant.app) throw new HttpError(403, 'You must authenticate via a GitHub App.');
+    requireWrite(request, 'checks');
+    if (request.grant.app.id !== run.app.id) throw noIntegrationAccess();
+    applyCheckRunFields(run, request.body, fake.now());
+    return { status: 200, body: checkRunJson(request.api, state.repo, run) };
+  },
+
+  'checks/list-for-ref': (_fake, repo, request) => {
+    const state = need(repo);
+    const { check_name: name, status, filter } = request.params;
+    let runs = state.checkRuns
+      .filter((r) => r.headSha === request.params.ref)
+      .filter((r) => name === undefined || r.name === name)
+      .filter((r) => status === undefined || r.status === status)
+      .reverse();
+    if (filter !== 'all')
+      runs = runs.filter((r, i) => runs.findIndex((o) => o.name === r.name) === i);
+    const { page, headers } = paginate(request, runs);
+    const body = {
+      total_count: runs.length,
+      check_runs: page.map((r) => checkRunJson(request.api, state.repo, r)),
+    };
+    return { status: 200, body, headers };
+  },
+
+  'repos/list-releases': (_fake, repo, request) => {
+    const state = need(repo);
+    const releases = [...state.releases].sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id,
+    );
+    return list(request, releases, (r) => releaseJson(request.api, state.repo, r));
+  },
+
+  'repos/get-release-by-tag': (_fake, repo, request) => {
+    const state = need(repo);
+    const release = state.releases.find((r) => r.tag === request.params.tag && !r.draft);
+    if (!release) throw notFound();
+    return { status: 200, body: releaseJson(request.api, state.repo, release) };
+  },
+
+  'repos/get-release-asset': (_fake, repo, request) => {
+    const state = need(repo);
+    const id = Number(request.params.asset_id);
+    const release = state.releases.find((r) => r.assets.some((a) => a.id === id));
+    const asset = release?.assets.find((a) => a.id === id);
+    if (!release || !asset) throw notFound();
+    if (request.accept.includes('application/octet-stream')) {
+      // As GitHub does: a redirect to storage, which fetch follows.
+      const location = new URL(`/_storage/assets/${asset.id}`, request.api).href;
+      return { status: 302, headers: { location } };
+    }
+    return { status: 200, body: assetJson(request.api, state.repo, release, asset) };
+  },
+};
