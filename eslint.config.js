@@ -22,6 +22,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/github/**/*.ts'],
+    rules: {
+      // The GitHub adapters sit below the actions and the CLI, never the other way round.
+      'no-restricted-imports': ['error', { patterns: ['**/actions/**', '**/cli/**'] }],
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -1,10 +1,14 @@
 import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
+import { run as evaluate } from './evaluate/main.js';
+import { run as gate } from './gate/main.js';
 import { run as validateData } from './validate-data/main.js';
 
 /** The steps the root action.yml can run, by its `command` input. */
 const COMMANDS: Record<string, () => Promise<void>> = {
   'validate-data': validateData,
+  evaluate,
+  gate,
 };
 
 /** Runs the step named by the `command` input. */

@@ -1,0 +1,47 @@
+import * as core from '@actions/core';
+import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
+import { ModelshipError } from '../../core/errors.js';
+import {
+  booleanInput,
+  inDirectory,
+  readCommonInputs,
+  reportDirectory,
+  type CommonInputs,
+} from '../commonInputs.js';
+
+/** The evaluate action's inputs, read once. */
+export interface EvaluateInputs extends CommonInputs {
+  loaded: LoadedConfig;
+  model: string | undefined;
+  data: string | undefined;
+  /** production | none | a release tag | a path */
+  baseline: string;
+  comment: boolean;
+  failOnGate: boolean;
+  reportPath: string;
+}
+
+export function readEvaluateInputs(): EvaluateInputs {
+  const common = readCommonInputs();
+  if (!common.config) {
+    throw new ModelshipError(
+      `evaluate needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
+    );
+  }
+  const loaded = loadConfig(common.config);
+  const model = core.getInput('model');
+  const data = core.getInput('data');
+  const reportPath =
+    core.getInput('report-path') ||
+    `${reportDirectory(common.workingDirectory)}/evaluate-${loaded.config.model.name}.json`;
+  return {
+    ...common,
+    loaded,
+    model: model ? inDirectory(common.workingDirectory, model) : undefined,
+    data: data ? inDirectory(common.workingDirectory, data) : undefined,
+    baseline: core.getInput('baseline') || 'production',
+    comment: booleanInput('comment', true),
+    failOnGate: booleanInput('fail-on-gate', true),
+    reportPath: inDirectory(common.workingDirectory, reportPath),
+  };
+}

@@ -1,0 +1,100 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as core from '@actions/core';
+import { evaluate } from '../../core/evaluation/evaluate.js';
+import { ModelshipError } from '../../core/errors.js';
+import { evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
+import { resolvePullRequest } from '../../github/pullRequest.js';
+import { GitHubCommenter } from '../../github/stickyComment.js';
+import { publishGate } from '../gateStatus.js';
+import { createStepOctokit, readRunContext } from '../runContext.js';
+import { resolveBaseline } from './baseline.js';
+import { readEvaluateInputs } from './inputs.js';
+
+/** Job summaries hold up to 1 MiB; the comment is trimmed to GitHub's comment limit instead. */
+const SUMMARY_LIMIT = 1_000_000;
+const FORK_NOTE =
+  'This pull request comes from a fork, whose token is read-only: no comment or status was written. To post the report, add the `workflow_run` companion workflow (workflows-templates/pr-comment.yml), which downloads the report artifact and comments with a write token.';
+
+/** evaluate: candidate vs baseline on the holdout; sticky PR comment, gate status, outputs. */
+export async function run(): Promise<void> {
+  const inputs = readEvaluateInputs();
+  const name = inputs.loaded.config.model.name;
+  const context = readRunContext();
+  const octokit =
+    context && inputs.githubToken ? createStepOctokit(inputs.githubToken, context) : undefined;
+  const github = octokit && context ? { octokit, context } : undefined;
+
+  const baseline = await resolveBaseline(inputs.baseline, name, inputs.workingDirectory, github);
+  const report = await evaluate({
+    config: inputs.loaded,
+    model: inputs.model,
+    data: inputs.data,
+    baseline,
+  });
+  const reportContext = { commit: context?.sha, runUrl: context?.runUrl };
+  mkdirSync(dirname(inputs.reportPath), { recursive: true });
+  writeFileSync(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const markdownPath = inputs.reportPath.replace(/\.json$/, '') + '.md';
+  writeFileSync(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));
+
+  const notes: string[] = [];
+  let commentUrl = '';
+  const pr = github
+    ? await resolvePullRequest(github.octokit, {
+        ...github.context,
+        payload: github.context.payload,
+      })
+    : undefined;
+  if (github && pr?.fork) {
+    notes.push(FORK_NOTE);
+  } else if (github) {
+    const sha = pr?.headSha ?? github.context.sha;
+    if (pr && inputs.comment) {
+      const commenter = new GitHubCommenter(github.octokit, {
+        owner: github.context.owner,
+        repo: github.context.repo,
+      });
+      const result = await commenter.upsert({
+        issueNumber: pr.number,
+        marker: `evaluate/${name}`,
+        body: evaluationMarkdown(report, {
+          ...reportContext,
+          commit: sha,
+          fullReportUrl: github.context.runUrl,
+        }),
+        fullReportUrl: github.context.runUrl,
+      });
+      if ('skipped' in result) notes.push(`The PR comment was not written: ${result.reason}`);
+      else commentUrl = result.url;
+    }
+    if (sha) {
+      notes.push(
+        ...(await publishGate(github.octokit, github.context, {
+          model: name,
+          sha,
+          gate: report.gate,
+          summary: evaluationMarkdown(report, { ...reportContext, commit: sha }, 65_000),
+          detailsUrl: commentUrl || github.context.runUrl,
+        })),
+      );
+    }
+  }
+
+  const summary = evaluationMarkdown(report, reportContext, SUMMARY_LIMIT);
+  await core.summary
+    .addRaw(notes.map((n) => `> [!WARNING]\n> ${n}\n\n`).join('') + summary)
+    .write();
+  core.setOutput('report', inputs.reportPath);
+  core.setOutput('passed', String(report.gate.passed));
+  core.setOutput('comment-url', commentUrl);
+  if (!report.gate.passed && inputs.failOnGate) {
+    const failed = report.gate.checks.filter((c) => !c.passed);
+    throw new ModelshipError(
+      `The gate failed for ${name}: ${failed.map((c) => c.message).join('; ')}.`,
+    );
+  }
+  core.info(
+    `${name}: gate ${report.gate.passed ? 'passed' : 'failed'}; report at ${inputs.reportPath}.`,
+  );
+}

@@ -1,0 +1,64 @@
+import * as core from '@actions/core';
+import { readGateReport } from '../../core/gate/gateReport.js';
+import { evaluateGate } from '../../core/gate/gate.js';
+import { ModelshipError } from '../../core/errors.js';
+import { loadConfig } from '../../core/config/modelshipConfig.js';
+import { gateMarkdown } from '../../core/report/gateMarkdown.js';
+import { resolvePullRequest } from '../../github/pullRequest.js';
+import { booleanInput, inDirectory, readCommonInputs } from '../commonInputs.js';
+import { publishGate } from '../gateStatus.js';
+import { createStepOctokit, readRunContext } from '../runContext.js';
+
+/** gate: the config's gate on a report made elsewhere; status and check run, output `passed`. */
+export async function run(): Promise<void> {
+  const common = readCommonInputs();
+  if (!common.config)
+    throw new ModelshipError(
+      `gate needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
+    );
+  const { config } = loadConfig(common.config);
+  const reportInput = core.getInput('report', { required: true });
+  const report = readGateReport(inDirectory(common.workingDirectory, reportInput));
+  const gate = evaluateGate({
+    metricRules: config.metrics,
+    fairnessRules: config.fairness?.thresholds ?? {},
+    ...(config.fairness ? { attributes: config.fairness.sensitive } : {}),
+    candidate: report.candidate,
+    baseline: report.baseline,
+  });
+  const markdown = gateMarkdown(config.model.name, gate);
+  const context = readRunContext();
+  const notes: string[] = [];
+  if (context && common.githubToken) {
+    const octokit = createStepOctokit(common.githubToken, context);
+    const pr = await resolvePullRequest(octokit, { ...context });
+    if (!pr?.fork) {
+      const sha = pr?.headSha ?? context.sha;
+      notes.push(
+        ...(await publishGate(octokit, context, {
+          model: config.model.name,
+          sha,
+          gate,
+          summary: markdown,
+          detailsUrl: context.runUrl,
+        })),
+      );
+    } else {
+      notes.push(
+        'This pull request comes from a fork, whose token is read-only: the gate status was not set.',
+      );
+    }
+  }
+  await core.summary
+    .addRaw(notes.map((n) => `> [!WARNING]\n> ${n}\n\n`).join('') + markdown)
+    .write();
+  core.setOutput('passed', String(gate.passed));
+  if (!gate.passed && booleanInput('fail-on-gate', true)) {
+    throw new ModelshipError(
+      `The gate failed for ${config.model.name}: ${gate.checks
+        .filter((c) => !c.passed)
+        .map((c) => c.message)
+        .join('; ')}.`,
+    );
+  }
+}

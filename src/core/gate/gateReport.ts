@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ModelshipError, messageOf } from '../errors.js';
+import type { GateValues } from './gate.js';
+
+const metricsSchema = z.record(z.string(), z.number().nullable());
+const fairnessSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+/** A report made elsewhere: an evaluate report, or a training script's metrics. */
+const reportSchema = z.object({
+  metrics: metricsSchema,
+  fairness: fairnessSchema.optional(),
+  baseline: z
+    .object({ metrics: metricsSchema, fairness: fairnessSchema.optional() })
+    .nullable()
+    .optional(),
+});
+
+/** The gate's inputs read from a JSON report file; errors name the file and the key. */
+export function readGateReport(file: string): {
+  candidate: GateValues;
+  baseline: GateValues | null;
+} {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ModelshipError(`${file}: report not found; check the path.`);
+    throw new ModelshipError(`${file}: not valid JSON (${messageOf(error)}).`);
+  }
+  const parsed = reportSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ModelshipError(
+      `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; expected { metrics: { name: number }, fairness?, baseline? }.`,
+    );
+  }
+  const report = parsed.data;
+  return {
+    candidate: { metrics: report.metrics, fairness: numbersOf(report.fairness) },
+    baseline: report.baseline
+      ? { metrics: report.baseline.metrics, fairness: numbersOf(report.baseline.fairness) }
+      : null,
+  };
+}
+
+/** The disparity numbers of each attribute (group tables are ignored). */
+function numbersOf(
+  fairness: Record<string, Record<string, unknown>> | undefined,
+): Record<string, Record<string, number | null>> {
+  const out: Record<string, Record<string, number | null>> = {};
+  for (const [attribute, values] of Object.entries(fairness ?? {})) {
+    const numbers: Record<string, number | null> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value === 'number' || value === null) numbers[name] = value;
+    }
+    out[attribute] = numbers;
+  }
+  return out;
+}
