@@ -1,9 +1,12 @@
-import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataContract } from '../core/config/dataContract.js';
-import { loadConfig } from '../core/config/modelshipConfig.js';
-import { ModelshipError } from '../core/errors.js';
+import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js';
 import { validateData } from '../core/data/validate.js';
+import { ModelshipError } from '../core/errors.js';
+import { evaluate } from '../core/evaluation/evaluate.js';
+import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { validationMarkdown } from '../core/report/validationMarkdown.js';
 import { packageRoot } from './packageInfo.js';
 import { writeJson, writeReport } from './reportFiles.js';
@@ -13,39 +16,118 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
   program
     .command('demo')
     .description('run the pipeline on the bundled credit-risk example, offline')
-    .option('--out <dir>', 'where reports are written', '.modelship-out/demo')
+    .option('--out <dir>', 'where models and reports are written', '.modelship-out/demo')
     .action(async (options: { out: string }) => {
-      const exampleConfig = join(packageRoot(), 'examples', 'credit-risk', 'modelship.yml');
-      const loaded = loadConfig(exampleConfig);
-      const schemaPath = loaded.config.data.schema;
-      if (!schemaPath) throw new ModelshipError(`${exampleConfig}: data.schema is not set.`);
-      const { contract, file } = loadDataContract(loaded.resolve(schemaPath));
-      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const started = performance.now();
+      const out = resolve(options.out);
+      const loaded = loadConfig(join(packageRoot(), 'examples', 'credit-risk', 'modelship.yml'));
+      const say = (line = '') => process.stdout.write(`${line}\n`);
+      const shown = (path: string) => relative(process.cwd(), path) || '.';
       say(
-        `Modelship demo on ${relative(process.cwd(), loaded.dir) || '.'} (model ${loaded.config.model.name})`,
+        `Modelship demo: ${loaded.config.model.name} in ${shown(loaded.dir)}, outputs in ${shown(out)}`,
       );
-      say('');
-      say('1. validate-data: the data contract on every data file');
-      let ok = true;
-      for (const split of ['train', 'eval', 'current'] as const) {
-        const path = loaded.config.data[split];
-        if (!path) continue;
-        const report = await validateData(loaded.resolve(path), contract, { schemaFile: file });
-        const json = join(options.out, `validate-${split}.json`);
-        writeJson(json, report);
-        writeReport(join(options.out, `validate-${split}.md`), validationMarkdown(report));
-        const errors = report.violations.filter((v) => v.severity === 'error').length;
-        say(
-          `   ${report.ok ? 'PASS' : 'FAIL'} ${split.padEnd(7)} ${String(report.rows).padStart(5)} rows, ${errors} failed checks  → ${json}`,
-        );
-        ok &&= report.ok;
+
+      say('\n1. validate-data: the data contract on every data file');
+      const valid = await validateAll(loaded, out, say, shown);
+      if (!valid)
+        throw new ModelshipError('the example data breaks its contract; see the reports above.');
+
+      say('\n2. train: the production model (a release from earlier) and the candidate of this PR');
+      const production = join(out, 'production', 'model.onnx');
+      const candidate = join(out, 'candidate', 'model.onnx');
+      // "Production" was trained on less data with heavy regularisation: the candidate improves on it.
+      train(loaded, production, ['--rows', '350', '--l2', '30'], say);
+      train(loaded, candidate, [], say);
+
+      say(
+        '\n3. evaluate + gate: candidate against production on the holdout, metrics and fairness',
+      );
+      const report = await evaluate({
+        config: loaded,
+        model: candidate,
+        baseline: { path: production, label: 'production' },
+      });
+      writeJson(join(out, 'evaluate.json'), report);
+      writeReport(join(out, 'evaluate.md'), evaluationMarkdown(report));
+      for (const [metric, value] of Object.entries(report.metrics)) {
+        const base = report.baseline?.metrics[metric];
+        say(`   ${metric.padEnd(9)} ${fmt(base)} → ${fmt(value)}`);
       }
-      say('');
       say(
-        ok
-          ? 'Demo finished: every step passed.'
-          : 'Demo finished: a step failed (see the reports above).',
+        `   gate ${report.gate.passed ? 'PASSED' : 'FAILED'}: ${report.gate.checks.filter((c) => c.passed).length} of ${report.gate.checks.length} checks passed`,
       );
-      setExit(ok ? 0 : 1);
+      for (const check of report.gate.checks.filter((c) => !c.passed))
+        say(`     ✗ ${check.message}`);
+      say(`   the PR comment a reviewer would see → ${shown(join(out, 'evaluate.md'))}`);
+
+      say(
+        `\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Reports are in ${shown(out)}.`,
+      );
+      setExit(0);
     });
+}
+
+async function validateAll(
+  loaded: LoadedConfig,
+  out: string,
+  say: (line: string) => void,
+  shown: (p: string) => string,
+): Promise<boolean> {
+  const schemaPath = loaded.config.data.schema;
+  if (!schemaPath) throw new ModelshipError(`${loaded.file}: data.schema is not set.`);
+  const { contract, file } = loadDataContract(loaded.resolve(schemaPath));
+  let ok = true;
+  for (const split of ['train', 'eval', 'current'] as const) {
+    const path = loaded.config.data[split];
+    if (!path) continue;
+    const report = await validateData(loaded.resolve(path), contract, { schemaFile: file });
+    const json = join(out, `validate-${split}.json`);
+    writeJson(json, report);
+    writeReport(join(out, `validate-${split}.md`), validationMarkdown(report));
+    const errors = report.violations.filter((v) => v.severity === 'error').length;
+    say(
+      `   ${report.ok ? 'PASS' : 'FAIL'} ${split.padEnd(7)} ${String(report.rows).padStart(5)} rows, ${errors} failed checks → ${shown(json)}`,
+    );
+    ok &&= report.ok;
+  }
+  return ok;
+}
+
+/** Runs the example's train.command the way the train step does, with its environment. */
+function train(
+  loaded: LoadedConfig,
+  modelPath: string,
+  args: string[],
+  say: (line: string) => void,
+): void {
+  const command = loaded.config.train.command;
+  if (!command) throw new ModelshipError(`${loaded.file}: train.command is not set.`);
+  const result = spawnSync(`${command} ${args.join(' ')}`, {
+    cwd: loaded.dir,
+    shell: true,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      // The node running this demo runs the trainer too.
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+      MODELSHIP_CONFIG: loaded.file,
+      MODELSHIP_MODEL_PATH: modelPath,
+      MODELSHIP_OUTPUT_DIR: dirname(modelPath),
+    },
+  });
+  if (result.status !== 0) {
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ');
+    throw new ModelshipError(
+      `train.command "${command}" exited with ${result.status ?? result.signal}: ${tail}`,
+    );
+  }
+  say(`   ${result.stdout.trim()}`);
+}
+
+function fmt(value: number | null | undefined): string {
+  return value === null || value === undefined ? '   —  ' : value.toFixed(4);
 }
