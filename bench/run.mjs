@@ -1,303 +1,42 @@
-// The validation benchmark (`npm run bench`): times `modelship validate` on a synthetic CSV against
-// the same checks written by hand in pandas (bench/validate_pandas.py), compares their counts and
-// writes the figures to bench/out/validate.json.
+// The benchmarks. `npm run bench` runs them all; name some to run only those:
 //
-//   node bench/run.mjs [--rows N] [--runs K]     (defaults: 1000000 rows, median of 3 runs)
+//   node bench/run.mjs [validate] [evaluate] [--rows N] [--runs K]
 //
-// Needs `npm run build` first. The pandas reference runs with /usr/bin/python3 and is skipped,
-// with a note, when pandas is not installed there.
-import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { clearInterval, setInterval } from 'node:timers';
+//   validate  `modelship validate` on a synthetic CSV vs pandas   (bench/validateBench.mjs)
+//   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
+//
+// Each runs in its own Node process (so peak RSS is its own) with the options given; results go
+// to bench/out/<name>.json. Needs `npm run build` first.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { markdownTable } from 'markdown-table';
-import { generateCsv, writeContract } from './generateCsv.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'bench', 'out');
-const DATA = join(OUT, 'data.csv');
-const DATA_META = join(OUT, 'data.meta.json');
-const SCHEMA = join(OUT, 'schema.yml');
-const REPORT = join(OUT, 'report.json');
-const RESULT = join(OUT, 'validate.json');
-const PYTHON = '/usr/bin/python3';
-const TIME = '/usr/bin/time';
-const SEED = 42;
+const BENCHMARKS = {
+  validate: 'validateBench.mjs',
+  evaluate: 'evaluateBench.mjs',
+};
 
-const options = parseArgs(process.argv.slice(2));
-mkdirSync(OUT, { recursive: true });
-
-if (!existsSync(join(ROOT, 'lib', 'core', 'data', 'validate.js'))) {
-  console.error('bench: lib/ is not built; run `npm run build` first.');
+const args = process.argv.slice(2);
+const names = [];
+while (args.length && !args[0].startsWith('-')) names.push(args.shift());
+const unknown = names.filter((name) => !Object.hasOwn(BENCHMARKS, name));
+if (unknown.length) {
+  console.error(
+    `bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}.\n` +
+      'usage: node bench/run.mjs [validate] [evaluate] [--rows N] [--runs K]',
+  );
   process.exit(2);
 }
-await ensureData(options.rows);
-await writeContract(SCHEMA);
+const selected = names.length ? [...new Set(names)] : Object.keys(BENCHMARKS);
 
-const cliBuilt = existsSync(join(ROOT, 'lib', 'cli', 'main.js'));
-const modelshipArgs = cliBuilt
-  ? ['bin/modelship.js', 'validate', DATA, '--schema', SCHEMA, '--json', REPORT]
-  : ['bench/validateLib.mjs', DATA, SCHEMA, REPORT];
-if (!cliBuilt)
-  console.log('note: lib/cli is not built; timing the library through bench/validateLib.mjs.');
-
-const modelship = await bench('modelship', process.execPath, modelshipArgs, [0, 1], async () => {
-  const report = JSON.parse(await readFile(REPORT, 'utf8'));
-  return { rows: report.rows, counts: modelshipCounts(report) };
-});
-
-let pandas = null;
-const pandasVersion = pandasAvailable();
-if (pandasVersion) {
-  pandas = await bench('pandas', PYTHON, ['bench/validate_pandas.py', DATA], [0], (stdout) => {
-    const line = JSON.parse(stdout.trim().split('\n').pop());
-    return { rows: line.rows, counts: nonZero(line.counts), inside_s: line.elapsed_s };
-  });
-  pandas.version = pandasVersion;
-} else {
-  console.log(
-    `note: the pandas reference was skipped: ${PYTHON} cannot import pandas. ` +
-      'Install it with `sudo apt-get install python3-pandas` and run `npm run bench` again.',
-  );
-}
-
-const comparison = pandas ? compare(modelship.counts, pandas.counts) : null;
-const speedRatio = pandas ? round(pandas.wall_s / modelship.wall_s, 2) : null;
-printResults(modelship, pandas, comparison, speedRatio);
-
-await writeFile(
-  RESULT,
-  JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cpus: cpus().length,
-        memory_gb: round(totalmem() / 2 ** 30, 1),
-        node: process.version,
-      },
-      data: {
-        file: 'bench/out/data.csv',
-        rows: options.rows,
-        bytes: statSync(DATA).size,
-        seed: SEED,
-      },
-      runs: options.runs,
-      modelship,
-      pandas,
-      speed_ratio: speedRatio,
-      counts_agree: comparison ? comparison.disagreements.length === 0 : null,
-      disagreements: comparison?.disagreements ?? null,
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
-
-function parseArgs(args) {
-  const parsed = { rows: 1_000_000, runs: 3 };
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i];
-    const key = { '--rows': 'rows', '--runs': 'runs' }[name];
-    const value = Number(args[++i]);
-    if (!key || !Number.isInteger(value) || value < 1) {
-      console.error('usage: node bench/run.mjs [--rows N] [--runs K]  (N, K positive integers)');
-      process.exit(2);
-    }
-    parsed[key] = value;
-  }
-  return parsed;
-}
-
-/** Reuses bench/out/data.csv when it has the asked row count; writes it otherwise. */
-async function ensureData(rows) {
-  if (existsSync(DATA)) {
-    const meta = existsSync(DATA_META) ? JSON.parse(readFileSync(DATA_META, 'utf8')) : null;
-    const size = statSync(DATA).size;
-    if (meta && meta.rows === rows && meta.seed === SEED && meta.bytes === size) return;
-    if (!meta && (await countLines(DATA)) === rows + 1) {
-      await writeMeta({ rows, seed: SEED, faults: null, bytes: size });
-      return;
-    }
-  }
-  console.log(`generating ${rows} rows into bench/out/data.csv ...`);
-  const faults = await generateCsv(DATA, rows, SEED);
-  await writeMeta({ rows, seed: SEED, faults, bytes: statSync(DATA).size });
-}
-
-async function writeMeta(meta) {
-  await writeFile(DATA_META, JSON.stringify(meta) + '\n');
-}
-
-async function countLines(path) {
-  let lines = 0;
-  for await (const chunk of createReadStream(path)) {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-  }
-  return lines;
-}
-
-/** The pandas version /usr/bin/python3 imports, or null. */
-function pandasAvailable() {
-  if (!existsSync(PYTHON)) return null;
-  const result = spawnSync(PYTHON, ['-c', 'import pandas; print(pandas.__version__)'], {
-    encoding: 'utf8',
-  });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-/** Runs a command `runs` times; the median wall time, the highest peak RSS, the last output. */
-async function bench(tool, command, args, okCodes, read) {
-  const walls = [];
-  const rss = [];
-  const inside = [];
-  let result;
-  for (let run = 1; run <= options.runs; run++) {
-    process.stdout.write(`${tool}: run ${run}/${options.runs} ... `);
-    const measured = await measure(command, args);
-    if (!okCodes.includes(measured.code)) {
-      console.error(`\n${tool} exited with ${measured.code}:\n${measured.stderr}`);
-      process.exit(2);
-    }
-    walls.push(measured.wall_s);
-    rss.push(measured.rss_mb);
-    console.log(`${measured.wall_s.toFixed(2)} s, ${measured.rss_mb ?? '?'} MB`);
-    result = { exit_code: measured.code, ...(await read(measured.stdout)) };
-    if (result.inside_s !== undefined) inside.push(result.inside_s);
-  }
-  if (inside.length) result.inside_s = median(inside);
-  const wall = median(walls);
-  return {
-    command: [command === process.execPath ? 'node' : command, ...args]
-      .join(' ')
-      .replaceAll(ROOT, ''),
-    walls_s: walls.map((w) => round(w, 3)),
-    wall_s: round(wall, 3),
-    rows_per_s: Math.round(options.rows / wall),
-    peak_rss_mb: rss.includes(null) ? null : Math.max(...rss),
-    ...result,
-  };
-}
-
-/** Wall time and peak RSS of one child process (GNU time if present, else polling VmHWM). */
-function measure(command, args) {
-  const useTime = existsSync(TIME);
-  const [file, argv] = useTime ? [TIME, ['-v', command, ...args]] : [command, args];
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(file, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let hwmKb = 0;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = useTime
-      ? null
-      : setInterval(() => {
-          try {
-            const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-            hwmKb = Math.max(hwmKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-          } catch {
-            // The process has ended (or /proc is not there): keep what was seen.
-          }
-        }, 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - start) / 1e9;
-      if (poll) clearInterval(poll);
-      let rssKb = hwmKb || null;
-      if (useTime) {
-        rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]) || null;
-        const exit = /Exit status: (\d+)/.exec(stderr);
-        if (exit) code = Number(exit[1]);
-        stderr = stderr.replace(/\n?\s*Command (being timed|exited)[\s\S]*$/, '');
-      }
-      resolve({
-        code,
-        wall_s: wall,
-        rss_mb: rssKb ? Math.round(rssKb / 1024) : null,
-        stdout,
-        stderr,
-      });
-    });
-  });
-}
-
-/** Violations of a Modelship report as { "column.check": unexpected_count }. */
-function modelshipCounts(report) {
-  const counts = {};
-  for (const v of report.violations) counts[`${v.column ?? ''}.${v.check}`] = v.unexpected_count;
-  return counts;
-}
-
-function nonZero(counts) {
-  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
-}
-
-function compare(ours, theirs) {
-  const keys = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])];
-  const rows = keys.map((key) => ({ key, modelship: ours[key] ?? 0, pandas: theirs[key] ?? 0 }));
-  return { rows, disagreements: rows.filter((r) => r.modelship !== r.pandas) };
-}
-
-function printResults(ms, pd, comparison, ratio) {
-  const total = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
-  const line = (name, r) => [
-    name,
-    String(r.rows),
-    r.wall_s.toFixed(2),
-    r.rows_per_s.toLocaleString('en-US'),
-    r.peak_rss_mb === null ? '?' : String(r.peak_rss_mb),
-    `${total(r.counts)} in ${Object.keys(r.counts).length} checks`,
-  ];
-  const tools = [line('modelship validate', ms)];
-  if (pd) tools.push(line(`pandas ${pd.version}`, pd));
-  console.log(`\n${options.rows} rows × 20 columns, median wall time of ${options.runs} run(s)\n`);
-  console.log(
-    markdownTable([['tool', 'rows', 'wall s', 'rows/s', 'peak RSS MB', 'violations'], ...tools], {
-      align: ['l', 'r', 'r', 'r', 'r', 'l'],
-    }),
-  );
-  if (!pd) return;
-  console.log(
-    `\nspeed modelship/pandas: ${ratio}× (pandas timed inside Python, read_csv included, median: ` +
-      `${pd.inside_s} s)\n`,
-  );
-  const checks = comparison.rows
-    .sort((a, b) => a.key.localeCompare(b.key))
-    .map((r) => [
-      r.key.split('.')[0] || '(table)',
-      r.key.split('.')[1],
-      String(r.modelship),
-      String(r.pandas),
-      r.modelship === r.pandas ? 'yes' : 'NO',
-    ]);
-  console.log(
-    markdownTable([['column', 'check', 'modelship', 'pandas', 'agree'], ...checks], {
-      align: ['l', 'l', 'r', 'r', 'c'],
-    }),
-  );
-  if (comparison.disagreements.length === 0) {
-    console.log('\ncounts agree: yes, every (column, check) count is the same.');
-  } else {
-    console.log(`\ncounts agree: NO, ${comparison.disagreements.length} disagreement(s):`);
-    for (const d of comparison.disagreements) {
-      console.log(`  ${d.key}: modelship ${d.modelship}, pandas ${d.pandas}`);
-    }
+let failed = 0;
+for (const name of selected) {
+  if (selected.length > 1) console.log(`\n=== ${name} ===\n`);
+  const script = fileURLToPath(new URL(BENCHMARKS[name], import.meta.url));
+  const result = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' });
+  const code = result.status ?? 1;
+  if (code !== 0) {
+    failed = failed || code;
+    if (selected.length > 1) console.error(`bench: ${name} exited with ${code}`);
   }
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function round(value, digits) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+process.exitCode = failed;
