@@ -2,7 +2,15 @@
 // dist/), then puts libduckdb.so beside every emitted duckdb.node: the binding finds it through its
 // $ORIGIN runpath, so the bundle runs from a checkout without node_modules.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -37,6 +45,30 @@ for (const out of new Set(entries.map(([, o]) => o))) {
     }
   }
 }
+// onnxruntime-node loads its binding by a computed path relative to its own file
+// (`../bin/napi-v6/<platform>/<arch>/`), which ncc cannot follow: point it at a folder beside the
+// bundle and copy the binding with libonnxruntime there (it loads through its $ORIGIN runpath).
+const ORT_REQUIRE = '`../bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`';
+const ortDir = join(
+  dirname(require.resolve('onnxruntime-node/package.json')),
+  'bin',
+  'napi-v6',
+  process.platform,
+  process.arch,
+);
+for (const [, out] of entries) {
+  const bundle = join(out, 'index.js');
+  const code = readFileSync(bundle, 'utf8');
+  if (!code.includes('onnxruntime-node/dist')) continue;
+  if (!code.includes(ORT_REQUIRE))
+    throw new Error(
+      `${bundle}: onnxruntime-node's binding require has changed; update scripts/bundle.mjs`,
+    );
+  writeFileSync(bundle, code.replace(ORT_REQUIRE, '`./onnxruntime/onnxruntime_binding.node`'));
+  mkdirSync(join(out, 'onnxruntime'), { recursive: true });
+  for (const file of readdirSync(ortDir))
+    copyFileSync(join(ortDir, file), join(out, 'onnxruntime', file));
+}
 console.log(`bundled ${entries.length} entry points into dist/`);
 
 function* walk(dir) {
@@ -44,7 +76,7 @@ function* walk(dir) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       // dist/<step>/ bundles are walked on their own.
-      if (dir === 'dist' && STEPS.includes(entry.name)) continue;
+      if (dir === 'dist' && (STEPS.includes(entry.name) || entry.name === 'onnxruntime')) continue;
       yield* walk(path);
     } else yield path;
   }

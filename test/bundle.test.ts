@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test/fixtures/action/project');
@@ -73,6 +74,11 @@ beforeAll(() => {
   copyFileSync(
     join(ROOT, 'actions/validate-data/action.yml'),
     join(actionRoot, 'actions/validate-data/action.yml'),
+  );
+  mkdirSync(join(actionRoot, 'actions/evaluate'), { recursive: true });
+  copyFileSync(
+    join(ROOT, 'actions/evaluate/action.yml'),
+    join(actionRoot, 'actions/evaluate/action.yml'),
   );
   cpSync(join(ROOT, 'dist'), join(actionRoot, 'dist'), { recursive: true });
 }, 180_000);
@@ -366,9 +372,52 @@ describe('root action bundle', () => {
     const run = runAction(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      `::error::${start}; expected one of validate-data.`,
+      `::error::${start}; expected one of validate-data, evaluate, gate.`,
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');
+  });
+});
+
+describe('evaluate bundle', () => {
+  it('loads onnxruntime from beside the bundle and evaluates the example offline', () => {
+    const workspace = mkdtempSync(join(scratch, 'ws-eval-'));
+    cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
+      recursive: true,
+      filter: (path) => !path.includes('artifacts'),
+    });
+    const width = 26;
+    const weights = Array.from({ length: width }, (_, j) => ((j % 5) - 2) * 0.05);
+    writeFileSync(
+      join(workspace, 'candidate.onnx'),
+      logisticRegressionModel({ weights, bias: -1 }),
+    );
+    writeFileSync(
+      join(workspace, 'baseline.onnx'),
+      logisticRegressionModel({ weights: weights.map((w) => w / 2), bias: -1 }),
+    );
+    expect(readdirSync(join(actionRoot, 'dist/evaluate/onnxruntime')).sort()).toEqual([
+      'libonnxruntime.so.1',
+      'onnxruntime_binding.node',
+    ]);
+    const run = runAction(join(actionRoot, 'actions/evaluate/action.yml'), workspace, {
+      INPUT_MODEL: 'candidate.onnx',
+      INPUT_BASELINE: 'baseline.onnx',
+      'INPUT_FAIL-ON-GATE': 'false',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.outputs.passed).toMatch(/^(true|false)$/);
+    expect(run.outputs['comment-url']).toBe('');
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as {
+      rows: number;
+      baseline: { label: string } | null;
+      gate: { passed: boolean };
+    };
+    expect(report.rows).toBe(300);
+    expect(report.baseline?.label).toBe('baseline.onnx');
+    expect(String(report.gate.passed)).toBe(run.outputs.passed);
+    expect(run.summary).toContain('## Modelship · `credit-risk`');
+    expectTokenHidden(run);
   });
 });
