@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../scripts/prng.mjs';
+import { parseBenchArgs } from './benchArgs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -37,7 +38,7 @@ const GROUPS = {
   age_band: ['18-29', '30-44', '45-59', '60+'],
 };
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseBenchArgs(process.argv.slice(2), 'evaluate');
 const N = options.rows;
 mkdirSync(DIR, { recursive: true });
 
@@ -237,23 +238,6 @@ await writeFile(
 );
 console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
 if (!sameScores || (agreement && agreement.maxDiff > TOLERANCE)) process.exitCode = 1;
-
-function parseArgs(args) {
-  const parsed = { rows: 1_000_000, runs: 3 };
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i];
-    const key = { '--rows': 'rows', '--runs': 'runs' }[name];
-    const value = Number(args[++i]);
-    if (!key || !Number.isInteger(value) || value < 1) {
-      console.error(
-        'usage: node bench/run.mjs evaluate [--rows N] [--runs K]  (N, K positive integers)',
-      );
-      process.exit(2);
-    }
-    parsed[key] = value;
-  }
-  return parsed;
-}
 
 /** Standard normal numbers from a uniform source (Box–Muller, both values used). */
 function normalSource(uniform) {

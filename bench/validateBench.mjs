@@ -15,6 +15,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import { generateCsv, writeContract } from './generateCsv.mjs';
+import { parseBenchArgs } from './benchArgs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -27,7 +28,7 @@ const PYTHON = '/usr/bin/python3';
 const TIME = '/usr/bin/time';
 const SEED = 42;
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseBenchArgs(process.argv.slice(2), 'validate');
 mkdirSync(OUT, { recursive: true });
 
 if (!existsSync(join(ROOT, 'lib', 'core', 'data', 'validate.js'))) {
@@ -97,23 +98,6 @@ await writeFile(
   ) + '\n',
 );
 console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
-
-function parseArgs(args) {
-  const parsed = { rows: 1_000_000, runs: 3 };
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i];
-    const key = { '--rows': 'rows', '--runs': 'runs' }[name];
-    const value = Number(args[++i]);
-    if (!key || !Number.isInteger(value) || value < 1) {
-      console.error(
-        'usage: node bench/run.mjs validate [--rows N] [--runs K]  (N, K positive integers)',
-      );
-      process.exit(2);
-    }
-    parsed[key] = value;
-  }
-  return parsed;
-}
 
 /** Reuses bench/out/data.csv when it has the asked row count; writes it otherwise. */
 async function ensureData(rows) {
