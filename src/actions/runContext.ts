@@ -62,3 +62,19 @@ export function createStepOctokit(token: string, context: RunContext): GitHubCli
       ),
   });
 }
+
+/** Events whose runs from a fork's pull request get a read-only token. */
+const READ_ONLY_FORK_EVENTS = new Set([
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_comment',
+]);
+
+/**
+ * Whether this run's token is a fork's read-only one: a fork pull request seen from a
+ * `pull_request` run. The `workflow_run` companion (and `pull_request_target`, `push`) hold the
+ * base repository's token, so they comment and set statuses even for a fork's pull request.
+ */
+export function readOnlyForkRun(context: RunContext, pr: { fork: boolean } | undefined): boolean {
+  return pr?.fork === true && READ_ONLY_FORK_EVENTS.has(context.eventName);
+}

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config/modelshipConfig.js';
 import { evaluate } from '../core/evaluation/evaluate.js';
+import { ModelshipError } from '../core/errors.js';
 import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { evaluationText } from '../core/report/evaluationText.js';
 import { writeJson, writeReport } from './reportFiles.js';
@@ -32,6 +34,12 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
           options.baseline && options.baseline !== 'none'
             ? { path: options.baseline, label: options.baseline }
             : null;
+        // Said here: the model loader's message would point at model.path and --model.
+        if (baseline && !existsSync(baseline.path)) {
+          throw new ModelshipError(
+            `${baseline.path}: baseline model not found; check the --baseline path (relative to the current directory), or pass --baseline none.`,
+          );
+        }
         const report = await evaluate({
           config,
           model: options.model,

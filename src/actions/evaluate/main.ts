@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import * as core from '@actions/core';
 import { evaluate } from '../../core/evaluation/evaluate.js';
 import { ModelshipError } from '../../core/errors.js';
-import { evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
+import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
-import { GitHubCommenter } from '../../github/stickyComment.js';
+import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
 import { publishGate } from '../gateStatus.js';
-import { createStepOctokit, readRunContext } from '../runContext.js';
+import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
 import { resolveBaseline } from './baseline.js';
 import { readEvaluateInputs } from './inputs.js';
 
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
         payload: github.context.payload,
       })
     : undefined;
-  if (github && pr?.fork) {
+  if (github && readOnlyForkRun(github.context, pr)) {
     notes.push(FORK_NOTE);
   } else if (github) {
     const sha = pr?.headSha ?? github.context.sha;
@@ -55,14 +55,16 @@ export async function run(): Promise<void> {
         owner: github.context.owner,
         repo: github.context.repo,
       });
+      const marker = `evaluate/${name}`;
       const result = await commenter.upsert({
         issueNumber: pr.number,
-        marker: `evaluate/${name}`,
-        body: evaluationMarkdown(report, {
-          ...reportContext,
-          commit: sha,
-          fullReportUrl: github.context.runUrl,
-        }),
+        marker,
+        // Room for the marker line the sticky comment adds, so the report trims by sections.
+        body: evaluationMarkdown(
+          report,
+          { ...reportContext, commit: sha, fullReportUrl: github.context.runUrl },
+          COMMENT_LIMIT - markerComment(marker).length - 1,
+        ),
         fullReportUrl: github.context.runUrl,
       });
       if ('skipped' in result) notes.push(`The PR comment was not written: ${result.reason}`);

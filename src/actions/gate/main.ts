@@ -7,7 +7,7 @@ import { gateMarkdown } from '../../core/report/gateMarkdown.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { booleanInput, inDirectory, readCommonInputs } from '../commonInputs.js';
 import { publishGate } from '../gateStatus.js';
-import { createStepOctokit, readRunContext } from '../runContext.js';
+import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
 
 /** gate: the config's gate on a report made elsewhere; status and check run, output `passed`. */
 export async function run(): Promise<void> {
@@ -18,6 +18,8 @@ export async function run(): Promise<void> {
     );
   const { config } = loadConfig(common.config);
   const reportInput = core.getInput('report', { required: true });
+  // Read with the other inputs: a bad value fails before anything is written to GitHub.
+  const failOnGate = booleanInput('fail-on-gate', true);
   const report = readGateReport(inDirectory(common.workingDirectory, reportInput));
   const gate = evaluateGate({
     metricRules: config.metrics,
@@ -32,7 +34,7 @@ export async function run(): Promise<void> {
   if (context && common.githubToken) {
     const octokit = createStepOctokit(common.githubToken, context);
     const pr = await resolvePullRequest(octokit, { ...context });
-    if (!pr?.fork) {
+    if (!readOnlyForkRun(context, pr)) {
       const sha = pr?.headSha ?? context.sha;
       notes.push(
         ...(await publishGate(octokit, context, {
@@ -53,7 +55,7 @@ export async function run(): Promise<void> {
     .addRaw(notes.map((n) => `> [!WARNING]\n> ${n}\n\n`).join('') + markdown)
     .write();
   core.setOutput('passed', String(gate.passed));
-  if (!gate.passed && booleanInput('fail-on-gate', true)) {
+  if (!gate.passed && failOnGate) {
     throw new ModelshipError(
       `The gate failed for ${config.model.name}: ${gate.checks
         .filter((c) => !c.passed)

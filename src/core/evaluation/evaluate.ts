@@ -14,7 +14,10 @@ import { labelsFor, type Labels } from './labels.js';
 
 export interface EvaluateOptions {
   config: LoadedConfig;
-  /** Candidate model (default: model.path of the config). */
+  /**
+   * Candidate model, taken as given like `data` (relative to the working directory, as a command
+   * line path is); default: model.path of the config, relative to the config's directory.
+   */
   model?: string;
   /** Holdout data (default: data.eval of the config). */
   data?: string;
@@ -28,7 +31,7 @@ export interface EvaluateOptions {
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
   const { config: loaded } = options;
   const { config } = loaded;
-  const modelPath = loaded.resolve(options.model ?? config.model.path);
+  const modelPath = options.model ?? loaded.resolve(config.model.path);
   const dataInput = options.data ?? config.data.eval;
   if (!dataInput)
     throw new ModelshipError(
