@@ -295,3 +295,11 @@ describe('loadOnnxModel', () => {
     });
   });
 });
+
+describe('defaultExecutionProviders', () => {
+  it('tries CUDA only where an NVIDIA control device exists', async () => {
+    const { defaultExecutionProviders } = await import('../src/core/model/gpuPresence.js');
+    expect(defaultExecutionProviders('/nonexistent/nvidiactl')).toEqual(['cpu']);
+    expect(defaultExecutionProviders('/dev/null')).toEqual(['cuda', 'cpu']);
+  });
+});

@@ -7,6 +7,7 @@ import { multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
 import { featureWidth } from '../model/featureMatrix.js';
+import { defaultExecutionProviders } from '../model/gpuPresence.js';
 import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
 import { predict } from '../model/predict.js';
 import type { Confusion, EvaluationReport, ModelResults } from './evaluationReport.js';
@@ -88,7 +89,7 @@ async function scoreModel(
   const { config } = options.config;
   const model = await loadOnnxModel(path, {
     features: featureWidth(config.model.features),
-    executionProviders: options.executionProviders,
+    executionProviders: options.executionProviders ?? defaultExecutionProviders(),
   });
   try {
     return await scoreWith(model, path, data, labels, options, sensitive);
