@@ -4,6 +4,7 @@ import { registerDemo } from './demoCommand.js';
 import { registerEvaluate } from './evaluateCommand.js';
 import { registerGate } from './gateCommand.js';
 import { registerSchema } from './schemaCommand.js';
+import { registerTrain } from './trainCommand.js';
 import { registerValidate } from './validateCommand.js';
 import { packageVersion } from './packageInfo.js';
 
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSchema(program, setExit);
   registerEvaluate(program, setExit);
   registerGate(program, setExit);
+  registerTrain(program, setExit);
   registerDemo(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { delimiter, dirname, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../core/config/modelshipConfig.js';
+import { ModelshipError } from '../core/errors.js';
+import {
+  checkGpuRequirement,
+  detectGpus,
+  nvidiaSmi,
+  type GpuDetection,
+  type GpuMode,
+} from '../core/train/gpu.js';
+import { buildRunManifest, writeRunManifest } from '../core/train/runManifest.js';
+import { runTraining } from '../core/train/runTraining.js';
+import { trainingPaths } from '../core/train/trainingEnv.js';
+import { verifyTrainedModel } from '../core/train/verifyModel.js';
+import { packageVersion } from './packageInfo.js';
+
+interface TrainOptions {
+  config: string;
+  command?: string;
+  timeoutMinutes?: string;
+  gpu?: string;
+  outputDir?: string;
+  commit?: string;
+}
+
+/** `modelship train --config <yml> [--command] [--timeout-minutes] [--gpu] [--output-dir]` */
+export function registerTrain(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('train')
+    .description(
+      'run train.command with live output, check the model it writes and record a run manifest',
+    )
+    .option('-c, --config <file>', 'the config', 'modelship.yml')
+    .option('--command <cmd>', 'command to run instead of train.command of the config')
+    .option('--timeout-minutes <n>', 'stop the command (and everything it started) after n minutes')
+    .option('--gpu <mode>', 'required | optional | none (default: train.gpu of the config)')
+    .option(
+      '--output-dir <dir>',
+      "where metrics.json and manifest.json go (default: the model's directory)",
+    )
+    .option(
+      '--commit <sha>',
+      'commit recorded in the manifest (default: GITHUB_SHA, else git HEAD)',
+    )
+    .action(async (options: TrainOptions) => {
+      const loaded = loadConfig(options.config);
+      const mode = gpuMode(options.gpu ?? loaded.config.train.gpu);
+      const timeoutMinutes = minutes(options.timeoutMinutes);
+      const paths = trainingPaths(loaded, { outputDir: options.outputDir });
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const shown = (path: string) => relative(process.cwd(), path) || '.';
+
+      const gpuArgs = { run: nvidiaSmi(), cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES };
+      const before = await detectGpus(gpuArgs);
+      const decision = checkGpuRequirement(mode, before);
+      say(`modelship train: ${loaded.config.model.name}; ${decision.note}`);
+
+      // Ctrl-C and a cancelled job stop the command's whole process group, not just the shell.
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      const startedAt = new Date();
+      let result;
+      try {
+        result = await runTraining({
+          loaded,
+          command: options.command,
+          env: {
+            ...process.env,
+            // The node running modelship runs a `node train.mjs` too.
+            PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+          },
+          paths,
+          timeoutMinutes,
+          signal: controller.signal,
+          onStart: ({ command, cwd }) => say(`$ ${command}   (in ${shown(cwd)})`),
+          onLine: (stream, line) => process[stream].write(`${line}\n`),
+        });
+      } finally {
+        process.removeListener('SIGINT', abort);
+        process.removeListener('SIGTERM', abort);
+      }
+      const finishedAt = new Date();
+      const after: GpuDetection | null = before.available ? await detectGpus(gpuArgs) : null;
+
+      const model = await verifyTrainedModel(loaded, paths.modelPath, {
+        executionProviders: before.available ? ['cuda', 'cpu'] : ['cpu'],
+      });
+      const manifest = await buildRunManifest({
+        loaded,
+        commitSha: options.commit ?? process.env.GITHUB_SHA ?? gitHead(loaded.dir),
+        result,
+        startedAt,
+        finishedAt,
+        model,
+        outputDir: paths.outputDir,
+        gpu: { mode, note: decision.note, before, after },
+        modelshipVersion: packageVersion(),
+      });
+      const manifestPath = join(paths.outputDir, 'manifest.json');
+      writeRunManifest(manifestPath, manifest);
+      say(
+        `trained ${loaded.config.model.name} in ${(result.durationMs / 1000).toFixed(1)} s: ${shown(model.path)} (${kib(model.sizeBytes)}, sha256 ${model.sha256.slice(0, 12)}…) loads on ${model.provider} with ${model.features} inputs; manifest → ${shown(manifestPath)}`,
+      );
+      if (result.strayProcessesStopped) {
+        say('note: the command left processes running after it exited; they were stopped.');
+      }
+      setExit(0);
+    });
+}
+
+function gpuMode(value: string): GpuMode {
+  if (value === 'required' || value === 'optional' || value === 'none') return value;
+  throw new ModelshipError(`--gpu must be required, optional or none, not "${value}".`);
+}
+
+function minutes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new ModelshipError(`--timeout-minutes must be a positive number, not "${value}".`);
+  }
+  return number;
+}
+
+function gitHead(cwd: string): string | null {
+  const result = spawnSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' });
+  const sha = result.status === 0 ? result.stdout.trim() : '';
+  return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
+}
+
+function kib(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
