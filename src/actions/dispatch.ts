@@ -2,11 +2,13 @@ import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
 import { run as evaluate } from './evaluate/main.js';
 import { run as gate } from './gate/main.js';
+import { run as train } from './train/main.js';
 import { run as validateData } from './validate-data/main.js';
 
 /** The steps the root action.yml can run, by its `command` input. */
 const COMMANDS: Record<string, () => Promise<void>> = {
   'validate-data': validateData,
+  train,
   evaluate,
   gate,
 };
@@ -24,5 +26,8 @@ export async function run(): Promise<void> {
         : `the command input is not set; ${expected}.`,
     );
   }
+  // The root action's `command` names the step; the train step's own command input arrives as
+  // `train-command` and takes the `command` name the step reads.
+  process.env.INPUT_COMMAND = process.env['INPUT_TRAIN-COMMAND'] ?? '';
   await step();
 }
