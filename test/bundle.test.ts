@@ -1,7 +1,7 @@
 // The shipped bundles run the way a GitHub runner runs them: from a copy of action.yml files and
 // dist/ alone (no node_modules anywhere above), with INPUT_* from action.yml defaults, and the
 // runner's GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files (DESIGN.md §6, §7 bundling).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import { ResultsService } from './cache/resultsService.js';
+import { readZip } from './cache/zip.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test/fixtures/action/project');
@@ -74,6 +76,11 @@ beforeAll(() => {
   copyFileSync(
     join(ROOT, 'actions/validate-data/action.yml'),
     join(actionRoot, 'actions/validate-data/action.yml'),
+  );
+  mkdirSync(join(actionRoot, 'actions/train'), { recursive: true });
+  copyFileSync(
+    join(ROOT, 'actions/train/action.yml'),
+    join(actionRoot, 'actions/train/action.yml'),
   );
   mkdirSync(join(actionRoot, 'actions/evaluate'), { recursive: true });
   copyFileSync(
@@ -372,7 +379,7 @@ describe('root action bundle', () => {
     const run = runAction(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      `::error::${start}; expected one of validate-data, evaluate, gate.`,
+      `::error::${start}; expected one of validate-data, train, evaluate, gate.`,
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');
@@ -420,4 +427,132 @@ describe('evaluate bundle', () => {
     expect(run.summary).toContain('## Modelship · `credit-risk`');
     expectTokenHidden(run);
   });
+});
+
+describe('train bundle', () => {
+  let service: ResultsService;
+  beforeAll(async () => {
+    service = await ResultsService.start();
+  }, 60_000);
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  /** Like runAction, but without blocking: the results-service stand-in lives in this process. */
+  async function runTrain(workspace: string, inputs: Record<string, string>) {
+    const { main, env: defaults } = actionOf(join(actionRoot, 'actions/train/action.yml'));
+    const runnerTemp = mkdtempSync(join(scratch, 'runner-temp-'));
+    const outputFile = join(runnerTemp, 'output');
+    const summaryFile = join(runnerTemp, 'summary');
+    writeFileSync(outputFile, '');
+    writeFileSync(summaryFile, '');
+    const child = spawn(process.execPath, [main], {
+      cwd: workspace,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...defaults,
+        ...inputs,
+        ...service.env(),
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SHA: 'c'.repeat(40),
+        RUNNER_OS: 'Linux',
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_WORKSPACE: workspace,
+        RUNNER_TEMP: runnerTemp,
+        // The runner's tool cache would hold these; tests hide any GPU the machine has.
+        CUDA_VISIBLE_DEVICES: '',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return {
+      status,
+      stdout,
+      stderr,
+      outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
+  }
+
+  function exampleWorkspace(): string {
+    const workspace = mkdtempSync(join(scratch, 'ws-train-'));
+    cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
+      recursive: true,
+      filter: (path) => !path.includes('artifacts'),
+    });
+    mkdirSync(join(workspace, '.cache/torchdata'), { recursive: true });
+    writeFileSync(join(workspace, '.cache/torchdata/weights.bin'), 'cached bytes');
+    return workspace;
+  }
+
+  it('trains the PyTorch example, verifies it, writes the manifest, caches and uploads the artifact', async () => {
+    const inputs = {
+      'INPUT_TRAIN-COMMAND': '',
+      INPUT_COMMAND: '/usr/bin/python3 train.py',
+      INPUT_GPU: 'optional',
+      'INPUT_CACHE-PATHS': '.cache/torchdata',
+      'INPUT_TIMEOUT-MINUTES': '5',
+    };
+    const first = await runTrain(exampleWorkspace(), inputs);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('::group::Training: /usr/bin/python3 train.py');
+    expect(first.outputs['gpu-count']).toBe('0');
+    expect(first.outputs['cache-hit']).toBe('miss');
+    expect(first.outputs['model-path']).toMatch(/artifacts\/model\.onnx$/);
+    const manifest = JSON.parse(readFileSync(first.outputs.manifest!, 'utf8')) as {
+      commit_sha: string;
+      run: { command: string; exit_code: number };
+      metrics: { device: string } | null;
+    };
+    expect(manifest.commit_sha).toBe('c'.repeat(40));
+    expect(manifest.run).toMatchObject({ command: '/usr/bin/python3 train.py', exit_code: 0 });
+    expect(manifest.metrics?.device).toBe('cpu');
+    expect(first.summary).toContain('### ✅ Trained in');
+    expect(first.summary).toContain('Cache: **miss**');
+
+    const artifact = service.artifacts.find((a) => a.name === 'candidate-credit-risk');
+    expect(artifact).toBeDefined();
+    expect(first.outputs['artifact-id']).toBe(String(artifact!.id));
+    const zip = readZip(await service.artifactBlob(artifact!));
+    expect([...zip.keys()].sort()).toEqual(['manifest.json', 'metrics.json', 'model.onnx']);
+    expect(zip.get('model.onnx')).toEqual(readFileSync(first.outputs['model-path']!));
+
+    // The next run of the same inputs restores the entry the first one saved.
+    const second = await runTrain(exampleWorkspace(), { ...inputs, 'INPUT_ARTIFACT-NAME': 'none' });
+    expect(second.status).toBe(0);
+    expect(second.outputs['cache-hit']).toBe('exact');
+    expect(service.violations).toEqual([]);
+  }, 120_000);
+
+  it('fails a failing command with its exit code and the tail of its output in the summary', async () => {
+    const run = await runTrain(exampleWorkspace(), {
+      INPUT_COMMAND: 'echo preparing; echo "CUDA out of memory" >&2; exit 3',
+      'INPUT_ARTIFACT-NAME': 'none',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::train command "echo preparing;.*" exited with code 3; last lines: .*CUDA out of memory/,
+    );
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+    expect(run.summary).toContain('CUDA out of memory');
+    expect(run.outputs['model-path']).toBeUndefined();
+  }, 60_000);
+
+  it('fails fast with gpu: required on a machine without a GPU', async () => {
+    const run = await runTrain(exampleWorkspace(), {
+      INPUT_GPU: 'required',
+      'INPUT_ARTIFACT-NAME': 'none',
+    });
+    expect(run.status).toBe(1);
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('self-hosted, linux, x64, gpu');
+    expect(run.stdout).not.toContain('::group::Training');
+  }, 60_000);
 });
