@@ -280,16 +280,16 @@ describe('the real nvidia-smi', () => {
     expect(await nvidiaSmi('/nonexistent/nvidia-smi')([])).toBe('not-found');
   });
 
-  it.skipIf(installed)('is absent here, so gpu: required fails with the sentence', async () => {
+  // CI machines have no NVIDIA driver; a GPU runner does. Either way the real program is asked.
+  it('gives what this machine has: no GPU without nvidia-smi, its GPUs with it', async () => {
     const detected = await detectGpus({ run: nvidiaSmi() });
-    expect(detected).toMatchObject({ available: false, gpus: [] });
-    expect(() => checkGpuRequirement('required', detected)).toThrow(
-      /no usable GPU \(nvidia-smi is not installed on this machine\); run the train job on a GPU runner, e.g. runs-on: \[self-hosted, linux, x64, gpu\]/,
-    );
-  });
-
-  it.runIf(installed)('answers on a GPU machine', async () => {
-    const detected = await detectGpus({ run: nvidiaSmi() });
-    expect(detected.driverVersion).not.toBeNull();
+    if (!installed) {
+      expect(detected).toMatchObject({ available: false, gpus: [] });
+      expect(() => checkGpuRequirement('required', detected)).toThrow(
+        /no usable GPU \(nvidia-smi is not installed on this machine\); run the train job on a GPU runner, e.g. runs-on: \[self-hosted, linux, x64, gpu\]/,
+      );
+    } else {
+      expect(detected.driverVersion).not.toBeNull();
+    }
   });
 });
