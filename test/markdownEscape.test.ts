@@ -7,51 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../src/core/data/validationReport.js';
 import { codeSpan, escapeMarkdown } from '../src/core/report/markdownEscape.js';
 import { validationMarkdown } from '../src/core/report/validationMarkdown.js';
+import { cellSeparators, inlineParts } from './helpers/markdownReading.js';
 
 const ZWSP = '\u200b';
 const IMG = '<img src=x onerror=alert(1)>|@org/team';
-
-/** Splits an inline line into its text (code spans replaced by \0) and code span contents. */
-function inline(line: string): { text: string; code: string[] } {
-  let text = '';
-  const code: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    if (line[i] === '\\' && i + 1 < line.length) {
-      text += line.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (line[i] !== '`') {
-      text += line[i];
-      i++;
-      continue;
-    }
-    const open = /^`+/.exec(line.slice(i))![0].length;
-    // The closing run has exactly as many backticks.
-    const closer = new RegExp(`(?<!\`)\`{${open}}(?!\`)`, 'g');
-    closer.lastIndex = i + open;
-    const close = closer.exec(line);
-    if (!close) {
-      text += '`'.repeat(open);
-      i += open;
-      continue;
-    }
-    let content = line.slice(i + open, close.index);
-    if (content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '') {
-      content = content.slice(1, -1);
-    }
-    code.push(content);
-    text += '\0';
-    i = close.index + open;
-  }
-  return { text, code };
-}
-
-/** Pipes that split a GFM table row: those not escaped by an odd run of backslashes. */
-function cellSeparators(row: string): number {
-  return [...row.matchAll(/(\\*)\|/g)].filter((m) => m[1]!.length % 2 === 0).length;
-}
 
 /** What a reader sees of a code span made by codeSpan(value). */
 const shownInCode = (value: string) => value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '¦');
@@ -78,7 +37,7 @@ describe('escapeMarkdown', () => {
   it('leaves no markup, mention or line break for CommonMark to act on', () => {
     const all = [IMG, '[link](http://x)', '**bold**', '# heading', '`x`', '_i_', 'a\nb'];
     for (const value of all) {
-      const { text, code } = inline(escapeMarkdown(value));
+      const { text, code } = inlineParts(escapeMarkdown(value));
       expect(code).toEqual([]);
       expect(text).not.toMatch(/[<>\n\r]/);
       // Every markdown punctuation character is backslash-escaped.
@@ -117,7 +76,7 @@ describe('codeSpan', () => {
       'x\\',
     ];
     for (const value of values) {
-      const { text, code } = inline(codeSpan(value));
+      const { text, code } = inlineParts(codeSpan(value));
       expect(text, value).toBe('\0');
       expect(code, value).toEqual([shownInCode(value)]);
     }
@@ -204,7 +163,7 @@ describe('validationMarkdown', () => {
 
   it('puts data in code spans or escaped text only', () => {
     for (const line of lines) {
-      const { text } = inline(line);
+      const { text } = inlineParts(line);
       expect(text, line).not.toMatch(/<(img|b|script)/i);
       expect(text, line).not.toMatch(new RegExp(`@(?!${ZWSP})`));
       expect(text, line).not.toMatch(/(?<!\\)\[link/);
@@ -235,7 +194,7 @@ describe('validationMarkdown', () => {
       ['❌', '`multi line`', 'type', '1', '25.00', '1: ` padded ¦ value with a long t…`'],
       ['❌', '—', 'rows', '4', '100.00', ''],
     ]);
-    const codes = rows.slice(2).flatMap((row) => row.flatMap((cell) => inline(cell).code));
+    const codes = rows.slice(2).flatMap((row) => row.flatMap((cell) => inlineParts(cell).code));
     expect(codes).toEqual([
       shownInCode(IMG),
       '**bold**¦x',
