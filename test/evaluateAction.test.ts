@@ -33,6 +33,8 @@ import { commentJson, type FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
 import type { Scope } from './github/fakeState.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
+import { ResultsService } from './cache/resultsService.js';
+import { readZip } from './cache/zip.js';
 
 const { fake } = useGitHubFake();
 const action = useActionRun({
@@ -314,6 +316,33 @@ describe('evaluate run() on a pull request', () => {
     expect(summary).toContain('Gate passed');
     expect(action.stdout()).not.toMatch(/403/);
   });
+
+  it('uploads the report as an artifact on a fork pull request, for the companion workflow', async () => {
+    const service = await ResultsService.start();
+    try {
+      const { github, repo, pr } = setup({ fork: true });
+      Object.assign(process.env, service.env());
+      publishHistory(github, repo);
+      project();
+      await run();
+      expect(github.commentsOn(repo, pr.number)).toEqual([]);
+      expect(action.outputs()['report-artifact']).toBe('modelship-report-credit-risk');
+      const artifact = service.artifacts.find((a) => a.name === 'modelship-report-credit-risk');
+      const zip = readZip(await service.artifactBlob(artifact!));
+      expect([...zip.keys()].sort()).toEqual([
+        'evaluate-credit-risk.json',
+        'evaluate-credit-risk.md',
+      ]);
+      expect(zip.get('evaluate-credit-risk.json')!.toString()).toBe(
+        readFileSync(action.outputs().report!, 'utf8'),
+      );
+      expect(action.summary()).toContain('uploaded as the artifact');
+      expect(service.violations).toEqual([]);
+    } finally {
+      for (const key of Object.keys(service.env())) delete process.env[key];
+      await service.stop();
+    }
+  }, 60_000);
 
   it('comments on a fork pull request from the workflow_run companion, whose token can write', async () => {
     const { github, repo, pr } = setup({ fork: true, event: 'workflow_run' });

@@ -10,6 +10,7 @@ import { publishGate } from '../gateStatus.js';
 import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
 import { resolveBaseline } from './baseline.js';
 import { readEvaluateInputs } from './inputs.js';
+import { uploadTrainingArtifact } from '../train/artifact.js';
 
 /** Job summaries hold up to 1 MiB; the comment is trimmed to GitHub's comment limit instead. */
 const SUMMARY_LIMIT = 1_000_000;
@@ -46,8 +47,20 @@ export async function run(): Promise<void> {
         payload: github.context.payload,
       })
     : undefined;
+  let artifactName = '';
   if (github && readOnlyForkRun(github.context, pr)) {
     notes.push(FORK_NOTE);
+    // The companion workflow posts the comment from this artifact.
+    if (process.env.ACTIONS_RUNTIME_TOKEN) {
+      artifactName = `modelship-report-${name}`;
+      await uploadTrainingArtifact({
+        name: artifactName,
+        files: [inputs.reportPath, markdownPath],
+        rootDirectory: dirname(inputs.reportPath),
+        overwrite: true,
+      });
+      notes.push(`The report was uploaded as the artifact \`${artifactName}\`.`);
+    }
   } else if (github) {
     const sha = pr?.headSha ?? github.context.sha;
     if (pr && inputs.comment) {
@@ -90,6 +103,7 @@ export async function run(): Promise<void> {
   core.setOutput('report', inputs.reportPath);
   core.setOutput('passed', String(report.gate.passed));
   core.setOutput('comment-url', commentUrl);
+  if (artifactName) core.setOutput('report-artifact', artifactName);
   if (!report.gate.passed && inputs.failOnGate) {
     const failed = report.gate.checks.filter((c) => !c.passed);
     throw new ModelshipError(
