@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { jsonSchemas } from '../src/core/config/jsonSchemas.js';
 
 describe('JSON Schemas in schemas/', () => {
@@ -24,5 +26,28 @@ describe('JSON Schemas in schemas/', () => {
     expect(Object.keys(config.properties)).toEqual(
       expect.arrayContaining(['model', 'data', 'train', 'metrics', 'fairness', 'drift', 'card']),
     );
+  });
+});
+
+describe('the JSON Schemas accept what the validators accept', () => {
+  it.each([
+    ['modelship.schema.json', 'examples/credit-risk/modelship.yml'],
+    ['data-contract.schema.json', 'examples/credit-risk/data/schema.yml'],
+  ])('%s validates %s', (schemaFile, example) => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const validate = ajv.compile(
+      JSON.parse(readFileSync(`schemas/${schemaFile}`, 'utf8')) as object,
+    );
+    const ok = validate(parse(readFileSync(example, 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('rejects an unknown check in a data contract, as the validator does', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const validate = ajv.compile(
+      JSON.parse(readFileSync('schemas/data-contract.schema.json', 'utf8')) as object,
+    );
+    expect(validate({ columns: { age: { type: 'integer', maximum: 3 } } })).toBe(false);
   });
 });
