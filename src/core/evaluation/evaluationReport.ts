@@ -1,4 +1,5 @@
 import type { Task } from '../config/modelshipConfig.js';
+import type { FairnessReport } from '../fairness/fairness.js';
 import type { GateResult } from '../gate/gate.js';
 
 export type { GateCheck, GateResult } from '../gate/gate.js';
@@ -7,17 +8,7 @@ export type { GateCheck, GateResult } from '../gate/gate.js';
 export type MetricValues = Record<string, number | null>;
 
 /** Per-group rates and the disparity metrics of one sensitive attribute (Fairlearn's definitions). */
-export interface AttributeFairness {
-  groups: Record<
-    string,
-    { count: number; selection_rate: number; tpr: number; fpr: number; accuracy: number }
-  >;
-  demographic_parity_difference: number | null;
-  demographic_parity_ratio: number | null;
-  equalized_odds_difference: number | null;
-  equalized_odds_ratio: number | null;
-  equal_opportunity_difference: number | null;
-}
+export type AttributeFairness = FairnessReport;
 
 /** A confusion matrix: `labels[i]` true × `labels[j]` predicted. */
 export interface Confusion {
