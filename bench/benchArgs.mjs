@@ -1,3 +1,5 @@
+import { cpus, totalmem } from 'node:os';
+
 /** `[--rows N] [--runs K]` of a benchmark (defaults 1,000,000 rows and 3 runs); exits 2 on misuse. */
 export function parseBenchArgs(args, name) {
   const parsed = { rows: 1_000_000, runs: 3 };
@@ -13,4 +15,15 @@ export function parseBenchArgs(args, name) {
     parsed[key] = value;
   }
   return parsed;
+}
+
+/** The machine a benchmark ran on, for its JSON result. */
+export function machineInfo(extra = {}) {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    ...extra,
+  };
 }

@@ -12,14 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../scripts/prng.mjs';
-import { parseBenchArgs } from './benchArgs.mjs';
+import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -189,16 +188,12 @@ await writeFile(
   JSON.stringify(
     {
       date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cpus: cpus().length,
-        memory_gb: round(totalmem() / 2 ** 30, 1),
-        node: process.version,
+      machine: machineInfo({
         onnxruntime_node: ort.env.versions?.node ?? null,
         sklearn: sk?.sklearn ?? null,
         numpy: sk?.numpy ?? null,
         pandas: sk?.pandas ?? null,
-      },
+      }),
       data: {
         rows: N,
         features: FEATURES,

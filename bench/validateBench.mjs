@@ -9,13 +9,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import { generateCsv, writeContract } from './generateCsv.mjs';
-import { parseBenchArgs } from './benchArgs.mjs';
+import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -74,12 +73,7 @@ await writeFile(
   JSON.stringify(
     {
       date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cpus: cpus().length,
-        memory_gb: round(totalmem() / 2 ** 30, 1),
-        node: process.version,
-      },
+      machine: machineInfo(),
       data: {
         file: 'bench/out/data.csv',
         rows: options.rows,
