@@ -31,6 +31,12 @@ const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/releases'],
   ['get', '/repos/{owner}/{repo}/releases/tags/{tag}'],
   ['get', '/repos/{owner}/{repo}/releases/assets/{asset_id}'],
+  ['post', '/repos/{owner}/{repo}/releases'],
+  ['get', '/repos/{owner}/{repo}/releases/{release_id}'],
+  ['patch', '/repos/{owner}/{repo}/releases/{release_id}'],
+  ['delete', '/repos/{owner}/{repo}/releases/assets/{asset_id}'],
+  // Served by uploads.github.com (the origin of a release's upload_url), not the API host.
+  ['post', '/repos/{owner}/{repo}/releases/{release_id}/assets'],
 ];
 
 /** Components kept even when no operation names them: the body of errors GitHub sends anywhere. */

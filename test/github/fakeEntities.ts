@@ -79,6 +79,8 @@ export interface FakeAsset {
   contentType: string;
   bytes: Buffer;
   digest: string | null;
+  /** `open` while an upload is under way or after it broke off: a partial asset. */
+  state: 'uploaded' | 'open';
   uploader: FakeUser;
   createdAt: string;
 }
@@ -93,6 +95,10 @@ export interface FakeRelease {
   publishedAt: string | null;
   author: FakeUser;
   assets: FakeAsset[];
+  body: string | null;
+  targetCommitish: string;
+  /** Published while the repository had immutable releases on: assets can no longer change. */
+  immutable: boolean;
 }
 
 const nodeId = (kind: string, id: number) => Buffer.from(`${kind}:${id}`).toString('base64');
@@ -381,7 +387,7 @@ export function assetJson(api: string, repo: FakeRepo, release: FakeRelease, ass
     node_id: nodeId('ReleaseAsset', asset.id),
     name: asset.name,
     label: null,
-    state: 'uploaded',
+    state: asset.state,
     content_type: asset.contentType,
     size: asset.bytes.length,
     digest: asset.digest,
@@ -400,18 +406,19 @@ export function releaseJson(api: string, repo: FakeRepo, release: FakeRelease) {
     url,
     html_url: `${HTML}/${full}/releases/tag/${release.tag}`,
     assets_url: `${url}/assets`,
-    upload_url: `https://uploads.github.com/repos/${full}/releases/${release.id}/assets{?name,label}`,
+    // GitHub's origin is https://uploads.github.com; the fake serves uploads itself.
+    upload_url: `${api}/repos/${full}/releases/${release.id}/assets{?name,label}`,
     tarball_url: `${api}/repos/${full}/tarball/${release.tag}`,
     zipball_url: `${api}/repos/${full}/zipball/${release.tag}`,
     id: release.id,
     node_id: nodeId('Release', release.id),
     tag_name: release.tag,
-    target_commitish: 'main',
+    target_commitish: release.targetCommitish,
     name: release.name,
-    body: null,
+    body: release.body,
     draft: release.draft,
     prerelease: release.prerelease,
-    immutable: false,
+    immutable: release.immutable,
     created_at: release.createdAt,
     published_at: release.publishedAt,
     author: userJson(api, release.author),

@@ -11,6 +11,7 @@ import {
   type FakeCheckRun,
   type FakeStatus,
 } from './fakeEntities.js';
+import type { FakeRelease } from './fakeEntities.js';
 import type { FakeState, Grant, RepoState, Scope } from './fakeState.js';
 
 export interface FakeRequest {
@@ -20,6 +21,10 @@ export interface FakeRequest {
   body: any;
   grant: Grant;
   accept: string;
+  /** The request's Content-Type header. */
+  contentType: string;
+  /** The request body as sent: the file of an asset upload. */
+  raw: Buffer;
   url: URL;
   api: string;
 }
@@ -115,6 +120,30 @@ const need = (repo: RepoState | undefined): RepoState => {
   if (!repo) throw notFound();
   return repo;
 };
+
+function releaseOf(state: RepoState, request: FakeRequest): FakeRelease {
+  const release = state.releases.find((r) => r.id === Number(request.params.release_id));
+  // Drafts are visible only to those who may push, as on GitHub.
+  if (!release || (release.draft && !request.grant.writes.has('contents'))) throw notFound();
+  return release;
+}
+
+/** 422 Validation Failed with one error, answered rather than thrown (it is no test violation). */
+function validationFailed(resource: string, field: string, code: string): Reply {
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource, code, field }],
+      documentation_url: DOCS,
+    },
+  };
+}
+
+/** A published release with this tag other than `except`. */
+function publishedWithTag(state: RepoState, tag: string, except?: FakeRelease) {
+  return state.releases.find((r) => r !== except && !r.draft && r.tag === tag);
+}
 
 function issueOf(state: RepoState, request: FakeRequest): number {
   const number = Number(request.params.issue_number);
@@ -342,6 +371,97 @@ export const routes: Record<string, Handler> = {
     const release = state.releases.find((r) => r.tag === request.params.tag && !r.draft);
     if (!release) throw notFound();
     return { status: 200, body: releaseJson(request.api, state.repo, release) };
+  },
+
+  'repos/create-release': (fake, repo, request) => {
+    const state = need(repo);
+    requireWrite(request, 'contents');
+    const body = request.body as Record<string, unknown>;
+    const tag = String(body.tag_name);
+    if (publishedWithTag(state, tag))
+      return validationFailed('Release', 'tag_name', 'already_exists');
+    const draft = body.draft === true;
+    const createdAt = fake.now();
+    const release: FakeRelease = {
+      id: fake.nextId(),
+      tag,
+      name: typeof body.name === 'string' ? body.name : tag,
+      draft,
+      prerelease: body.prerelease === true,
+      createdAt,
+      publishedAt: draft ? null : createdAt,
+      author: request.grant.user,
+      assets: [],
+      body: typeof body.body === 'string' ? body.body : null,
+      targetCommitish: typeof body.target_commitish === 'string' ? body.target_commitish : 'main',
+      immutable: !draft,
+    };
+    state.releases.push(release);
+    return { status: 201, body: releaseJson(request.api, state.repo, release) };
+  },
+
+  'repos/get-release': (_fake, repo, request) => {
+    const state = need(repo);
+    const release = releaseOf(state, request);
+    return { status: 200, body: releaseJson(request.api, state.repo, release) };
+  },
+
+  'repos/update-release': (fake, repo, request) => {
+    const state = need(repo);
+    const release = releaseOf(state, request);
+    requireWrite(request, 'contents');
+    const body = request.body as Record<string, unknown>;
+    const tag = typeof body.tag_name === 'string' ? body.tag_name : release.tag;
+    if (release.immutable && (tag !== release.tag || body.draft === true)) {
+      return validationFailed('Release', 'tag_name', 'immutable');
+    }
+    const publishing = release.draft && body.draft === false;
+    if ((publishing || !release.draft) && publishedWithTag(state, tag, release)) {
+      return validationFailed('Release', 'tag_name', 'already_exists');
+    }
+    release.tag = tag;
+    if (typeof body.name === 'string') release.name = body.name;
+    if (typeof body.body === 'string') release.body = body.body;
+    if (typeof body.target_commitish === 'string') release.targetCommitish = body.target_commitish;
+    if (typeof body.prerelease === 'boolean') release.prerelease = body.prerelease;
+    if (publishing) {
+      release.draft = false;
+      release.publishedAt = fake.now();
+      // Repositories with immutable releases on: a published release's tag and assets are fixed.
+      release.immutable = true;
+    }
+    return { status: 200, body: releaseJson(request.api, state.repo, release) };
+  },
+
+  'repos/delete-release-asset': (_fake, repo, request) => {
+    const state = need(repo);
+    requireWrite(request, 'contents');
+    const id = Number(request.params.asset_id);
+    const release = state.releases.find((r) => r.assets.some((a) => a.id === id));
+    if (!release) throw notFound();
+    if (release.immutable) {
+      throw new HttpError(422, 'Cannot delete an asset of an immutable release.');
+    }
+    release.assets = release.assets.filter((a) => a.id !== id);
+    return { status: 204 };
+  },
+
+  'repos/upload-release-asset': (fake, repo, request) => {
+    const state = need(repo);
+    const release = releaseOf(state, request);
+    requireWrite(request, 'contents');
+    const name = String(request.params.name);
+    // GitHub documents this 422 without a body.
+    if (release.immutable) return { status: 422 };
+    if (release.assets.some((a) => a.name === name)) return { status: 422 };
+    if (!request.contentType) throw new HttpError(400, 'Content-Type header is required');
+    const asset = fake.addAsset(release, {
+      name,
+      bytes: Buffer.from(request.raw),
+      contentType: request.contentType,
+      uploader: request.grant.user,
+    });
+    return { status: 201, body: assetJson(request.api, state.repo, release, asset) };
   },
 
   'repos/get-release-asset': (_fake, repo, request) => {

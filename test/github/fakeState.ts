@@ -189,6 +189,7 @@ export class FakeState {
       draft?: boolean;
       prerelease?: boolean;
       createdAt?: string;
+      body?: string;
       assets?: Record<string, string | Buffer>;
     },
   ): FakeRelease {
@@ -204,22 +205,58 @@ export class FakeState {
       publishedAt: options.draft ? null : createdAt,
       author,
       assets: [],
+      body: options.body ?? null,
+      targetCommitish: 'main',
+      immutable: false,
     };
     for (const [name, content] of Object.entries(options.assets ?? {})) {
-      const bytes = Buffer.from(content);
-      const asset: FakeAsset = {
-        id: this.nextId(),
-        name,
-        contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
-        bytes,
-        digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-        uploader: author,
-        createdAt,
-      };
-      release.assets.push(asset);
+      this.addAsset(release, { name, bytes: Buffer.from(content), uploader: author, createdAt });
     }
     this.stateOf(repo).releases.push(release);
     return release;
+  }
+
+  /** An asset of `release`; `partial` leaves it `open` with the bytes received so far, no digest. */
+  addAsset(
+    release: FakeRelease,
+    options: {
+      name: string;
+      bytes: Buffer;
+      contentType?: string;
+      uploader?: FakeUser;
+      createdAt?: string;
+      partial?: boolean;
+    },
+  ): FakeAsset {
+    const { name, bytes } = options;
+    const asset: FakeAsset = {
+      id: this.nextId(),
+      name,
+      contentType:
+        options.contentType ??
+        (name.endsWith('.json') ? 'application/json' : 'application/octet-stream'),
+      bytes,
+      digest: options.partial ? null : `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      state: options.partial ? 'open' : 'uploaded',
+      uploader: options.uploader ?? this.addUser(ACTIONS_BOT, 'Bot'),
+      createdAt: options.createdAt ?? this.now(),
+    };
+    release.assets.push(asset);
+    return asset;
+  }
+
+  /** Every release of the repository, drafts included, in creation order. */
+  releasesOf(repo: FakeRepo): FakeRelease[] {
+    return this.stateOf(repo).releases;
+  }
+
+  /** The release with this id in any repository. */
+  findRelease(id: number): FakeRelease | undefined {
+    for (const state of this.repos.values()) {
+      const release = state.releases.find((r) => r.id === id);
+      if (release) return release;
+    }
+    return undefined;
   }
 
   /**

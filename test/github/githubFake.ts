@@ -10,8 +10,14 @@
  * Tokens: `userToken(login)` acts like a personal access token (GET /user works, check runs are
  * refused as GitHub refuses them to non-apps); `actionsToken({ readOnly, writes })` like the
  * Actions GITHUB_TOKEN (github-actions[bot], GET /user forbidden; `readOnly` is a fork's token).
- * Faults: `failNext(operationId, fault, times)` answers the next requests with a 502, a secondary
- * rate limit (403 or 429 with retry-after) or a plain 403.
+ * Faults: `failNext(operationId, fault, times, { after })` lets `after` requests through, then
+ * answers the next `times` with a 502, a secondary rate limit (403 or 429 with retry-after) or a
+ * plain 403. A 502 with `partial` on an asset upload first leaves what a broken-off upload leaves
+ * on GitHub: an asset of that name in state `open`, half its bytes, which blocks re-uploading it.
+ *
+ * Asset uploads (`repos/upload-release-asset`) go to the origin of a release's `upload_url`,
+ * which GitHub serves from uploads.github.com and the fake from its own address; their body is
+ * the raw file, not JSON.
  *
  * To serve another operation: add it to OPERATIONS in scripts/extract-openapi.mjs, regenerate the
  * subset, and add its handler to fakeRoutes.ts (openapiSubset.test.ts fails until both agree).
@@ -23,7 +29,7 @@ import { FakeState } from './fakeState.js';
 import { OpenApiValidator, type Operation } from './openapiValidator.js';
 
 export type Fault =
-  | { kind: 'bad-gateway' }
+  | { kind: 'bad-gateway'; partial?: boolean }
   | { kind: 'secondary-rate-limit'; retryAfter: number; status?: 403 | 429 }
   | { kind: 'forbidden'; message?: string };
 
@@ -48,7 +54,8 @@ export class GitHubFake extends FakeState {
   readonly violations: Violation[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly validator = (sharedValidator ??= new OpenApiValidator());
-  private readonly faults = new Map<string, Fault[]>();
+  /** Per operation, what the next requests get: a fault, or null to let one through. */
+  private readonly faults = new Map<string, (Fault | null)[]>();
   private server: Server | undefined;
   url = '';
 
@@ -74,12 +81,16 @@ export class GitHubFake extends FakeState {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** The next `times` requests of the operation get `fault` instead of an answer. */
-  failNext(operationId: string, fault: Fault, times = 1): void {
+  /**
+   * The next `times` requests of the operation get `fault` instead of an answer; with `after`,
+   * only once that many more requests of it have been answered normally.
+   */
+  failNext(operationId: string, fault: Fault, times = 1, options: { after?: number } = {}): void {
     if (!this.validator.operations.some((o) => o.operationId === operationId)) {
       throw new Error(`fake: no operation ${operationId} in the OpenAPI subset`);
     }
     const queue = this.faults.get(operationId) ?? [];
+    for (let i = 0; i < (options.after ?? 0); i++) queue.push(null);
     for (let i = 0; i < times; i++) queue.push(fault);
     this.faults.set(operationId, queue);
   }
@@ -87,6 +98,14 @@ export class GitHubFake extends FakeState {
   /** Requests the fake answered for an operation. */
   requestsTo(operationId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
+  }
+
+  /** What an upload that broke off leaves: an `open` asset holding half the bytes. */
+  private leavePartialUpload(params: Record<string, unknown>, raw: Buffer): void {
+    const release = this.findRelease(Number(params.release_id));
+    const name = String(params.name);
+    if (!release || release.assets.some((a) => a.name === name)) return;
+    this.addAsset(release, { name, bytes: raw.subarray(0, raw.length >> 1), partial: true });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -159,8 +178,9 @@ export class GitHubFake extends FakeState {
         throw new HttpError(404, 'Not Found');
       }
       const operation: Operation = match.operation;
+      const binary = operation.operationId === UPLOAD_ASSET;
       let body: unknown;
-      if (raw.length > 0) {
+      if (raw.length > 0 && !binary) {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
@@ -183,7 +203,12 @@ export class GitHubFake extends FakeState {
         throw new HttpError(422, `Invalid request.\n\n${checked.errors.join('\n')}`);
       }
       const fault = this.faults.get(operation.operationId)?.shift();
-      if (fault) return faultReply(fault);
+      if (fault) {
+        if (fault.kind === 'bad-gateway' && fault.partial && binary) {
+          this.leavePartialUpload(checked.params, raw);
+        }
+        return faultReply(fault);
+      }
 
       const handler = routes[operation.operationId];
       if (!handler) throw new Error(`fake: no handler for ${operation.operationId}`);
@@ -196,6 +221,8 @@ export class GitHubFake extends FakeState {
         body,
         grant,
         accept: req.headers.accept ?? '',
+        contentType: req.headers['content-type'] ?? '',
+        raw,
         url,
         api: this.url,
       });
@@ -216,6 +243,8 @@ export class GitHubFake extends FakeState {
     }
   }
 }
+
+const UPLOAD_ASSET = 'repos/upload-release-asset';
 
 function faultReply(fault: Fault): Reply {
   switch (fault.kind) {
