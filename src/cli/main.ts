@@ -3,6 +3,7 @@ import { isModelshipError, messageOf } from '../core/errors.js';
 import { registerDemo } from './demoCommand.js';
 import { registerEvaluate } from './evaluateCommand.js';
 import { registerGate } from './gateCommand.js';
+import { registerPackage } from './packageCommand.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerValidate } from './validateCommand.js';
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEvaluate(program, setExit);
   registerGate(program, setExit);
   registerTrain(program, setExit);
+  registerPackage(program, setExit);
   registerDemo(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
