@@ -4,6 +4,7 @@ import { registerDemo } from './demoCommand.js';
 import { registerEvaluate } from './evaluateCommand.js';
 import { registerGate } from './gateCommand.js';
 import { registerPackage } from './packageCommand.js';
+import { registerRegistry } from './registryCommand.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerValidate } from './validateCommand.js';
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   registerGate(program, setExit);
   registerTrain(program, setExit);
   registerPackage(program, setExit);
+  registerRegistry(program, setExit);
   registerDemo(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,539 @@
+/**
+ * `modelship registry list|show|download`: the model registry (GitHub Releases tagged
+ * `<model>-v<semver>`) from a terminal, through the same `ModelRegistry` the actions use.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../core/config/modelshipConfig.js';
+import { isModelshipError, messageOf, ModelshipError } from '../core/errors.js';
+import {
+  parseRepository,
+  parseVersionQuery,
+  repositoryOfRemote,
+  tagOfQuery,
+  type VersionQuery,
+} from '../core/release/versionQuery.js';
+import {
+  GitHubModelRegistry,
+  type DownloadedAsset,
+  type ModelRelease,
+} from '../github/modelRegistry.js';
+import { parseModelTag } from '../github/modelTag.js';
+import { createOctokit, type GitHubClient } from '../github/octokit.js';
+import { explainRequestError } from '../github/requestError.js';
+import { SHA256SUMS } from '../github/sha256sums.js';
+
+interface TargetOptions {
+  model?: string;
+  config?: string;
+  repo?: string;
+}
+
+interface Target {
+  owner: string;
+  repo: string;
+  /** `owner/repo`. */
+  full: string;
+  octokit: GitHubClient;
+  registry: GitHubModelRegistry;
+  /** From `--model` or the config; undefined when neither was given. */
+  model: string | undefined;
+}
+
+const MODEL_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const MANIFEST = 'manifest.json';
+
+/** `modelship registry list|show|download` */
+export function registerRegistry(program: Command, setExit: (code: number) => void): void {
+  const registry = program
+    .command('registry')
+    .description(
+      'model versions in the registry: GitHub releases tagged <model>-v<semver>; production is the newest published one',
+    );
+
+  withTarget(
+    registry
+      .command('list')
+      .description(
+        'every version of the model (of every model when none is named), newest first, marking production, drafts and prereleases',
+      ),
+  )
+    .option('--json', 'print JSON instead of text')
+    .action(
+      redacting(async (options: TargetOptions & { json?: boolean }) => {
+        const target = await targetOf(options);
+        const names = target.model ? [target.model] : await modelNames(target);
+        const models = [];
+        for (const name of names) {
+          const versions = await target.registry.listVersions(name);
+          const production = versions.find((r) => !r.draft && !r.prerelease);
+          models.push({ name, production, versions });
+        }
+        if (options.json) {
+          const json = {
+            repository: target.full,
+            models: models.map((m) => ({
+              name: m.name,
+              production: m.production?.tag ?? null,
+              versions: m.versions.map((r) => ({
+                version: r.version,
+                tag: r.tag,
+                production: r === m.production,
+                draft: r.draft,
+                prerelease: r.prerelease,
+                published_at: r.publishedAt,
+                created_at: r.createdAt,
+                assets: r.assets.length,
+                url: r.htmlUrl,
+              })),
+            })),
+          };
+          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          process.stdout.write(listText(target, models));
+        }
+        setExit(0);
+      }),
+    );
+
+  withTarget(
+    registry
+      .command('show')
+      .argument('<version>', 'production, a version (1.2.0 or v1.2.0) or a release tag')
+      .description(
+        "one release: its URL, its assets with sizes and digests, and its manifest.json (verified against the release's SHA256SUMS)",
+      ),
+  )
+    .option('--json', 'print JSON instead of text')
+    .action(
+      redacting(async (text: string, options: TargetOptions & { json?: boolean }) => {
+        const target = await targetOf(options);
+        const { release, production } = await resolveRelease(target, parseVersionQuery(text));
+        const manifest = await readManifest(target, release);
+        if (options.json) {
+          const json = {
+            repository: target.full,
+            model: release.model,
+            version: release.version,
+            tag: release.tag,
+            url: release.htmlUrl,
+            production: release.id === production?.id,
+            production_tag: production?.tag ?? null,
+            draft: release.draft,
+            prerelease: release.prerelease,
+            published_at: release.publishedAt,
+            created_at: release.createdAt,
+            assets: release.assets.map((a) => ({ name: a.name, size: a.size, digest: a.digest })),
+            manifest: manifest.kind === 'verified' ? manifest.value : null,
+            manifest_note: manifest.kind === 'verified' ? null : manifest.note,
+          };
+          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          process.stdout.write(showText(release, production, manifest));
+        }
+        setExit(0);
+      }),
+    );
+
+  withTarget(
+    registry
+      .command('download')
+      .argument('<version>', 'production, a version (1.2.0 or v1.2.0) or a release tag')
+      .description(
+        "download a release's assets, each verified against its SHA256SUMS; a file that does not match is refused and nothing is left behind",
+      ),
+  )
+    .option('-o, --out <dir>', 'the directory to write to (default: ./<tag>)')
+    .option(
+      '--asset <name>',
+      'download only this asset (repeatable; default: every asset)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(
+      redacting(
+        async (text: string, options: TargetOptions & { out?: string; asset?: string[] }) => {
+          const target = await targetOf(options);
+          const { release } = await resolveRelease(target, parseVersionQuery(text));
+          const out = resolve(options.out ?? release.tag);
+          const files = await downloadRelease(target, release, options.asset, out);
+          const shown = relative(process.cwd(), out) || '.';
+          const width = Math.max(...files.map((f) => f.name.length));
+          for (const file of files) {
+            process.stdout.write(
+              `  ${file.name.padEnd(width)}  ${formatSize(file.size).padStart(10)}  sha256:${file.sha256}\n`,
+            );
+          }
+          process.stdout.write(
+            `downloaded ${files.length} ${files.length === 1 ? 'asset' : 'assets'} of ${release.tag} → ${shown}, verified against ${SHA256SUMS}\n`,
+          );
+          setExit(0);
+        },
+      ),
+    );
+}
+
+function withTarget(command: Command): Command {
+  return command
+    .option('--model <name>', 'the model name (default: model.name of --config)')
+    .option('-c, --config <file>', 'a modelship.yml whose model.name to use')
+    .option(
+      '--repo <owner/name>',
+      'the repository holding the releases (default: GITHUB_REPOSITORY, else the origin remote)',
+    );
+}
+
+/**
+ * Runs an action so that whatever it throws reaches the user without the token in it; errors
+ * that are not ours become one sentence, too.
+ */
+function redacting<A extends unknown[]>(
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      const token = tokenFromEnv();
+      const message = messageOf(error);
+      const clean = token ? message.split(token).join('***') : message;
+      if (isModelshipError(error)) {
+        if (clean === message) throw error;
+        throw new ModelshipError(clean, error.exitCode);
+      }
+      throw new ModelshipError(`reading the registry failed: ${clean}`);
+    }
+  };
+}
+
+function tokenFromEnv(): string | undefined {
+  return process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined;
+}
+
+async function targetOf(options: TargetOptions): Promise<Target> {
+  let model: string | undefined;
+  let dir = process.cwd();
+  if (options.config !== undefined) {
+    const loaded = loadConfig(options.config);
+    model = loaded.config.model.name;
+    dir = loaded.dir;
+  }
+  if (options.model !== undefined) {
+    if (!MODEL_NAME.test(options.model)) {
+      throw new ModelshipError(
+        `--model ${JSON.stringify(options.model)} is not a model name: use lowercase letters, digits and dashes, as model.name in modelship.yml.`,
+      );
+    }
+    model = options.model;
+  }
+  const { owner, repo } = repositoryOf(options.repo, dir);
+  const full = `${owner}/${repo}`;
+  const token = tokenFromEnv();
+  if (!token) {
+    throw new ModelshipError(
+      `modelship registry needs a GitHub token to read the releases of ${full}: set GITHUB_TOKEN or GH_TOKEN (for example GH_TOKEN=$(gh auth token)) to a token with contents: read.`,
+    );
+  }
+  const octokit = createOctokit({
+    token,
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    userAgent: 'modelship-cli',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  return {
+    owner,
+    repo,
+    full,
+    octokit,
+    registry: new GitHubModelRegistry(octokit, { owner, repo }),
+    model,
+  };
+}
+
+function repositoryOf(flag: string | undefined, dir: string): { owner: string; repo: string } {
+  if (flag !== undefined) {
+    const parsed = parseRepository(flag);
+    if (!parsed) {
+      throw new ModelshipError(
+        `--repo ${JSON.stringify(flag)} is not a repository: pass owner/name, e.g. --repo acme/models.`,
+      );
+    }
+    return parsed;
+  }
+  const fromEnv = process.env.GITHUB_REPOSITORY;
+  if (fromEnv) {
+    const parsed = parseRepository(fromEnv);
+    if (!parsed) {
+      throw new ModelshipError(
+        `GITHUB_REPOSITORY=${JSON.stringify(fromEnv)} is not owner/name: fix it, or pass --repo owner/name.`,
+      );
+    }
+    return parsed;
+  }
+  const git = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: dir, encoding: 'utf8' });
+  const url = git.status === 0 ? git.stdout.trim() : '';
+  const parsed = url ? repositoryOfRemote(url) : undefined;
+  if (!parsed) {
+    const found = url
+      ? `its origin remote ${url} is not a GitHub repository URL`
+      : 'it has no origin remote';
+    throw new ModelshipError(
+      `modelship registry needs the repository that holds the releases: pass --repo owner/name or set GITHUB_REPOSITORY (${dir}: ${found}).`,
+    );
+  }
+  return parsed;
+}
+
+/** Names of every model with a release in the repository, sorted. */
+async function modelNames(target: Target): Promise<string[]> {
+  const names = new Set<string>();
+  try {
+    for await (const page of target.octokit.paginate.iterator(
+      target.octokit.rest.repos.listReleases,
+      { owner: target.owner, repo: target.repo, per_page: 100 },
+    )) {
+      for (const release of page.data) {
+        const model = parseModelTag(release.tag_name)?.model;
+        if (model) names.add(model);
+      }
+    }
+  } catch (error) {
+    throw explainRequestError(error, {
+      call: `GET /repos/${target.full}/releases`,
+      permission: '`contents: read` on the repository that holds the releases',
+    });
+  }
+  return [...names].sort();
+}
+
+/** The release a query names, and the model's production release for comparison. */
+async function resolveRelease(
+  target: Target,
+  query: VersionQuery,
+): Promise<{ release: ModelRelease; production: ModelRelease | undefined }> {
+  if (query.kind === 'tag' && target.model !== undefined && query.model !== target.model) {
+    throw new ModelshipError(
+      `${query.tag} is a release of ${query.model}, not of ${target.model}: drop --model/--config or name a tag of ${target.model}.`,
+    );
+  }
+  const model = query.kind === 'tag' ? query.model : (target.model ?? (await onlyModel(target)));
+  const production = await target.registry.production(model);
+  if (query.kind === 'production') {
+    if (!production) {
+      throw new ModelshipError(
+        `${target.full} has no production release of ${model}: no release tagged ${model}-v<semver> is published (drafts and prereleases never are production).`,
+      );
+    }
+    return { release: production, production };
+  }
+  const tag = tagOfQuery(query, model) ?? '';
+  const release = await target.registry.byTag(tag);
+  if (!release) {
+    throw new ModelshipError(
+      `${target.full} has no published release ${tag}: run modelship registry list --model ${model} to see its versions.`,
+    );
+  }
+  return { release, production };
+}
+
+/** The one model of the repository when none was named; several or none is an error. */
+async function onlyModel(target: Target): Promise<string> {
+  const names = await modelNames(target);
+  if (names.length === 1 && names[0]) return names[0];
+  throw new ModelshipError(
+    names.length === 0
+      ? `${target.full} has no model releases (tags <model>-v<semver>): publish one with publish-model first.`
+      : `${target.full} has releases of several models (${names.join(', ')}): name one with --model <name> or --config <modelship.yml>.`,
+  );
+}
+
+type ManifestResult =
+  | { kind: 'verified'; value: Record<string, unknown> }
+  | { kind: 'absent' | 'unverifiable' | 'invalid'; note: string };
+
+/** manifest.json of the release, downloaded and verified against SHA256SUMS, when it has one. */
+async function readManifest(target: Target, release: ModelRelease): Promise<ManifestResult> {
+  if (!release.assets.some((a) => a.name === MANIFEST)) {
+    return { kind: 'absent', note: `no ${MANIFEST} in this release` };
+  }
+  if (!release.assets.some((a) => a.name === SHA256SUMS)) {
+    return {
+      kind: 'unverifiable',
+      note: `${MANIFEST} not shown: the release has no ${SHA256SUMS} to verify it against`,
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'modelship-show-'));
+  try {
+    const file = await target.registry.downloadVerified(release, MANIFEST, join(dir, MANIFEST));
+    try {
+      const value: unknown = JSON.parse(await readFile(file.path, 'utf8'));
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        return { kind: 'verified', value: value as Record<string, unknown> };
+      }
+    } catch {
+      // Reported below.
+    }
+    return { kind: 'invalid', note: `${MANIFEST} is not a JSON object` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Downloads the named assets (default: all) into `out`, each verified against SHA256SUMS. They
+ * are staged in a directory inside `out` and moved into place only when every one matched; on
+ * any failure the staging directory, and `out` itself when this run created it, are removed.
+ */
+async function downloadRelease(
+  target: Target,
+  release: ModelRelease,
+  requested: string[] | undefined,
+  out: string,
+): Promise<(DownloadedAsset & { name: string })[]> {
+  const available = release.assets.map((a) => a.name);
+  const names = requested?.length ? [...new Set(requested)] : available;
+  if (names.length === 0) {
+    throw new ModelshipError(`Release ${release.tag} has no assets to download.`);
+  }
+  for (const name of names) {
+    if (!available.includes(name)) {
+      throw new ModelshipError(
+        `Release ${release.tag} has no asset named ${name} (assets: ${available.join(', ') || 'none'}): pick one of those with --asset.`,
+      );
+    }
+    if (basename(name) !== name || name === '.' || name === '..') {
+      throw new ModelshipError(
+        `Release ${release.tag} has an asset named ${JSON.stringify(name)}, which is not a plain file name: it is not written to disk.`,
+      );
+    }
+  }
+  if (!release.assets.some((a) => a.name === SHA256SUMS)) {
+    throw new ModelshipError(
+      `Release ${release.tag} has no ${SHA256SUMS} asset, so its files cannot be verified: republish the model with publish-model, which uploads one.`,
+    );
+  }
+  const outExisted = existsSync(out);
+  let created: string | undefined;
+  let staging: string | undefined;
+  try {
+    created = await mkdir(out, { recursive: true });
+    staging = await mkdtemp(join(out, '.modelship-download-'));
+    const files: (DownloadedAsset & { name: string })[] = [];
+    for (const name of names) {
+      const dest = join(staging, name);
+      // SHA256SUMS is what the others are checked against; it is taken as published.
+      const file =
+        name === SHA256SUMS
+          ? await target.registry.downloadAsset(release, name, dest)
+          : await target.registry.downloadVerified(release, name, dest);
+      files.push({ ...file, name });
+    }
+    for (const file of files) {
+      const final = join(out, file.name);
+      await rename(file.path, final);
+      file.path = final;
+    }
+    await rm(staging, { recursive: true, force: true });
+    return files;
+  } catch (error) {
+    if (staging) await rm(staging, { recursive: true, force: true });
+    if (!outExisted && created) await rm(created, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function listText(
+  target: Target,
+  models: { name: string; production: ModelRelease | undefined; versions: ModelRelease[] }[],
+): string {
+  if (models.length === 0) {
+    return `${target.full} has no model releases (tags <model>-v<semver>) yet.\n`;
+  }
+  const lines: string[] = [];
+  for (const { name, production, versions } of models) {
+    if (lines.length > 0) lines.push('');
+    const count = `${versions.length} ${versions.length === 1 ? 'version' : 'versions'}`;
+    const prod = production ? `production ${production.tag}` : 'no production release';
+    lines.push(`${name} (${target.full}): ${count}, ${prod}`);
+    const width = Math.max(7, ...versions.map((r) => r.version.length));
+    for (const release of versions) {
+      const status =
+        release === production
+          ? 'production'
+          : release.draft
+            ? 'draft'
+            : release.prerelease
+              ? 'prerelease'
+              : '';
+      const published = release.publishedAt ? release.publishedAt.slice(0, 10) : 'unpublished';
+      const assets = `${release.assets.length} ${release.assets.length === 1 ? 'asset' : 'assets'}`;
+      lines.push(
+        `  ${release.version.padEnd(width)}  ${status.padEnd(10)}  ${published.padEnd(11)}  ${assets.padStart(9)}  ${release.tag}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function showText(
+  release: ModelRelease,
+  production: ModelRelease | undefined,
+  manifest: ManifestResult,
+): string {
+  const flags = [
+    release.id === production?.id
+      ? 'production'
+      : `not production (production: ${production?.tag ?? 'none'})`,
+    ...(release.draft ? ['draft'] : []),
+    ...(release.prerelease ? ['prerelease'] : []),
+    release.publishedAt ? `published ${release.publishedAt}` : 'unpublished',
+  ];
+  const lines = [
+    `${release.tag}: ${release.model} ${release.version}, ${flags.join(', ')}`,
+    `url: ${release.htmlUrl}`,
+    `assets (${release.assets.length}):`,
+  ];
+  const width = Math.max(0, ...release.assets.map((a) => a.name.length));
+  for (const asset of release.assets) {
+    lines.push(
+      `  ${asset.name.padEnd(width)}  ${formatSize(asset.size).padStart(10)}  ${asset.digest ?? '(no digest on GitHub)'}`,
+    );
+  }
+  if (manifest.kind === 'verified') {
+    lines.push(`${MANIFEST} (verified against ${SHA256SUMS}):`);
+    for (const [key, value] of Object.entries(manifest.value)) {
+      lines.push(`  ${key}: ${summarize(value)}`);
+    }
+  } else {
+    lines.push(`${manifest.note}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line for a manifest field: scalars as they are, `{ passed }` as passed/failed, else a count. */
+function summarize(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `${value.length} entries`;
+  const record = value as Record<string, unknown>;
+  if (typeof record.passed === 'boolean') return record.passed ? 'passed' : 'failed';
+  const keys = Object.keys(record);
+  return keys.length === 0
+    ? '{}'
+    : `${keys.length} entries (${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''})`;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
