@@ -37,6 +37,10 @@ const OPERATIONS = [
   ['delete', '/repos/{owner}/{repo}/releases/assets/{asset_id}'],
   // Served by uploads.github.com (the origin of a release's upload_url), not the API host.
   ['post', '/repos/{owner}/{repo}/releases/{release_id}/assets'],
+  // publish-model: the merged pull request's candidate artifact.
+  ['get', '/repos/{owner}/{repo}/actions/runs'],
+  ['get', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts'],
+  ['get', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}'],
 ];
 
 /** Components kept even when no operation names them: the body of errors GitHub sends anywhere. */

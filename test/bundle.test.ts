@@ -379,7 +379,7 @@ describe('root action bundle', () => {
     const run = runAction(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      `::error::${start}; expected one of validate-data, train, evaluate, gate.`,
+      `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model.`,
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
 import { run as evaluate } from './evaluate/main.js';
 import { run as gate } from './gate/main.js';
+import { run as publishModel } from './publish-model/main.js';
 import { run as train } from './train/main.js';
 import { run as validateData } from './validate-data/main.js';
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   train,
   evaluate,
   gate,
+  'publish-model': publishModel,
 };
 
 /** Runs the step named by the `command` input. */

@@ -101,6 +101,26 @@ export interface FakeRelease {
   immutable: boolean;
 }
 
+export interface FakeArtifact {
+  id: number;
+  name: string;
+  /** The zip archive GET /actions/artifacts/{id}/zip leads to. */
+  zip: Buffer;
+  expired: boolean;
+  createdAt: string;
+}
+
+export interface FakeWorkflowRun {
+  id: number;
+  headSha: string;
+  headBranch: string;
+  event: string;
+  status: string;
+  conclusion: string | null;
+  createdAt: string;
+  artifacts: FakeArtifact[];
+}
+
 const nodeId = (kind: string, id: number) => Buffer.from(`${kind}:${id}`).toString('base64');
 
 /** simple-user. */
@@ -423,5 +443,70 @@ export function releaseJson(api: string, repo: FakeRepo, release: FakeRelease) {
     published_at: release.publishedAt,
     author: userJson(api, release.author),
     assets: release.assets.map((asset) => assetJson(api, repo, release, asset)),
+  };
+}
+
+/** artifact. */
+export function artifactJson(
+  api: string,
+  repo: FakeRepo,
+  run: FakeWorkflowRun,
+  artifact: FakeArtifact,
+) {
+  const url = `${api}/repos/${repo.owner.login}/${repo.name}/actions/artifacts/${artifact.id}`;
+  const expires = new Date(Date.parse(artifact.createdAt) + 90 * 86_400_000).toISOString();
+  return {
+    id: artifact.id,
+    node_id: nodeId('Artifact', artifact.id),
+    name: artifact.name,
+    size_in_bytes: artifact.zip.length,
+    url,
+    archive_download_url: `${url}/zip`,
+    expired: artifact.expired,
+    created_at: artifact.createdAt,
+    expires_at: expires.replace(/\.000Z$/, 'Z'),
+    updated_at: artifact.createdAt,
+    workflow_run: {
+      id: run.id,
+      repository_id: repo.id,
+      head_repository_id: repo.id,
+      head_branch: run.headBranch,
+      head_sha: run.headSha,
+    },
+  };
+}
+
+/** workflow-run. */
+export function workflowRunJson(api: string, repo: FakeRepo, run: FakeWorkflowRun) {
+  const full = `${repo.owner.login}/${repo.name}`;
+  const url = `${api}/repos/${full}/actions/runs/${run.id}`;
+  return {
+    id: run.id,
+    name: 'modelship',
+    node_id: nodeId('WorkflowRun', run.id),
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    path: '.github/workflows/modelship.yml',
+    display_title: 'Retrain',
+    run_number: run.id % 1000,
+    event: run.event,
+    status: run.status,
+    conclusion: run.conclusion,
+    workflow_id: 161335,
+    url,
+    html_url: `${HTML}/${full}/actions/runs/${run.id}`,
+    pull_requests: [],
+    created_at: run.createdAt,
+    updated_at: run.createdAt,
+    jobs_url: `${url}/jobs`,
+    logs_url: `${url}/logs`,
+    check_suite_url: `${api}/repos/${full}/check-suites/${run.id}`,
+    artifacts_url: `${url}/artifacts`,
+    cancel_url: `${url}/cancel`,
+    rerun_url: `${url}/rerun`,
+    workflow_url: `${api}/repos/${full}/actions/workflows/161335`,
+    head_commit: null,
+    repository: minimalRepositoryJson(api, repo),
+    head_repository: minimalRepositoryJson(api, repo),
   };
 }

@@ -7,7 +7,9 @@ import {
   pullRequestJson,
   releaseJson,
   assetJson,
+  artifactJson,
   statusJson,
+  workflowRunJson,
   type FakeCheckRun,
   type FakeStatus,
 } from './fakeEntities.js';
@@ -476,5 +478,46 @@ export const routes: Record<string, Handler> = {
       return { status: 302, headers: { location } };
     }
     return { status: 200, body: assetJson(request.api, state.repo, release, asset) };
+  },
+
+  'actions/list-workflow-runs-for-repo': (_fake, repo, request) => {
+    const state = need(repo);
+    const { head_sha: headSha, status, event } = request.params;
+    // `status` filters by status or, for completed runs, by conclusion, as on GitHub.
+    const runs = state.workflowRuns
+      .filter((r) => headSha === undefined || r.headSha === headSha)
+      .filter((r) => event === undefined || r.event === event)
+      .filter((r) => status === undefined || r.status === status || r.conclusion === status)
+      .reverse();
+    const { page, headers } = paginate(request, runs);
+    const body = {
+      total_count: runs.length,
+      workflow_runs: page.map((r) => workflowRunJson(request.api, state.repo, r)),
+    };
+    return { status: 200, body, headers };
+  },
+
+  'actions/list-workflow-run-artifacts': (_fake, repo, request) => {
+    const state = need(repo);
+    const run = state.workflowRuns.find((r) => r.id === Number(request.params.run_id));
+    if (!run) throw notFound();
+    const name = request.params.name;
+    const artifacts = run.artifacts.filter((a) => name === undefined || a.name === name);
+    const { page, headers } = paginate(request, artifacts);
+    const body = {
+      total_count: artifacts.length,
+      artifacts: page.map((a) => artifactJson(request.api, state.repo, run, a)),
+    };
+    return { status: 200, body, headers };
+  },
+
+  'actions/download-artifact': (fake, repo, request) => {
+    need(repo);
+    const artifact = fake.findArtifact(Number(request.params.artifact_id));
+    if (!artifact) throw notFound();
+    if (artifact.expired) throw new HttpError(410, 'Artifact has expired');
+    // As GitHub does: a redirect to blob storage, which fetch follows.
+    const location = new URL(`/_storage/artifacts/${artifact.id}`, request.api).href;
+    return { status: 302, headers: { location } };
   },
 };

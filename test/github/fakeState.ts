@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type {
   FakeApp,
+  FakeArtifact,
   FakeAsset,
   FakeCheckRun,
   FakeComment,
@@ -10,6 +11,7 @@ import type {
   FakeRepo,
   FakeStatus,
   FakeUser,
+  FakeWorkflowRun,
 } from './fakeEntities.js';
 
 /** Permissions a write needs, named as in a workflow's `permissions:` block. */
@@ -32,6 +34,7 @@ export interface RepoState {
   statuses: FakeStatus[];
   checkRuns: FakeCheckRun[];
   releases: FakeRelease[];
+  workflowRuns: FakeWorkflowRun[];
 }
 
 export const ACTIONS_BOT = 'github-actions[bot]';
@@ -103,6 +106,7 @@ export class FakeState {
       statuses: [],
       checkRuns: [],
       releases: [],
+      workflowRuns: [],
     });
     return repo;
   }
@@ -268,6 +272,49 @@ export class FakeState {
     if (!asset) throw new Error(`fake: release ${release.tag} has no asset ${name}`);
     asset.bytes = Buffer.from(content);
     asset.digest = `sha256:${createHash('sha256').update(asset.bytes).digest('hex')}`;
+  }
+
+  /** A workflow run of `headSha` with artifacts (name → zip bytes); completed, `success` by default. */
+  addWorkflowRun(
+    repo: FakeRepo,
+    options: {
+      headSha: string;
+      headBranch?: string;
+      event?: string;
+      conclusion?: string | null;
+      artifacts?: Record<string, Buffer>;
+    },
+  ): FakeWorkflowRun {
+    const createdAt = this.now();
+    const conclusion = options.conclusion === undefined ? 'success' : options.conclusion;
+    const run: FakeWorkflowRun = {
+      id: this.nextId(),
+      headSha: options.headSha,
+      headBranch: options.headBranch ?? 'retrain',
+      event: options.event ?? 'pull_request',
+      status: conclusion === null ? 'in_progress' : 'completed',
+      conclusion,
+      createdAt,
+      artifacts: Object.entries(options.artifacts ?? {}).map(([name, zip]): FakeArtifact => ({
+        id: this.nextId(),
+        name,
+        zip,
+        expired: false,
+        createdAt,
+      })),
+    };
+    this.stateOf(repo).workflowRuns.push(run);
+    return run;
+  }
+
+  findArtifact(id: number): FakeArtifact | undefined {
+    for (const state of this.repos.values()) {
+      for (const run of state.workflowRuns) {
+        const artifact = run.artifacts.find((a) => a.id === id);
+        if (artifact) return artifact;
+      }
+    }
+    return undefined;
   }
 
   findAsset(id: number): FakeAsset | undefined {

@@ -128,6 +128,19 @@ export class GitHubFake extends FakeState {
       return void res.end(asset.bytes);
     }
 
+    const blob = /^\/_storage\/artifacts\/(\d+)$/.exec(url.pathname);
+    if (blob) {
+      // Artifact blob storage: what the artifact download redirect leads to.
+      const artifact = this.findArtifact(Number(blob[1]));
+      this.requests.push({ method, path: url.pathname, operationId: '(storage)', status: 200 });
+      if (!artifact) return void res.writeHead(404).end();
+      res.writeHead(200, {
+        'content-type': 'application/zip',
+        'content-length': artifact.zip.length,
+      });
+      return void res.end(artifact.zip);
+    }
+
     const match = this.validator.match(method, url.pathname);
     const operation = match?.operation;
     const reply = this.answer(req, url, raw, method, match);
