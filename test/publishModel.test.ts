@@ -8,7 +8,7 @@ import { deflateRawSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/actions/publish-model/main.js';
-import { readZip } from '../src/github/candidateArtifact.js';
+import { readZip } from '../src/core/release/zipReader.js';
 import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
 import { trainModels, writeProject, type TrainedModels } from './fixtures/evaluate/project.js';
 import type { FakeRepo } from './github/fakeEntities.js';
