@@ -6,6 +6,7 @@ import { registerGate } from './gateCommand.js';
 import { registerPackage } from './packageCommand.js';
 import { registerRegistry } from './registryCommand.js';
 import { registerSchema } from './schemaCommand.js';
+import { registerServe } from './serveCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerValidate } from './validateCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPackage(program, setExit);
   registerRegistry(program, setExit);
   registerDemo(program, setExit);
+  registerServe(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
