@@ -18,7 +18,8 @@ import {
 } from '../src/core/release/bundle.js';
 import { sha256sums } from '../src/core/release/checksums.js';
 import type { DataProfile } from '../src/core/release/profile.js';
-import { hashFile, type RunManifest } from '../src/core/train/runManifest.js';
+import type { RunManifest } from '../src/core/train/runManifest.js';
+import { hashFile } from '../src/core/release/checksums.js';
 import {
   EVAL_CSV,
   EXAMPLE,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config/modelshipConfig.js';
-import { evaluateGate } from '../core/gate/gate.js';
+import { applyConfigGate } from '../core/gate/configGate.js';
 import { readGateReport } from '../core/gate/gateReport.js';
 import { gateText } from '../core/report/evaluationText.js';
 import { writeJson } from './reportFiles.js';
@@ -19,13 +19,7 @@ export function registerGate(program: Command, setExit: (code: number) => void):
     .action((options: { config: string; report: string; json?: string }) => {
       const { config } = loadConfig(options.config);
       const report = readGateReport(options.report);
-      const gate = evaluateGate({
-        metricRules: config.metrics,
-        fairnessRules: config.fairness?.thresholds ?? {},
-        ...(config.fairness ? { attributes: config.fairness.sensitive } : {}),
-        candidate: report.candidate,
-        baseline: report.baseline,
-      });
+      const gate = applyConfigGate(config, report.candidate, report.baseline);
       if (options.json) writeJson(options.json, gate);
       process.stdout.write(`${gateText(gate)}\n`);
       setExit(gate.passed ? 0 : 1);

@@ -12,7 +12,6 @@
  *   a published release is never edited, moved or deleted here.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +21,7 @@ import { parseModelTag } from './modelTag.js';
 import type { GitHubClient } from './octokit.js';
 import { explainRequestError } from './requestError.js';
 import { parseSha256Sums, SHA256SUMS } from './sha256sums.js';
+import { hashFile } from '../core/release/checksums.js';
 
 export interface PublishAsset {
   /** The asset's name on the release; defaults to the file's base name. */
@@ -145,22 +145,6 @@ function contentTypeOf(name: string): string {
   return CONTENT_TYPES.find(([pattern]) => pattern.test(name))?.[1] ?? 'application/octet-stream';
 }
 
-async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  try {
-    for await (const chunk of createReadStream(path)) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-  } catch (error) {
-    throw new ModelshipError(
-      `Cannot read ${path} to publish it (${error instanceof Error ? error.message : String(error)}): check the path the step was given.`,
-    );
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
 /** The digests of what is to be published, with a SHA256SUMS checked or written, last. */
 async function localAssets(assets: PublishAsset[]): Promise<LocalAsset[]> {
   const files: LocalAsset[] = [];
@@ -175,7 +159,7 @@ async function localAssets(assets: PublishAsset[]): Promise<LocalAsset[]> {
       name,
       contentType: asset.contentType ?? contentTypeOf(name),
       source: { path: asset.path },
-      ...(await hashFile(asset.path)),
+      ...(await localDigest(asset.path)),
     });
   }
   const given = files.find((f) => f.name === SHA256SUMS);
@@ -447,4 +431,9 @@ function uploadBase(uploadUrl: string): string {
   const url = uploadUrl.replace(/\{[^}]*\}$/, '');
   const base = url.replace(/\/repos\/[^/]+\/[^/]+\/releases\/\d+\/assets$/, '');
   return base === url ? new URL(url).origin : base;
+}
+
+async function localDigest(path: string): Promise<{ sha256: string; size: number }> {
+  const { sha256, bytes } = await hashFile(path);
+  return { sha256, size: bytes };
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { readGateReport } from '../../core/gate/gateReport.js';
-import { evaluateGate } from '../../core/gate/gate.js';
+import { applyConfigGate } from '../../core/gate/configGate.js';
 import { ModelshipError } from '../../core/errors.js';
 import { loadConfig } from '../../core/config/modelshipConfig.js';
 import { gateMarkdown } from '../../core/report/gateMarkdown.js';
@@ -21,13 +21,7 @@ export async function run(): Promise<void> {
   // Read with the other inputs: a bad value fails before anything is written to GitHub.
   const failOnGate = booleanInput('fail-on-gate', true);
   const report = readGateReport(inDirectory(common.workingDirectory, reportInput));
-  const gate = evaluateGate({
-    metricRules: config.metrics,
-    fairnessRules: config.fairness?.thresholds ?? {},
-    ...(config.fairness ? { attributes: config.fairness.sensitive } : {}),
-    candidate: report.candidate,
-    baseline: report.baseline,
-  });
+  const gate = applyConfigGate(config, report.candidate, report.baseline);
   const markdown = gateMarkdown(config.model.name, gate);
   const context = readRunContext();
   const notes: string[] = [];

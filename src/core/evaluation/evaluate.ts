@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
 import { fairnessReport } from '../fairness/fairness.js';
-import { evaluateGate } from '../gate/gate.js';
+import { applyConfigGate } from '../gate/configGate.js';
 import { binaryConfusion, binaryMetrics } from '../metrics/binary.js';
 import { multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
@@ -54,13 +54,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       }
     : null;
   if (baseline && options.baseline?.tag) baseline.model.tag = options.baseline.tag;
-  const gate = evaluateGate({
-    metricRules: config.metrics,
-    fairnessRules: config.fairness?.thresholds ?? {},
-    attributes: sensitive,
-    candidate: { metrics: candidate.metrics, fairness: disparities(candidate) },
-    baseline: baseline ? { metrics: baseline.metrics, fairness: disparities(baseline) } : null,
-  });
+  const gate = applyConfigGate(
+    config,
+    { metrics: candidate.metrics, fairness: disparities(candidate) },
+    baseline ? { metrics: baseline.metrics, fairness: disparities(baseline) } : null,
+  );
   return {
     name: config.model.name,
     task: config.model.task,

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { ModelshipConfig, Task } from '../config/modelshipConfig.js';
+import { FAIRNESS_METRICS, type ModelshipConfig, type Task } from '../config/modelshipConfig.js';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import { featureWidth } from '../model/featureMatrix.js';
 import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
@@ -55,13 +55,7 @@ const METRIC_WORDS: Record<string, string> = {
   equal_opportunity_difference: 'Equal opportunity difference',
 };
 
-const DISPARITIES = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equalized_odds_difference',
-  'equalized_odds_ratio',
-  'equal_opportunity_difference',
-] as const;
+const DISPARITIES = FAIRNESS_METRICS;
 
 /**
  * MODEL_CARD.md: Hugging Face front matter, then the sections of Mitchell et al. (2019). Every

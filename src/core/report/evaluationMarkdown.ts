@@ -8,6 +8,7 @@ import type {
 import { isHigherBetter } from '../gate/metricDirection.js';
 import { codeSpan, escapeMarkdown } from './markdownEscape.js';
 import { formatChange, formatPercent, formatValue } from './numberFormat.js';
+import { FAIRNESS_METRICS } from '../config/modelshipConfig.js';
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;
@@ -138,13 +139,7 @@ function groupTable(fairness: AttributeFairness): string {
   });
 }
 
-const DISPARITIES = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equalized_odds_difference',
-  'equalized_odds_ratio',
-  'equal_opportunity_difference',
-] as const;
+const DISPARITIES = FAIRNESS_METRICS;
 
 function disparityTable(
   report: EvaluationReport,

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -9,6 +9,7 @@ import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { openDataSource, rawReader, readSafely } from '../data/dataSource.js';
 import { withDatabase } from '../data/duckdb.js';
 import { ModelshipError, messageOf } from '../errors.js';
+import { hashFile } from '../release/checksums.js';
 import type { GpuDetection, GpuMode } from './gpu.js';
 import type { TrainingResult } from './runTraining.js';
 import type { VerifiedModel } from './verifyModel.js';
@@ -175,21 +176,6 @@ export function runtimeVersions(): Record<string, string> {
     'onnxruntime-node': ortEnv.versions.node ?? ortEnv.versions.common,
     '@duckdb/node-api': duckdb,
   };
-}
-
-/** SHA-256 and size of a file, read as a stream. */
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  try {
-    for await (const chunk of createReadStream(path)) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-  } catch (error) {
-    throw new ModelshipError(`${path}: cannot be read for its digest (${messageOf(error)}).`);
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 async function describeData(
