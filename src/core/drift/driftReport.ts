@@ -1,0 +1,67 @@
+/** Column kinds, as the profile and the method selection see them. */
+export type DriftColumnType = 'numeric' | 'categorical';
+
+/** Method names as modelship.yml's `drift.method` spells them (REFERENCE.md, Drift). */
+export type DriftMethod = 'ks' | 'wasserstein' | 'jensenshannon' | 'chisquare' | 'z' | 'psi';
+
+/** Reference and current shares over the same bins: what the markdown chart draws. */
+export interface DriftShares {
+  /** Bin labels: decile ranges of the reference (numeric) or categories. */
+  bins: string[];
+  reference: number[];
+  current: number[];
+}
+
+/** One column's drift verdict (DESIGN.md §5 keys first, additions after). */
+export interface DriftColumn {
+  type: DriftColumnType;
+  method: DriftMethod;
+  /** p-value (ks, chisquare, z) or distance (wasserstein, jensenshannon, psi); null: no values. */
+  score: number | null;
+  threshold: number;
+  drifted: boolean;
+  /** Population stability index over the reference's deciles or the union of categories. */
+  psi: number | null;
+  /** True when `score` or `psi` came from a stored profile instead of raw reference values. */
+  approximate: boolean;
+  /** Distinct non-null values in reference ∪ current (the method selection's n_u). */
+  n_unique: number;
+  reference: { count: number; nulls: number; null_share: number };
+  current: { count: number; nulls: number; null_share: number };
+  shares: DriftShares;
+}
+
+/** Drift of the model's score distribution (P(positive) or the predicted value). */
+export interface PredictionDrift extends DriftColumn {
+  /** What was scored: P(positive) of a binary classifier, or a regressor's predicted value. */
+  output: string;
+}
+
+/** Metrics on current data (which carries the target) against those recorded at release. */
+export interface PerformanceDrift {
+  rows: number;
+  /** Where the release metrics were read from. */
+  reference_source: string;
+  metrics: Record<string, { reference: number | null; current: number | null; change: number | null }>;
+}
+
+/** The drift report (DESIGN.md §5 contract: dataset_drift, drift_share, columns). */
+export interface DriftReport {
+  dataset_drift: boolean;
+  /** Drifted columns / compared columns. */
+  drift_share: number;
+  /** `drift.share`: the dataset drifts when drift_share ≥ this. */
+  share_threshold: number;
+  drifted_columns: number;
+  total_columns: number;
+  /** True when the reference is a stored profile: scores are approximations (see `notes`). */
+  approximate: boolean;
+  reference: { kind: 'data' | 'profile'; source: string; rows: number };
+  current: { source: string; rows: number };
+  columns: Record<string, DriftColumn>;
+  prediction?: PredictionDrift;
+  performance?: PerformanceDrift;
+  /** What is approximate and why, and columns left out; sentences for a reader. */
+  notes: string[];
+  created: string;
+}
