@@ -41,6 +41,23 @@ const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/actions/runs'],
   ['get', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts'],
   ['get', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}'],
+  // drift-check: the drift issue and its label, the retraining branch (Git Data API) and PR.
+  ['get', '/repos/{owner}/{repo}'],
+  ['get', '/repos/{owner}/{repo}/labels/{name}'],
+  ['post', '/repos/{owner}/{repo}/labels'],
+  ['get', '/repos/{owner}/{repo}/issues'],
+  ['post', '/repos/{owner}/{repo}/issues'],
+  ['get', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  ['patch', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  ['get', '/repos/{owner}/{repo}/git/ref/{ref}'],
+  ['post', '/repos/{owner}/{repo}/git/refs'],
+  ['patch', '/repos/{owner}/{repo}/git/refs/{ref}'],
+  ['post', '/repos/{owner}/{repo}/git/blobs'],
+  ['post', '/repos/{owner}/{repo}/git/trees'],
+  ['get', '/repos/{owner}/{repo}/git/commits/{commit_sha}'],
+  ['post', '/repos/{owner}/{repo}/git/commits'],
+  ['post', '/repos/{owner}/{repo}/pulls'],
+  ['patch', '/repos/{owner}/{repo}/pulls/{pull_number}'],
 ];
 
 /** Components kept even when no operation names them: the body of errors GitHub sends anywhere. */

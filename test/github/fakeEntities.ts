@@ -40,6 +40,8 @@ export interface FakePull {
   mergeCommitSha: string | null;
   mergedAt: string | null;
   createdAt: string;
+  body?: string | null;
+  updatedAt?: string;
 }
 
 export interface FakeStatus {
@@ -312,11 +314,11 @@ export function pullRequestJson(api: string, pr: FakePull) {
     locked: false,
     title: pr.title,
     user: userJson(api, pr.user),
-    body: null,
+    body: pr.body ?? null,
     labels: [],
     milestone: null,
     created_at: pr.createdAt,
-    updated_at: pr.createdAt,
+    updated_at: pr.updatedAt ?? pr.createdAt,
     closed_at: pr.mergedAt,
     merged_at: pr.mergedAt,
     merge_commit_sha: pr.mergeCommitSha,

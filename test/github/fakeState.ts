@@ -13,6 +13,8 @@ import type {
   FakeUser,
   FakeWorkflowRun,
 } from './fakeEntities.js';
+import { FakeGit } from './fakeGit.js';
+import type { FakeIssue, FakeLabel } from './fakeIssues.js';
 
 /** Permissions a write needs, named as in a workflow's `permissions:` block. */
 export type Scope = 'issues' | 'pull-requests' | 'statuses' | 'checks' | 'contents';
@@ -27,8 +29,13 @@ export interface Grant {
 
 export interface RepoState {
   repo: FakeRepo;
+  /** Every number taken, by issues and pull requests alike. */
   issues: Set<number>;
   nextNumber: number;
+  /** Issues proper (pull requests live in `pulls`). */
+  issueList: FakeIssue[];
+  labels: FakeLabel[];
+  git: FakeGit;
   comments: FakeComment[];
   pulls: FakePull[];
   statuses: FakeStatus[];
@@ -94,13 +101,19 @@ export class FakeState {
     return this.tokens.get(token);
   }
 
+  /** A repository whose default branch `main` holds one commit with a README. */
   addRepo(owner: string, name: string, options: { forkOf?: FakeRepo } = {}): FakeRepo {
     const repo: FakeRepo = { id: this.nextId(), owner: this.addUser(owner), name };
     if (options.forkOf) repo.parent = options.forkOf;
+    const git = new FakeGit();
+    git.commitFiles('main', { 'README.md': `# ${name}\n` }, 'Initial commit', this.now());
     this.repos.set(`${owner}/${name}`.toLowerCase(), {
       repo,
       issues: new Set(),
       nextNumber: 1,
+      issueList: [],
+      labels: [],
+      git,
       comments: [],
       pulls: [],
       statuses: [],
@@ -123,10 +136,83 @@ export class FakeState {
 
   /** An issue without a pull request; returns its number. */
   addIssue(repo: FakeRepo): number {
+    return this.createIssue(repo, {}).number;
+  }
+
+  /** An issue, open unless `state` says otherwise; labels it names must exist. */
+  createIssue(
+    repo: FakeRepo,
+    options: {
+      author?: FakeUser;
+      title?: string;
+      body?: string | null;
+      labels?: string[];
+      state?: 'open' | 'closed';
+    },
+  ): FakeIssue {
     const state = this.stateOf(repo);
+    const number = this.takeNumber(state);
+    const createdAt = this.now();
+    const issue: FakeIssue = {
+      number,
+      repo,
+      user: options.author ?? this.addUser('alice'),
+      title: options.title ?? `Issue ${number}`,
+      body: options.body ?? null,
+      state: options.state ?? 'open',
+      labels: options.labels ?? [],
+      createdAt,
+      updatedAt: createdAt,
+      closedAt: options.state === 'closed' ? createdAt : null,
+    };
+    state.issueList.push(issue);
+    return issue;
+  }
+
+  private takeNumber(state: RepoState): number {
     const number = state.nextNumber++;
     state.issues.add(number);
     return number;
+  }
+
+  /** Closes an issue as a person would in the web UI. */
+  closeIssue(repo: FakeRepo, number: number): void {
+    const issue = this.issuesOf(repo).find((i) => i.number === number);
+    if (!issue) throw new Error(`fake: no issue #${number}`);
+    issue.state = 'closed';
+    issue.closedAt = issue.updatedAt = this.now();
+  }
+
+  issuesOf(repo: FakeRepo): FakeIssue[] {
+    return this.stateOf(repo).issueList;
+  }
+
+  pullsOf(repo: FakeRepo): FakePull[] {
+    return this.stateOf(repo).pulls;
+  }
+
+  labelsOf(repo: FakeRepo): FakeLabel[] {
+    return this.stateOf(repo).labels;
+  }
+
+  addLabel(
+    repo: FakeRepo,
+    name: string,
+    options: { color?: string; description?: string | null } = {},
+  ): FakeLabel {
+    const label: FakeLabel = {
+      id: this.nextId(),
+      name,
+      color: options.color ?? 'ededed',
+      description: options.description ?? null,
+    };
+    this.stateOf(repo).labels.push(label);
+    return label;
+  }
+
+  /** The repository's blobs, trees, commits and refs. */
+  gitOf(repo: FakeRepo): FakeGit {
+    return this.stateOf(repo).git;
   }
 
   addPullRequest(
@@ -139,7 +225,7 @@ export class FakeState {
       mergeCommitSha?: string;
     },
   ): FakePull {
-    const number = this.addIssue(repo);
+    const number = this.takeNumber(this.stateOf(repo));
     const merged = options.mergeCommitSha !== undefined;
     const pull: FakePull = {
       number,
