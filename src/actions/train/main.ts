@@ -115,6 +115,8 @@ export async function run(): Promise<void> {
       name: inputs.artifactName,
       files,
       rootDirectory: root,
+      // "Re-run jobs" is the same workflow run: replace the earlier attempt's artifact.
+      overwrite: Number(process.env.GITHUB_RUN_ATTEMPT ?? '1') > 1,
     });
     artifactId = String(artifact.id);
   } else if (inputs.artifactName) {
