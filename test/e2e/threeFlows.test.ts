@@ -28,7 +28,7 @@ import { run as train } from '../../src/actions/train/main.js';
 import { run as validateData } from '../../src/actions/validate-data/main.js';
 import { BUNDLE_FILES } from '../../src/core/release/bundle.js';
 import { ResultsService } from '../cache/resultsService.js';
-import type { FakePull, FakeRepo, FakeWorkflowRun } from '../github/fakeEntities.js';
+import type { FakeComment, FakePull, FakeRepo, FakeWorkflowRun } from '../github/fakeEntities.js';
 import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
@@ -71,6 +71,9 @@ let pr: FakePull;
 let prRun: FakeWorkflowRun;
 let prJobs: { train: Job; evaluate: Job };
 let releaseJob: Job;
+let firstPass: ReturnType<typeof inventory>;
+let commentBefore: FakeComment;
+let checkRunIds: number[];
 /** The model the train step uploaded in the artifact, as bytes. */
 let candidateBytes: Buffer;
 
@@ -228,6 +231,7 @@ describe('the three flows on the credit-risk example', () => {
       [CHECK, 'completed', 'success'],
     ]);
     expect(github.commentsOn(repo, pr.number)).toHaveLength(1);
+    checkRunIds = checks.map((c) => c.id);
   }, 60_000);
 
   it('merge: one release with every asset, exactly the evaluated candidate', async () => {
@@ -297,10 +301,86 @@ describe('the three flows on the credit-risk example', () => {
     expect(sha256(model.bytes)).toBe(sha256(candidateBytes));
   }, 60_000);
 
-  it('nothing broke GitHub’s API description or the results service', () => {
+  it('re-run of the pull request run (Re-run all jobs): the cache restores, the report updates', async () => {
+    firstPass = inventory();
+    commentBefore = { ...github.commentsOn(repo, pr.number)[0]! };
+    // GitHub: "Re-run all jobs" on PR #1's run: the same run and event, attempt 2, new runners.
+    const again = (job: Job): Job => ({ ...job, attempt: 2 });
+    const jobs = { train: again(prJobs.train), evaluate: again(prJobs.evaluate) };
+    // A fresh runner: the trainer's dependency cache is not on disk until the cache restores it.
+    rmSync(join(workspace, '.cache'), { recursive: true, force: true });
+    rmSync(join(workspace, 'artifacts'), { recursive: true, force: true });
+
+    for (const data of ['', 'data/eval.csv']) {
+      const step = expectSuccess(
+        await runner.step('validate-data', validateData, jobs.train, { data }),
+      );
+      expect(step.outputs.ok).toBe('true');
+    }
+    const trained = expectSuccess(
+      await runner.step('train', train, jobs.train, { 'cache-paths': '.cache/trainer' }),
+    );
+    expect(trained.outputs['cache-hit']).toBe('exact');
+    expect(readFileSync(join(workspace, '.cache', 'trainer', 'wheels.txt'), 'utf8')).toContain(
+      'dependencies',
+    );
+    // The same data and trainer give the same model, byte for byte.
+    expect(sha256(readFileSync(trained.outputs['model-path']!))).toBe(sha256(candidateBytes));
+
+    const candidateDir = join(runner.runnerTemp(jobs.evaluate), 'candidate');
+    await runner.glue(jobs.evaluate, async () => {
+      const client = new DefaultArtifactClient();
+      const { artifact } = await client.getArtifact(ARTIFACT);
+      await client.downloadArtifact(artifact.id, { path: candidateDir });
+    });
+    const evaluated = expectSuccess(
+      await runner.step('evaluate', evaluate, jobs.evaluate, {
+        model: join(candidateDir, 'model.onnx'),
+      }),
+    );
+    expect(evaluated.outputs.passed).toBe('true');
+    // Production is now the release the merge made: the report compares with it.
+    expect(evaluated.summary).toContain(`production ${TAG}`);
+    const gated = expectSuccess(
+      await runner.step('gate', gate, jobs.evaluate, { report: evaluated.outputs.report! }),
+    );
+    expect(gated.outputs.passed).toBe('true');
+
+    const comments = github.commentsOn(repo, pr.number);
+    expect(comments.map((c) => c.id)).toEqual([commentBefore.id]);
+    expect(comments[0]!.body).toContain(`production ${TAG}`);
+    expect(comments[0]!.updatedAt > commentBefore.updatedAt).toBe(true);
+    expect(github.checkRunsOn(repo, PR_HEAD).map((r) => r.id)).toEqual(checkRunIds);
+    await registerRunArtifacts();
+  }, 90_000);
+
+  it('re-run of the push to main: the release stays as it is', async () => {
+    const release = github.releasesOf(repo)[0]!;
+    const assets = release.assets.map((a) => [a.id, a.name, a.digest]);
+    const step = expectSuccess(
+      await runner.step('publish-model', publishModel, { ...releaseJob, attempt: 2 }),
+    );
+    expect(step.outputs.tag).toBe(TAG);
+    expect(step.summary).toContain('Already published');
+    expect(github.releasesOf(repo).map((r) => r.id)).toEqual([release.id]);
+    expect(release.assets.map((a) => [a.id, a.name, a.digest])).toEqual(assets);
+  }, 60_000);
+
+  it('nothing is duplicated, only updated; nothing broke GitHub’s API description', () => {
+    const now = inventory();
+    expect(now).toEqual(firstPass);
+    expect(now).toMatchObject({
+      comments: 1,
+      statusContexts: [STATUS],
+      checkRuns: [CHECK],
+      releases: [TAG],
+      artifacts: [ARTIFACT],
+    });
+    // Statuses are append-only on GitHub: the latest of the context is what branch protection reads.
+    const latest = github.statusesOn(repo, PR_HEAD).at(-1)!;
+    expect(latest).toMatchObject({ context: STATUS, state: 'success' });
     expect(github.violations).toEqual([]);
     expect(results.violations).toEqual([]);
-    expect(inventory()).toMatchObject({ comments: 1, releases: [TAG] });
   });
 });
 
