@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
+import { defaultExecutionProviders } from '../core/model/gpuPresence.js';
 import { createServer } from '../core/serve/server.js';
 import { resolveServeTarget } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
@@ -9,9 +10,15 @@ interface ServeCliOptions {
   port: string;
   host: string;
   gpu?: boolean;
+  cpu?: boolean;
+  requestTimeoutMs: string;
+  microBatchMs?: string;
 }
 
-/** `modelship serve <bundle-dir or onnx> [--config <yml>] [--port <n>] [--host <addr>]` */
+/**
+ * `modelship serve <bundle-dir or onnx> [--config <yml>] [--port <n>] [--host <addr>]
+ * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--gpu | --cpu]`
+ */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
   program
     .command('serve')
@@ -22,21 +29,50 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .option('-c, --config <file>', 'modelship.yml for /predict (default: the bundle’s)')
     .option('-p, --port <n>', 'the port (0: any free port)', '8080')
     .option('--host <addr>', 'the address to listen on', '127.0.0.1')
-    .option('--gpu', 'try the CUDA execution provider first')
+    .option(
+      '--gpu',
+      'try the CUDA execution provider first (default: when an NVIDIA driver is present)',
+    )
+    .option('--cpu', 'run on the CPU even where a GPU is present')
+    .option('--request-timeout-ms <ms>', 'answer 504 to a request not answered in time', '30000')
+    .option(
+      '--micro-batch-ms <ms>',
+      'merge small concurrent requests into one model run, waiting up to this long (0: merge what arrives together); off by default',
+    )
     .action(async (target: string, options: ServeCliOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ModelshipError(`--port ${options.port} is not a port number (0 to 65535).`);
+      }
+      const timeout = Number(options.requestTimeoutMs);
+      if (!Number.isFinite(timeout) || timeout <= 0) {
+        throw new ModelshipError(
+          `--request-timeout-ms ${options.requestTimeoutMs} is not a positive number of milliseconds.`,
+        );
+      }
+      const window = options.microBatchMs === undefined ? undefined : Number(options.microBatchMs);
+      if (window !== undefined && !(Number.isFinite(window) && window >= 0)) {
+        throw new ModelshipError(
+          `--micro-batch-ms ${options.microBatchMs} is not a number of milliseconds (0 or more).`,
+        );
       }
       const resolved = resolveServeTarget(target, options.config);
       const server = createServer({
         modelPath: resolved.modelPath,
         ...(resolved.config ? { config: resolved.config } : {}),
         ...(resolved.version ? { modelVersion: resolved.version } : {}),
-        executionProviders: options.gpu ? ['cuda', 'cpu'] : ['cpu'],
+        ...(resolved.negativeLabel !== undefined ? { negativeLabel: resolved.negativeLabel } : {}),
+        ...(resolved.classes ? { classes: resolved.classes } : {}),
+        executionProviders: options.cpu
+          ? ['cpu']
+          : options.gpu
+            ? ['cuda', 'cpu']
+            : defaultExecutionProviders(),
+        requestTimeoutMs: timeout,
+        ...(window !== undefined ? { microBatch: { windowMs: window } } : {}),
         serverVersion: packageVersion(),
-        logger: (entry) =>
-          process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
+        // One JSON line per event on stderr; stdout keeps the human line below.
+        logger: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
       });
       const model = await server.ready;
       const { url } = await server.listen(port, options.host);

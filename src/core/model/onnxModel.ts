@@ -84,7 +84,8 @@ export async function loadOnnxModel(
   }
 }
 
-async function readModelFile(path: string): Promise<Uint8Array> {
+/** Reads a model file; every failure is one sentence naming the file. */
+export async function readModelFile(path: string): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -107,7 +108,8 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-async function createSession(
+/** A session on the first provider that starts (CUDA falls back to CPU, with a note why). */
+export async function createSession(
   path: string,
   bytes: Uint8Array,
   options: LoadOnnxModelOptions,

@@ -20,6 +20,8 @@ export interface ModelInfo {
 export class ServeMetrics {
   private readonly series = new Map<string, Series>();
   private info: ModelInfo | undefined;
+  /** Requests received and not yet answered. */
+  inFlight = 0;
 
   setModelInfo(info: ModelInfo): void {
     this.info = info;
@@ -61,6 +63,9 @@ export class ServeMetrics {
       lines.push(`modelship_request_duration_seconds_sum{${labels(s)}} ${s.sum}`);
       lines.push(`modelship_request_duration_seconds_count{${labels(s)}} ${s.count}`);
     }
+    lines.push('# HELP modelship_requests_in_flight Requests received and not yet answered.');
+    lines.push('# TYPE modelship_requests_in_flight gauge');
+    lines.push(`modelship_requests_in_flight ${this.inFlight}`);
     lines.push('# HELP modelship_model_info The model being served.');
     lines.push('# TYPE modelship_model_info gauge');
     if (this.info) {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type ModelshipConfig } from '../config/modelshipConfig.js';
+import { loadDataContract } from '../config/dataContract.js';
+import { loadConfig, type LoadedConfig, type ModelshipConfig } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
 
 /** What `modelship serve` serves: the model file, its config when known, and its version. */
@@ -9,6 +10,10 @@ export interface ServeTarget {
   config?: ModelshipConfig;
   configFile?: string;
   version?: string;
+  /** The label /predict gives below the threshold (binary), when the config or contract names it. */
+  negativeLabel?: string;
+  /** The class order of a multiclass output, when the contract names the classes. */
+  classes?: string[];
 }
 
 /**
@@ -26,7 +31,8 @@ export function resolveServeTarget(target: string, configFile?: string): ServeTa
   }
   if (!stats.isDirectory()) {
     if (!configFile) return { modelPath: target };
-    return { modelPath: target, config: loadConfig(configFile).config, configFile };
+    const loaded = loadConfig(configFile);
+    return { modelPath: target, config: loaded.config, configFile, ...labelsOf(loaded) };
   }
   const modelPath = join(target, 'model.onnx');
   try {
@@ -37,16 +43,16 @@ export function resolveServeTarget(target: string, configFile?: string): ServeTa
     );
   }
   const file = configFile ?? join(target, 'modelship.yml');
-  let config: ModelshipConfig | undefined;
+  let loaded: LoadedConfig | undefined;
   try {
     statSync(file);
-    config = loadConfig(file).config;
+    loaded = loadConfig(file);
   } catch (error) {
     if (configFile || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   return {
     modelPath,
-    ...(config ? { config, configFile: file } : {}),
+    ...(loaded ? { config: loaded.config, configFile: file, ...labelsOf(loaded) } : {}),
     ...versionOf(join(target, 'manifest.json')),
   };
 }
@@ -64,4 +70,37 @@ function versionOf(path: string): { version?: string } {
   } catch {
     throw new ModelshipError(`${path}: is not valid JSON; repackage the bundle.`);
   }
+}
+
+/**
+ * The labels /predict answers with that modelship.yml may not name: the negative class of a
+ * binary model (model.classes when it lists two, else the target column's `in` list in the data
+ * contract) and the classes of a multiclass model without model.classes (the contract's, sorted,
+ * as evaluate orders the labels it finds). A contract that cannot be read names nothing.
+ */
+export function labelsOf(loaded: LoadedConfig): { negativeLabel?: string; classes?: string[] } {
+  const { model, data } = loaded.config;
+  const positive = String(model.positive);
+  const other = (values: readonly unknown[] | undefined) => {
+    const distinct = [...new Set((values ?? []).map(String))];
+    return distinct.length === 2 && distinct.includes(positive)
+      ? distinct.find((v) => v !== positive)
+      : undefined;
+  };
+  let allowed: readonly unknown[] | undefined;
+  if (data.schema) {
+    try {
+      allowed = loadDataContract(loaded.resolve(data.schema)).contract.columns[model.target]?.in;
+    } catch {
+      allowed = undefined;
+    }
+  }
+  if (model.task === 'binary-classification') {
+    const negative = other(model.classes) ?? other(allowed);
+    return negative !== undefined ? { negativeLabel: negative } : {};
+  }
+  if (model.task === 'multiclass-classification' && !model.classes && allowed) {
+    return { classes: [...new Set(allowed.map(String))].sort() };
+  }
+  return {};
 }

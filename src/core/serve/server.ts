@@ -6,21 +6,17 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Tensor } from 'onnxruntime-node';
-import { z } from 'zod';
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
-import { isModelshipError, messageOf } from '../errors.js';
-import { buildFeatureMatrix, featureColumns, featureWidth } from '../model/featureMatrix.js';
-import { loadOnnxModel, type ExecutionProvider, type OnnxModel } from '../model/onnxModel.js';
-import { predict } from '../model/predict.js';
-import {
-  BadRequest,
-  inferRequestSchema,
-  inputMatrix,
-  oipDatatype,
-  oipShape,
-} from './inferRequest.js';
+import { messageOf } from '../errors.js';
+import { featureWidth } from '../model/featureMatrix.js';
+import type { ExecutionProvider } from '../model/onnxModel.js';
+import { idOf, readJson } from './httpBody.js';
+import { BadRequest, firstLine } from './inferRequest.js';
+import { inferReply, modelMetadata, zodMessage } from './inferRoute.js';
 import { ServeMetrics } from './metrics.js';
+import { ModelRunner, type MicroBatchOptions } from './modelRunner.js';
+import { predictRows, predictSchema } from './predictRoute.js';
+import { loadServedModel, type ServedModel } from './servedModel.js';
 
 export type ServeLogger = (entry: Record<string, unknown>) => void;
 
@@ -35,11 +31,18 @@ export interface ServeOptions {
   modelVersion?: string;
   /** The label of a binary prediction below the threshold (default `not <positive>`). */
   negativeLabel?: string;
+  /** Multiclass class order when the config has no model.classes. */
+  classes?: string[];
   executionProviders?: readonly ExecutionProvider[];
+  /** Receives one JSON-able entry per event (startup, each request, shutdown), with `time`. */
   logger?: ServeLogger;
   /** Largest request body in bytes (default 1 MiB for /predict, 16 MiB for infer). */
   maxPredictBytes?: number;
   maxInferBytes?: number;
+  /** A request not answered within this many milliseconds gets 504 (default 30,000). */
+  requestTimeoutMs?: number;
+  /** Merge small concurrent requests into one model run (default off). */
+  microBatch?: MicroBatchOptions;
   /** Server name and version reported by GET /v2. */
   serverName?: string;
   serverVersion?: string;
@@ -49,7 +52,7 @@ export interface ModelServer {
   /** Starts listening; resolves with the bound address. */
   listen(port?: number, host?: string): Promise<{ url: string; port: number; host: string }>;
   /** Resolves once the model is loaded (rejects when it cannot be). */
-  ready: Promise<OnnxModel>;
+  ready: Promise<ServedModel>;
   /** Stops accepting, finishes requests in flight, frees the model. */
   close(): Promise<void>;
   readonly server: Server;
@@ -57,15 +60,16 @@ export interface ModelServer {
   readonly version: string;
 }
 
-const predictSchema = z.object({
-  id: z.string().optional(),
-  rows: z.array(z.record(z.string(), z.unknown())),
-});
-
 interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+}
+
+interface Routed {
+  route: string;
+  reply: Reply;
+  rows?: number;
 }
 
 /** An Open Inference Protocol v2 server for one ONNX model, plus /predict and /metrics. */
@@ -76,160 +80,53 @@ export function createServer(options: ServeOptions): ModelServer {
     config?.model.name ??
     (options.modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, '');
   const version = options.modelVersion ?? '1';
-  const log: ServeLogger = options.logger ?? (() => {});
+  const log: ServeLogger = (entry) =>
+    options.logger?.({ time: new Date().toISOString(), ...entry });
   const maxPredict = options.maxPredictBytes ?? 1024 * 1024;
   const maxInfer = options.maxInferBytes ?? 16 * 1024 * 1024;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const metrics = new ServeMetrics();
   const width = config ? featureWidth(config.model.features) : undefined;
-  let model: OnnxModel | undefined;
+  let model: { served: ServedModel; runner: ModelRunner } | undefined;
   let closing = false;
+  // Requests not yet answered, and routes still running (a timed-out one runs on).
   let inFlight = 0;
+  let running = 0;
   let drained: (() => void) | undefined;
+  const settle = () => {
+    if (inFlight === 0 && running === 0) drained?.();
+  };
 
-  const ready = loadOnnxModel(options.modelPath, {
+  const ready = loadServedModel(options.modelPath, {
     ...(width !== undefined ? { features: width } : {}),
     ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
-  }).then((loaded) => {
-    model = loaded;
-    metrics.setModelInfo({ name, version, provider: loaded.provider, sha256: loaded.sha256 });
-    log({ event: 'model_loaded', model: name, version, provider: loaded.provider });
-    return loaded;
+  }).then((served) => {
+    const runner = new ModelRunner(served.session, options.microBatch);
+    model = { served, runner };
+    metrics.setModelInfo({ name, version, provider: served.provider, sha256: served.sha256 });
+    log({
+      event: 'model_loaded',
+      model: name,
+      version,
+      provider: served.provider,
+      ...(served.providerNote ? { provider_note: served.providerNote } : {}),
+      providers_tried: options.executionProviders ?? ['cpu'],
+      sha256: served.sha256,
+      inputs: served.inputs.map((i) => `${i.name}:${i.type ?? 'non-tensor'}`),
+      predict: !!served.rows,
+      micro_batch: runner.batching ? options.microBatch : false,
+      request_timeout_ms: timeoutMs,
+    });
+    return served;
   });
   ready.catch((error: unknown) => log({ event: 'model_load_failed', error: messageOf(error) }));
-
-  const modelWidth = (m: OnnxModel) =>
-    typeof m.inputShape[1] === 'number' ? m.inputShape[1] : width;
-
-  const metadata = (m: OnnxModel) => ({
-    name,
-    versions: [version],
-    platform: 'onnxruntime_onnx',
-    inputs: [{ name: m.inputName, datatype: 'FP32', shape: oipShape(m.inputShape) }],
-    outputs: m.session.outputMetadata.map((o) => ({
-      name: o.name,
-      datatype: o.isTensor ? oipDatatype(o.type) : 'BYTES',
-      shape: oipShape(o.isTensor ? o.shape : null),
-    })),
-  });
-
-  async function infer(body: unknown, m: OnnxModel): Promise<Reply> {
-    const parsed = inferRequestSchema.safeParse(body);
-    if (!parsed.success)
-      throw new BadRequest(`invalid inference request: ${zodMessage(parsed.error)}`);
-    const request = parsed.data;
-    if (request.inputs.length !== 1) {
-      throw new BadRequest(
-        `the model takes one input (${m.inputName}), not ${request.inputs.length}.`,
-      );
-    }
-    const { matrix, rows, width: cols } = inputMatrix(request.inputs[0]!, m, modelWidth(m));
-    const wanted = request.outputs?.map((o) => o.name) ?? m.outputNames;
-    for (const output of wanted) {
-      if (!m.outputNames.includes(output)) {
-        throw new BadRequest(
-          `unknown output ${JSON.stringify(output)}; the model's outputs are ${m.outputNames.join(', ')}.`,
-        );
-      }
-    }
-    let result: Record<string, Tensor>;
-    try {
-      const feeds = { [m.inputName]: new Tensor('float32', matrix, [rows, cols]) };
-      result = (await m.session.run(feeds, wanted)) as Record<string, Tensor>;
-    } catch (error) {
-      throw new BadRequest(`inference failed: ${firstLine(messageOf(error))}`, 500);
-    }
-    return {
-      status: 200,
-      body: {
-        model_name: name,
-        model_version: version,
-        id: request.id ?? randomUUID(),
-        outputs: wanted.map((output) => {
-          const tensor = result[output]!;
-          return {
-            name: output,
-            shape: [...tensor.dims],
-            datatype: oipDatatype(tensor.type),
-            data: Array.from(tensor.data as ArrayLike<number | bigint | string | boolean>, (v) =>
-              typeof v === 'bigint' ? Number(v) : v,
-            ),
-          };
-        }),
-      },
-    };
-  }
-
-  async function predictRows(body: unknown, m: OnnxModel): Promise<Reply> {
-    if (!config) {
-      throw new BadRequest(
-        '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
-        400,
-      );
-    }
-    const parsed = predictSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new BadRequest(
-        `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
-      );
-    }
-    const { rows, id } = parsed.data;
-    const columns: Record<string, unknown[]> = {};
-    for (const column of featureColumns(config.model.features)) {
-      columns[column] = rows.map((row) => row[column]);
-    }
-    let matrix: Float32Array;
-    try {
-      matrix = buildFeatureMatrix(columns, rows.length, config.model.features, {
-        source: 'request',
-      });
-    } catch (error) {
-      if (isModelshipError(error)) throw new BadRequest(error.message);
-      throw error;
-    }
-    let out;
-    try {
-      out = await predict(m, matrix, rows.length, config.model.task, {
-        ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
-      });
-    } catch (error) {
-      throw new BadRequest(`inference failed: ${firstLine(messageOf(error))}`, 500);
-    }
-    const base = { model_name: name, model_version: version, id: id ?? randomUUID() };
-    if (out.kind === 'binary') {
-      const positive = String(config.model.positive);
-      const negative = options.negativeLabel ?? `not ${positive}`;
-      const threshold = config.model.threshold;
-      const probabilities = Array.from(out.scores);
-      return {
-        status: 200,
-        body: {
-          ...base,
-          threshold,
-          positive,
-          labels: probabilities.map((p) => (p >= threshold ? positive : negative)),
-          probabilities,
-        },
-      };
-    }
-    if (out.kind === 'multiclass') {
-      const c = out.classCount;
-      const classes =
-        config.model.classes?.map(String) ?? Array.from({ length: c }, (_, i) => String(i));
-      const probabilities = Array.from({ length: rows.length }, (_, r) =>
-        Array.from(out.proba.subarray(r * c, (r + 1) * c)),
-      );
-      const labels = probabilities.map((p) => classes[p.indexOf(Math.max(...p))] ?? '');
-      return { status: 200, body: { ...base, classes, labels, probabilities } };
-    }
-    return { status: 200, body: { ...base, predictions: Array.from(out.values) } };
-  }
 
   async function route(
     method: string,
     path: string,
     req: IncomingMessage,
-    ctx: { id?: string },
-  ): Promise<{ route: string; reply: Reply }> {
+    ctx: { id?: string; deadline: number },
+  ): Promise<Routed> {
     if (path === '/v2/health/live') {
       return {
         route: 'health_live',
@@ -237,12 +134,10 @@ export function createServer(options: ServeOptions): ModelServer {
       };
     }
     if (path === '/v2/health/ready') {
+      const isReady = !!model && !closing;
       return {
         route: 'health_ready',
-        reply: allow(method, 'GET') ?? {
-          status: model && !closing ? 200 : 503,
-          body: { ready: !!model && !closing },
-        },
+        reply: allow(method, 'GET') ?? { status: isReady ? 200 : 503, body: { ready: isReady } },
       };
     }
     if (path === '/v2' || path === '/v2/') {
@@ -273,7 +168,35 @@ export function createServer(options: ServeOptions): ModelServer {
       if (wrong) return { route: 'predict', reply: wrong };
       const body = await readJson(req, maxPredict);
       ctx.id = idOf(body) ?? ctx.id;
-      return { route: 'predict', reply: await predictRows(body, await loadedModel()) };
+      const { served, runner } = loadedModel();
+      if (!config || !served.rows) {
+        throw new BadRequest(
+          '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
+        );
+      }
+      const parsed = predictSchema.safeParse(body);
+      if (!parsed.success) {
+        throw new BadRequest(
+          `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
+        );
+      }
+      const { rows, id } = parsed.data;
+      const out = await predictRows(rows, {
+        config,
+        model: served.rows,
+        runner,
+        ...(options.negativeLabel !== undefined ? { negativeLabel: options.negativeLabel } : {}),
+        ...(options.classes ? { classes: options.classes } : {}),
+        deadline: ctx.deadline,
+      });
+      return {
+        route: 'predict',
+        rows: rows.length,
+        reply: {
+          status: 200,
+          body: { model_name: name, model_version: version, id: id ?? randomUUID(), ...out },
+        },
+      };
     }
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?\/?$/.exec(path);
     if (match) {
@@ -301,9 +224,23 @@ export function createServer(options: ServeOptions): ModelServer {
       if (action === '/infer') {
         const body = await readJson(req, maxInfer);
         ctx.id = idOf(body) ?? ctx.id;
-        return { route: routeName, reply: await infer(body, await loadedModel()) };
+        const { served, runner } = loadedModel();
+        const out = await inferReply(body, {
+          served,
+          runner,
+          name,
+          version,
+          ...(width !== undefined ? { width } : {}),
+          maxElements: Math.floor(maxInfer / 2),
+          deadline: ctx.deadline,
+        });
+        return { route: routeName, rows: out.rows, reply: { status: 200, body: out.body } };
       }
-      return { route: routeName, reply: { status: 200, body: metadata(await loadedModel()) } };
+      const { served } = loadedModel();
+      return {
+        route: routeName,
+        reply: { status: 200, body: modelMetadata(served, name, version, width) },
+      };
     }
     return {
       route: 'not_found',
@@ -311,38 +248,72 @@ export function createServer(options: ServeOptions): ModelServer {
     };
   }
 
-  async function loadedModel(): Promise<OnnxModel> {
-    if (!model)
+  function loadedModel(): { served: ServedModel; runner: ModelRunner } {
+    if (!model) {
       throw new BadRequest(
         'the model is not loaded yet; retry when /v2/health/ready answers 200.',
         503,
       );
+    }
     return model;
+  }
+
+  /** The route's answer, or 504 once the request has taken longer than the timeout. */
+  async function answer(
+    method: string,
+    path: string,
+    req: IncomingMessage,
+    ctx: { id?: string; deadline: number },
+  ): Promise<Routed & { timedOut?: boolean }> {
+    running++;
+    const work = route(method, path, req, ctx).finally(() => {
+      running--;
+      settle();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BadRequest(
+              `the request was not answered within the limit of ${timeoutMs} ms; retry, or send fewer rows per request.`,
+              504,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      const routeName = routeOf(path);
+      if (error instanceof BadRequest) {
+        return {
+          route: routeName,
+          reply: { status: error.status, body: { error: error.message } },
+          ...(error.status === 504 ? { timedOut: true } : {}),
+        };
+      }
+      log({ event: 'error', route: routeName, error: messageOf(error) });
+      return {
+        route: routeName,
+        reply: { status: 500, body: { error: `internal error: ${firstLine(messageOf(error))}` } },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     inFlight++;
+    metrics.inFlight = inFlight;
     const started = performance.now();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     const headerId = req.headers['x-request-id'];
-    const ctx: { id?: string } = {};
+    const ctx: { id?: string; deadline: number } = { deadline: started + timeoutMs };
     if (typeof headerId === 'string' && headerId.length <= 256) ctx.id = headerId;
-    let routeName = 'unknown';
-    let reply: Reply;
-    try {
-      const routed = await route(method, path, req, ctx);
-      routeName = routed.route;
-      reply = routed.reply;
-    } catch (error) {
-      if (routeName === 'unknown') routeName = routeOf(path);
-      if (error instanceof BadRequest) {
-        reply = { status: error.status, body: { error: error.message } };
-      } else {
-        log({ event: 'error', route: routeName, error: messageOf(error) });
-        reply = { status: 500, body: { error: `internal error: ${firstLine(messageOf(error))}` } };
-      }
-    }
+    const { route: routeName, reply, rows, timedOut } = await answer(method, path, req, ctx);
     let requestId = ctx.id;
     const replyBody = reply.body as Record<string, unknown> | string;
     if (typeof replyBody === 'object' && replyBody !== null) {
@@ -355,7 +326,8 @@ export function createServer(options: ServeOptions): ModelServer {
       'content-length': Buffer.byteLength(text),
     };
     if (requestId) headers['x-request-id'] = requestId;
-    if (closing || reply.status === 413) headers.connection = 'close';
+    // After a 413 or a timeout the body may be unread: the connection cannot be reused.
+    if (closing || reply.status === 413 || timedOut) headers.connection = 'close';
     const seconds = (performance.now() - started) / 1000;
     metrics.observe(routeName, reply.status, seconds);
     log({
@@ -365,6 +337,7 @@ export function createServer(options: ServeOptions): ModelServer {
       route: routeName,
       status: reply.status,
       duration_ms: Math.round(seconds * 1e6) / 1e3,
+      ...(rows !== undefined ? { rows } : {}),
       ...(requestId ? { id: requestId } : {}),
     });
     await new Promise<void>((resolve) => {
@@ -373,7 +346,8 @@ export function createServer(options: ServeOptions): ModelServer {
       res.end(text);
     });
     inFlight--;
-    if (inFlight === 0) drained?.();
+    metrics.inFlight = inFlight;
+    settle();
   }
 
   const server = createHttpServer((req, res) => {
@@ -410,7 +384,7 @@ export function createServer(options: ServeOptions): ModelServer {
           server.close(() => resolve());
         });
         server.closeIdleConnections();
-        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        if (inFlight > 0 || running > 0) await new Promise<void>((resolve) => (drained = resolve));
         server.closeIdleConnections();
         await stopped;
         const loaded = await ready.catch(() => undefined);
@@ -422,37 +396,6 @@ export function createServer(options: ServeOptions): ModelServer {
   };
 }
 
-/** Reads a JSON body of at most `limit` bytes; 413 beyond it, 400 when it is not JSON. */
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = Number.isFinite(declared) && declared > limit;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) tooLarge = true;
-    // Beyond the limit the rest is read and dropped, so the client sees the 413, not a reset.
-    if (!tooLarge) chunks.push(chunk);
-  }
-  if (tooLarge) {
-    throw new BadRequest(`the request body is larger than the limit of ${limit} bytes.`, 413);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new BadRequest(`the request body is not valid JSON (${messageOf(error)}).`);
-  }
-  return body;
-}
-
-function idOf(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const id = (body as { id?: unknown }).id;
-  return typeof id === 'string' && id.length <= 256 ? id : undefined;
-}
-
 function allow(method: string, wanted: string): Reply | undefined {
   if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return undefined;
   return { status: 405, body: { error: `${method} is not allowed here; use ${wanted}.` } };
@@ -461,7 +404,8 @@ function allow(method: string, wanted: string): Reply | undefined {
 function routeOf(path: string): string {
   if (path === '/predict') return 'predict';
   if (path.endsWith('/infer')) return 'infer';
-  if (path.endsWith('/ready')) return 'model_ready';
+  if (path.endsWith('/ready'))
+    return path.startsWith('/v2/health') ? 'health_ready' : 'model_ready';
   if (path.startsWith('/v2/models/')) return 'model_metadata';
   return 'not_found';
 }
@@ -472,15 +416,4 @@ function decode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function zodMessage(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
-    .join('; ');
-}
-
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? message).trim();
 }

@@ -1,0 +1,104 @@
+import { Tensor } from 'onnxruntime-node';
+import { z } from 'zod';
+import type { ModelshipConfig } from '../config/modelshipConfig.js';
+import { isModelshipError } from '../errors.js';
+import { buildFeatureMatrix, featureColumns } from '../model/featureMatrix.js';
+import type { ModelOutput, OnnxModel } from '../model/onnxModel.js';
+import { predict } from '../model/predict.js';
+import { BadRequest, inferenceFailed } from './inferRequest.js';
+import { checkDeadline, type ModelRunner } from './modelRunner.js';
+
+export const predictSchema = z.object({
+  id: z.string().optional(),
+  rows: z.array(z.record(z.string(), z.unknown())),
+});
+
+export interface PredictContext {
+  config: ModelshipConfig;
+  model: OnnxModel;
+  runner: ModelRunner;
+  /** Below the threshold (binary); default `not <positive>`. */
+  negativeLabel?: string;
+  /** Multiclass class order when modelship.yml has no model.classes. */
+  classes?: string[];
+  deadline: number;
+}
+
+/**
+ * POST /predict: rows as JSON objects → the feature matrix evaluate builds → labels and
+ * probabilities (binary, multiclass) or predictions (regression).
+ */
+export async function predictRows(
+  rows: Record<string, unknown>[],
+  ctx: PredictContext,
+): Promise<Record<string, unknown>> {
+  const { config, model } = ctx;
+  const columns: Record<string, unknown[]> = {};
+  for (const column of featureColumns(config.model.features)) {
+    columns[column] = rows.map((row) => row[column]);
+  }
+  let matrix: Float32Array;
+  try {
+    matrix = buildFeatureMatrix(columns, rows.length, config.model.features, {
+      source: 'request',
+    });
+  } catch (error) {
+    if (isModelshipError(error)) throw new BadRequest(error.message);
+    throw error;
+  }
+  const runTensor = async (batch: Float32Array, n: number): Promise<ModelOutput> => {
+    if (!ctx.runner.batching || n === 0) {
+      checkDeadline(ctx.deadline);
+      return model.runTensor(batch, n);
+    }
+    const input = new Tensor('float32', batch, [n, batch.length / n]);
+    const out = await ctx.runner.run(
+      { [model.inputName]: input },
+      [model.outputName],
+      n,
+      ctx.deadline,
+    );
+    const { data, dims } = out[model.outputName]!;
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new BadRequest(
+        `inference failed: output ${model.outputName} is not float scores.`,
+        500,
+      );
+    }
+    return { data, dims };
+  };
+  let out;
+  try {
+    out = await predict({ path: model.path, runTensor }, matrix, rows.length, config.model.task, {
+      ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
+    });
+  } catch (error) {
+    if (error instanceof BadRequest) throw error;
+    throw inferenceFailed(error);
+  }
+  if (out.kind === 'binary') {
+    const positive = String(config.model.positive);
+    const negative = ctx.negativeLabel ?? `not ${positive}`;
+    const threshold = config.model.threshold;
+    const probabilities = Array.from(out.scores);
+    return {
+      threshold,
+      positive,
+      negative,
+      labels: probabilities.map((p) => (p >= threshold ? positive : negative)),
+      probabilities,
+    };
+  }
+  if (out.kind === 'multiclass') {
+    const c = out.classCount;
+    const named = config.model.classes?.map(String) ?? ctx.classes;
+    const classes =
+      named && named.length === c ? named : Array.from({ length: c }, (_, i) => String(i));
+    const probabilities = Array.from({ length: rows.length }, (_, r) =>
+      Array.from(out.proba.subarray(r * c, (r + 1) * c)),
+    );
+    const labels = probabilities.map((p) => classes[p.indexOf(Math.max(...p))] ?? '');
+    return { classes, labels, probabilities };
+  }
+  return { predictions: Array.from(out.values) };
+}
