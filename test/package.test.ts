@@ -17,7 +17,7 @@ import {
   type ReleaseManifest,
 } from '../src/core/release/bundle.js';
 import { sha256sums } from '../src/core/release/checksums.js';
-import type { DataProfile } from '../src/core/release/profile.js';
+import type { DataProfile } from '../src/core/data/profile.js';
 import type { RunManifest } from '../src/core/train/runManifest.js';
 import { hashFile } from '../src/core/release/checksums.js';
 import {

@@ -9,7 +9,7 @@ import {
   type CategoricalColumnProfile,
   type DataProfile,
   type NumericColumnProfile,
-} from '../src/core/release/profile.js';
+} from '../src/core/data/profile.js';
 import { EXAMPLE, TRAIN_CSV } from './fixtures/evaluate/project.js';
 import { useTempDir } from './helpers/tempDir.js';
 

@@ -24,7 +24,7 @@ import type { RunManifest } from '../train/runManifest.js';
 import { hashFile } from './checksums.js';
 import { sha256sums, type BundleFile } from './checksums.js';
 import { buildModelCard, type DataDigest } from './modelCard.js';
-import { buildProfile } from './profile.js';
+import { buildProfile } from '../data/profile.js';
 
 /** Bumped when a key of the release manifest changes meaning or goes away. */
 export const RELEASE_MANIFEST_VERSION = 1;

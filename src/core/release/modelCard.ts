@@ -5,7 +5,7 @@ import { featureWidth } from '../model/featureMatrix.js';
 import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
 import { formatValue } from '../report/numberFormat.js';
 import type { RunManifest } from '../train/runManifest.js';
-import type { DataProfile } from './profile.js';
+import type { DataProfile } from '../data/profile.js';
 
 /** A data entry of modelship.yml with the digests of the files behind it. */
 export interface DataDigest {

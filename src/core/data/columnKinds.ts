@@ -1,0 +1,76 @@
+import type { ColumnType, DataContract } from '../config/dataContract.js';
+import { rawReader, readSafely, type DataSource } from './dataSource.js';
+import { ident, type Database } from './duckdb.js';
+
+/** How profiles and drift treat a column: numbers, categories, or times (profiled, not tested). */
+export type ColumnKind = 'numeric' | 'categorical' | 'datetime';
+
+export interface ColumnKindInfo {
+  kind: ColumnKind;
+  /** The contract's type when a contract is given, else null. */
+  declared: ColumnType | null;
+}
+
+export const NUMERIC_DUCKDB =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/i;
+const TEMPORAL_DUCKDB = /^(DATE|TIMESTAMP.*|TIME.*)$/i;
+
+/**
+ * Each column's kind. The contract decides when it names the column; else a typed file's type;
+ * a text column is numeric when every non-null value parses as a number, a time when every one
+ * parses as a date or timestamp (one more query, to decide), else categorical.
+ */
+export async function columnKinds(
+  db: Database,
+  source: DataSource,
+  contract: DataContract | undefined,
+): Promise<ColumnKindInfo[]> {
+  const undecided: number[] = [];
+  const kinds = source.columns.map((column, i): ColumnKindInfo => {
+    const declared = contract?.columns[column]?.type;
+    if (declared) {
+      const kind =
+        declared === 'integer' || declared === 'number'
+          ? 'numeric'
+          : declared === 'timestamp'
+            ? 'datetime'
+            : 'categorical';
+      return { kind, declared };
+    }
+    const type = source.types[column] ?? 'VARCHAR';
+    if (NUMERIC_DUCKDB.test(type)) return { kind: 'numeric', declared: null };
+    if (TEMPORAL_DUCKDB.test(type)) return { kind: 'datetime', declared: null };
+    if (type.toUpperCase() === 'VARCHAR') undecided.push(i);
+    return { kind: 'categorical', declared: null };
+  });
+  if (undecided.length === 0) return kinds;
+  const checks = undecided.map((i) => {
+    const raw = ident(source.columns[i]!);
+    return `count(${raw}) > 0 AND count(${raw}) = count(TRY_CAST(${raw} AS DOUBLE)) AS n${i}, count(${raw}) > 0 AND count(${raw}) = count(TRY_CAST(${raw} AS TIMESTAMP)) AS t${i}`;
+  });
+  const [row] = await readSafely<Record<string, boolean>>(
+    db,
+    source,
+    `SELECT ${checks.join(', ')} FROM ${rawReader(source)}`,
+  );
+  for (const i of undecided) {
+    if (row?.[`n${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
+    else if (row?.[`t${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
+  }
+  return kinds;
+}
+
+/** SQL for a column's value as its kind reads it (see `readDistributions`). */
+export function kindExpr(column: string, kind: ColumnKind, duckdbType: string | undefined): string {
+  const raw = ident(column);
+  if (kind === 'numeric') {
+    const x =
+      duckdbType && NUMERIC_DUCKDB.test(duckdbType)
+        ? `CAST(${raw} AS DOUBLE)`
+        : `TRY_CAST(${raw} AS DOUBLE)`;
+    // NULL stays NULL (missing); a value that is not a finite number becomes NaN (invalid).
+    return `CASE WHEN ${raw} IS NULL THEN NULL WHEN isfinite(${x}) THEN ${x} ELSE 'NaN'::DOUBLE END`;
+  }
+  if (kind === 'datetime') return `TRY_CAST(${raw} AS TIMESTAMP)`;
+  return `CAST(${raw} AS VARCHAR)`;
+}

@@ -1,0 +1,218 @@
+import type { ColumnType, DataContract } from '../config/dataContract.js';
+import { ModelshipError } from '../errors.js';
+import { columnKinds, type ColumnKindInfo } from './columnKinds.js';
+import {
+  readDistributions,
+  type DataDistributions,
+  type Distribution,
+  type NumericDistribution,
+} from './columnDistributions.js';
+import { openDataSource } from './dataSource.js';
+import { withDatabase } from './duckdb.js';
+import { momentsFromCounts, quantilesFromCounts, SKETCH_LEVELS } from './quantileSketch.js';
+
+/**
+ * The reference profile of a data set (profile.json in a release bundle): the input of drift
+ * checks, which compare current data with it column by column without the data itself. Keys are
+ * only ever added. Version 2 adds exact value counts or a fine quantile sketch per numeric column,
+ * time columns, and merging (profileMerge.ts).
+ */
+export const PROFILE_VERSION = 2;
+
+/** Quantile levels reported for numeric columns, named p1 … p99. */
+export const PROFILE_QUANTILES = [
+  0.01, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.99,
+] as const;
+
+/** Decile edges: the minimum, p10 … p90 and the maximum (11 edges, 10 bins). */
+export const DECILE_LEVELS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+
+/** Categories counted one by one; the rest share the `other` bucket. */
+export const TOP_CATEGORIES = 1000;
+
+/** A numeric column with at most this many distinct values keeps them all, with their counts. */
+export const VALUE_LIMIT = 1000;
+
+export { SKETCH_LEVELS };
+
+interface ColumnBase {
+  name: string;
+  /** The contract's type when a contract is given, else null. */
+  declared: ColumnType | null;
+  /** Non-null values. */
+  count: number;
+  nulls: number;
+}
+
+export interface NumericColumnProfile extends ColumnBase {
+  kind: 'numeric';
+  /** Non-null values that are not finite numbers (left out of the statistics below). */
+  invalid: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Population standard deviation. */
+  std: number | null;
+  /** Linear-interpolated quantiles (numpy's default, DuckDB quantile_cont), keyed p1 … p99. */
+  quantiles: Record<string, number> | null;
+  /** 11 edges of 10 equal-frequency bins: min, p10 … p90, max. */
+  deciles: number[] | null;
+  /** Distinct finite values: exact, except after merging sketched shards (then a lower bound). */
+  distinct: number;
+  /** Every distinct value with its count, ascending, when there are at most VALUE_LIMIT. */
+  values: { value: number; count: number }[] | null;
+  /**
+   * Otherwise quantiles at SKETCH_LEVELS: exact (type 7) for a profile of the data, approximate
+   * after a merge (`exact: false`; see profileMerge.ts for the error).
+   */
+  sketch: { levels: number[]; quantiles: number[]; exact: boolean } | null;
+}
+
+export interface CategoricalColumnProfile extends ColumnBase {
+  kind: 'categorical';
+  distinct: number;
+  /** Exact counts of the most frequent values (count descending, then value), at most 1,000. */
+  categories: { value: string; count: number }[];
+  /** Values beyond the top 1,000: how many distinct ones and how many rows. */
+  other: { distinct: number; count: number };
+}
+
+/** A date or time column: its range only; drift tests leave time columns out. */
+export interface DatetimeColumnProfile extends ColumnBase {
+  kind: 'datetime';
+  min: string | null;
+  max: string | null;
+}
+
+export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile | DatetimeColumnProfile;
+
+export interface DataProfile {
+  profile_version: number;
+  /** What the file is for, for a reader who finds it in a release. */
+  purpose: string;
+  /** The data as named by the caller (config-relative path or glob). */
+  data: string;
+  rows: number;
+  created: string;
+  /** How many profiles of shards were merged into this one (1: profiled directly). */
+  shards?: number;
+  columns: ColumnProfile[];
+}
+
+export interface BuildProfileOptions {
+  /** The data contract: column types decide numeric, categorical or time. */
+  contract?: DataContract;
+  /** How to name the data in the profile (default: the path). */
+  display?: string;
+  now?: Date;
+  topCategories?: number;
+}
+
+export const PROFILE_PURPOSE =
+  'Reference profile of the training data: the input of drift checks (modelship drift --reference profile.json).';
+
+/**
+ * Profiles a data file (or glob) with DuckDB: one scan into a typed temporary table, then each
+ * column's exact distribution, from which every statistic below is computed.
+ */
+export async function buildProfile(
+  path: string,
+  options: BuildProfileOptions = {},
+): Promise<DataProfile> {
+  return withDatabase(async (db) => {
+    const source = await openDataSource(db, path);
+    const kinds = await columnKinds(db, source, options.contract);
+    const columns = source.columns.map((name, i) => ({ name, info: kinds[i]! }));
+    const data = await readDistributions(db, source, columns);
+    return profileFromDistributions(data, columns, { ...options, display: options.display ?? path });
+  });
+}
+
+/** The profile of distributions already read (the drift check profiles raw reference data so). */
+export function profileFromDistributions(
+  data: DataDistributions,
+  columns: readonly { name: string; info: ColumnKindInfo }[],
+  options: BuildProfileOptions & { display: string },
+): DataProfile {
+  const top = options.topCategories ?? TOP_CATEGORIES;
+  return {
+    profile_version: PROFILE_VERSION,
+    purpose: PROFILE_PURPOSE,
+    data: options.display,
+    rows: data.rows,
+    created: (options.now ?? new Date()).toISOString(),
+    shards: 1,
+    columns: columns.map(({ name, info }) => {
+      const dist = data.columns.get(name);
+      if (!dist) throw new ModelshipError(`${options.display}: no column ${name} to profile.`);
+      return columnProfile(name, info.declared, dist, top);
+    }),
+  };
+}
+
+function columnProfile(
+  name: string,
+  declared: ColumnType | null,
+  dist: Distribution,
+  top: number,
+): ColumnProfile {
+  const base = { name, declared, count: dist.count, nulls: dist.nulls };
+  if (dist.kind === 'numeric') return { ...base, ...numericStatistics(dist) };
+  if (dist.kind === 'datetime') return { ...base, kind: 'datetime', min: dist.min, max: dist.max };
+  const entries = [...dist.categories].map(([value, count]) => ({ value, count }));
+  return { ...base, kind: 'categorical', ...topCategories(entries, top) };
+}
+
+/** Categories, most frequent first (ties by value), cut at `top` with the rest in `other`. */
+export function topCategories(
+  entries: { value: string; count: number }[],
+  top: number,
+): Pick<CategoricalColumnProfile, 'distinct' | 'categories' | 'other'> {
+  entries.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  const rest = entries.slice(top);
+  return {
+    distinct: entries.length,
+    categories: entries.slice(0, top),
+    other: { distinct: rest.length, count: rest.reduce((sum, e) => sum + e.count, 0) },
+  };
+}
+
+/** Every numeric statistic of a profile column from an exact distribution. */
+export function numericStatistics(
+  dist: Pick<NumericDistribution, 'invalid' | 'values' | 'counts'>,
+): Omit<NumericColumnProfile, keyof ColumnBase> {
+  const { values, counts } = dist;
+  const n = values.length;
+  const { mean, std } = momentsFromCounts(values, counts);
+  const q = n ? quantilesFromCounts(values, counts, [...PROFILE_QUANTILES]) : null;
+  const d = n ? quantilesFromCounts(values, counts, [...DECILE_LEVELS]) : null;
+  const exact = n <= VALUE_LIMIT;
+  return {
+    kind: 'numeric',
+    invalid: dist.invalid,
+    min: n ? values[0]! : null,
+    max: n ? values[n - 1]! : null,
+    mean,
+    std,
+    quantiles: q
+      ? Object.fromEntries(PROFILE_QUANTILES.map((level, i) => [quantileName(level), q[i]!]))
+      : null,
+    deciles: d,
+    distinct: n,
+    values: exact
+      ? Array.from(values, (value, i) => ({ value, count: counts[i]! }))
+      : null,
+    sketch: exact
+      ? null
+      : {
+          levels: [...SKETCH_LEVELS],
+          quantiles: quantilesFromCounts(values, counts, SKETCH_LEVELS),
+          exact: true,
+        },
+  };
+}
+
+/** p1, p5, p10, p25, … for a quantile level. */
+export function quantileName(level: number): string {
+  return `p${Math.round(level * 100)}`;
+}
