@@ -32,6 +32,7 @@ import type { FakeComment, FakePull, FakeRepo, FakeWorkflowRun } from '../github
 import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
+import { commitOnBranch, mergeCommit } from './gitHistory.js';
 import { pullRequestEvent, pushEvent } from './events.js';
 import { StepRunner, type Job, type StepResult } from './stepRunner.js';
 
@@ -45,11 +46,6 @@ const MARKER = `<!-- modelship:evaluate/${MODEL} -->`;
 const TAG = `${MODEL}-v1.0.0`;
 /** What publish-model releases: every file of the release bundle, SHA256SUMS included. */
 const RELEASE_ASSETS: string[] = Object.values(BUNDLE_FILES).sort();
-const sha = (seed: string) => seed.repeat(40 / seed.length);
-const MAIN_BEFORE = sha('0c');
-const PR_HEAD = sha('a1');
-const PR_MERGE_REF = sha('e1');
-const MERGE_COMMIT = sha('f1');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Fails with the step's error and log when it threw, so a broken step says why. */
@@ -71,6 +67,11 @@ let pr: FakePull;
 let prRun: FakeWorkflowRun;
 let prJobs: { train: Job; evaluate: Job };
 let releaseJob: Job;
+/** main's head before the merge, the PR head, its test merge and the merge commit. */
+let MAIN_BEFORE: string;
+let PR_HEAD: string;
+let PR_MERGE_REF: string;
+let MERGE_COMMIT: string;
 let firstPass: ReturnType<typeof inventory>;
 let commentBefore: FakeComment;
 let checkRunIds: number[];
@@ -113,7 +114,29 @@ afterAll(async () => {
 
 describe('the three flows on the credit-risk example', () => {
   it('pull request opened: the data contract is checked', async () => {
-    // alice pushes branch `better-model` and opens PR #1; GitHub starts its workflow run.
+    // alice pushes branch `better-model` with the project and opens PR #1; GitHub makes the
+    // test merge refs/pull/1/merge and starts the PR's workflow run.
+    const git = github.gitOf(repo);
+    MAIN_BEFORE = git.refs.get('heads/main')!;
+    PR_HEAD = commitOnBranch(git, {
+      branch: 'better-model',
+      from: 'main',
+      files: Object.fromEntries(
+        ['modelship.yml', 'train.mjs', 'data/schema.yml'].map((f) => [
+          f,
+          readFileSync(join(workspace, f), 'utf8'),
+        ]),
+      ),
+      message: 'Train the first credit-risk model',
+      date: github.now(),
+    });
+    PR_MERGE_REF = mergeCommit(git, {
+      base: 'main',
+      head: PR_HEAD,
+      message: `Merge ${PR_HEAD} into ${MAIN_BEFORE}`,
+      date: github.now(),
+      advance: false,
+    });
     pr = github.addPullRequest(repo, {
       author: 'alice',
       head: { ref: 'better-model', sha: PR_HEAD },
@@ -241,6 +264,13 @@ describe('the three flows on the credit-risk example', () => {
     prRun.status = 'completed';
     prRun.conclusion = 'success';
     // GitHub: a reviewer merges PR #1; main moves to the merge commit, which is pushed.
+    MERGE_COMMIT = mergeCommit(github.gitOf(repo), {
+      base: 'main',
+      head: PR_HEAD,
+      message: `Merge pull request #${pr.number} from ${OWNER}/better-model`,
+      date: github.now(),
+      advance: true,
+    });
     pr.state = 'closed';
     pr.mergeCommitSha = MERGE_COMMIT;
     pr.mergedAt = github.now();
