@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const STEPS = ['validate-data', 'train', 'evaluate', 'gate', 'publish-model'];
+const STEPS = ['validate-data', 'train', 'evaluate', 'gate', 'publish-model', 'drift-check'];
 const entries = [
   ['lib/actions/index.js', 'dist'],
   ...STEPS.map((s) => [`lib/actions/${s}/index.js`, `dist/${s}`]),

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
+import { run as driftCheck } from './drift-check/main.js';
 import { run as evaluate } from './evaluate/main.js';
 import { run as gate } from './gate/main.js';
 import { run as publishModel } from './publish-model/main.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   evaluate,
   gate,
   'publish-model': publishModel,
+  'drift-check': driftCheck,
 };
 
 /** Runs the step named by the `command` input. */

@@ -1,0 +1,147 @@
+/**
+ * What a drift check leaves on GitHub. Drift: the labelled drift issue (opened once, then body
+ * refreshed and a comment per run) and the retraining PR (opened once, then updated), each
+ * linking the other. No drift: a comment on the open drift issue, nothing new.
+ *
+ * A write the token may not make (403) is skipped with a note for the job summary, as the other
+ * actions degrade on a read-only token; any other failure stops the step with one sentence.
+ */
+import {
+  GitHubIssueTracker,
+  driftIssueMarker,
+  type TrackedIssue,
+} from '../../github/driftIssue.js';
+import { DRIFT_LABEL, ensureLabel } from '../../github/labels.js';
+import type { GitHubClient } from '../../github/octokit.js';
+import { GitHubPermissionError } from '../../github/requestError.js';
+import {
+  retrainFile as retrainPath,
+  updateRetrainBody,
+  upsertRetrainPullRequest,
+  type RetrainPullRequest,
+} from '../../github/retrainPullRequest.js';
+import { byAuthor, workflowTokenNotice, type TokenKind } from '../../github/tokenKind.js';
+import {
+  cleanComment,
+  driftComment,
+  driftVerdict,
+  issueBody,
+  issueTitle,
+  pullRequestBody,
+  retrainFile,
+  type CheckRun,
+} from './driftTexts.js';
+
+export interface FollowUpOptions {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  run: CheckRun;
+  openIssue: boolean;
+  openPr: boolean;
+  /** From the token itself (tokenKind.ts steps 1–2); refined by who GitHub says wrote. */
+  tokenKind: TokenKind;
+}
+
+export interface FollowUp {
+  issue?: { number: number; url: string; action: 'opened' | 'updated' | 'commented' };
+  pr?: RetrainPullRequest;
+  tokenKind: TokenKind;
+  /** Sentences for the job summary: skipped writes. */
+  notes: string[];
+}
+
+/** Runs `write`; a 403 becomes a note instead of a failure. */
+async function orNote<T>(notes: string[], what: string, write: () => Promise<T>) {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof GitHubPermissionError)) throw error;
+    notes.push(`The ${what} was not written: ${error.message}`);
+    return undefined;
+  }
+}
+
+/** Files the drift issue and the retraining PR for a drifted check, or notes a clean one. */
+export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
+  const { octokit, owner, repo, run } = options;
+  const notes: string[] = [];
+  let tokenKind = options.tokenKind;
+  const tracker = new GitHubIssueTracker(octokit, {
+    owner,
+    repo,
+    label: DRIFT_LABEL.name,
+    marker: driftIssueMarker(run.model),
+    fullReportUrl: run.runUrl,
+  });
+
+  if (!run.report.dataset_drift) {
+    if (!options.openIssue) return { tokenKind, notes };
+    const open = await tracker.find();
+    if (!open) return { tokenKind, notes };
+    const comment = await orNote(notes, 'clean-check comment on the drift issue', () =>
+      tracker.comment(open.number, cleanComment(run)),
+    );
+    return {
+      ...(comment ? { issue: { number: open.number, url: open.url, action: 'commented' } } : {}),
+      tokenKind,
+      notes,
+    };
+  }
+
+  let issue: TrackedIssue | undefined;
+  let opened = false;
+  if (options.openIssue) {
+    issue = await orNote(notes, 'drift issue', async () => {
+      await ensureLabel(octokit, { owner, repo }, DRIFT_LABEL);
+      const found = await tracker.find();
+      if (found) return found;
+      opened = true;
+      return tracker.open(issueTitle(run.model), issueBody(run, undefined));
+    });
+    if (opened) tokenKind = byAuthor(tokenKind, issue?.author);
+  }
+
+  let pr: RetrainPullRequest | undefined;
+  if (options.openPr) {
+    const request = (notice: boolean) => ({
+      owner,
+      repo,
+      model: run.model,
+      content: retrainFile(run, issue),
+      subject: `Retrain ${run.model}: ${driftVerdict(run.report)}`,
+      title: `Retrain ${run.model}: data drift`,
+      body: pullRequestBody(
+        run,
+        issue,
+        retrainPath(run.model),
+        notice ? workflowTokenNotice() : undefined,
+      ),
+      fullReportUrl: run.runUrl,
+    });
+    const knewWorkflow = tokenKind === 'workflow';
+    pr = await orNote(notes, 'retraining pull request', async () => {
+      const written = await upsertRetrainPullRequest(octokit, request(knewWorkflow));
+      tokenKind = byAuthor(tokenKind, written.author);
+      // Only the PR's author told: write the body again, now with the notice.
+      if (!knewWorkflow && tokenKind === 'workflow') {
+        await updateRetrainBody(octokit, { ...request(true), number: written.number });
+      }
+      return written;
+    });
+  }
+
+  if (!issue) return { ...(pr ? { pr } : {}), tokenKind, notes };
+  const current = issue;
+  await orNote(notes, 'drift issue update', async () => {
+    // A new issue's body lacks only the PR link; an older one gets the whole report again.
+    if (!opened || pr) await tracker.update(current.number, issueBody(run, pr));
+    if (!opened) await tracker.comment(current.number, driftComment(run, pr));
+  });
+  return {
+    issue: { number: current.number, url: current.url, action: opened ? 'opened' : 'updated' },
+    ...(pr ? { pr } : {}),
+    tokenKind,
+    notes,
+  };
+}

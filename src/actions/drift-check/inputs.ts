@@ -1,0 +1,99 @@
+import * as core from '@actions/core';
+import { z } from 'zod';
+import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
+import { ModelshipError } from '../../core/errors.js';
+import {
+  inDirectory,
+  readCommonInputs,
+  reportDirectory,
+  type CommonInputs,
+} from '../commonInputs.js';
+
+/** The drift-check action's inputs, read once. */
+export interface DriftCheckInputs extends CommonInputs {
+  loaded: LoadedConfig;
+  /** Absolute path or glob, or a URL DuckDB reads (http(s)://, s3://). */
+  current: string;
+  /** The current data as the user named it, for the report and the retraining file. */
+  currentLabel: string;
+  /** `production`, a release tag `<name>-v<semver>`, or an absolute path to data or profile.json. */
+  reference: string;
+  openIssue: boolean;
+  openPr: boolean;
+  failOnDrift: boolean;
+  reportPath: string;
+  /** The workflow's own token (`${{ github.token }}`), to tell whether `github-token` is it. */
+  workflowToken: string | undefined;
+}
+
+const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['', 'true', 'false', 'yes', 'no', '1', '0']))
+  .transform((v) => (v === '' ? undefined : ['true', 'yes', '1'].includes(v)));
+
+const schema = z.object({
+  current: z.string().trim(),
+  reference: z
+    .string()
+    .trim()
+    .transform((v) => v || 'production'),
+  'open-issue': flag.transform((v) => v ?? true),
+  'open-pr': flag.transform((v) => v ?? true),
+  'fail-on-drift': flag.transform((v) => v ?? false),
+  'report-path': z.string().trim(),
+  'workflow-token': z.string(),
+});
+
+type RawInputs = z.input<typeof schema>;
+
+/** Reads and checks the inputs; `current` defaults to the config's data.current. */
+export function readDriftCheckInputs(): DriftCheckInputs {
+  const common = readCommonInputs();
+  if (!common.config) {
+    throw new ModelshipError(
+      `drift-check needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
+    );
+  }
+  const loaded = loadConfig(common.config);
+  const names = Object.keys(schema.shape) as (keyof RawInputs)[];
+  const parsed = schema.safeParse(Object.fromEntries(names.map((n) => [n, core.getInput(n)])));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ModelshipError(
+      `input ${issue.path.join('.')} is "${core.getInput(String(issue.path[0]))}"; expected true or false.`,
+    );
+  }
+  const raw = parsed.data;
+  const workflowToken = raw['workflow-token'] || undefined;
+  if (workflowToken) core.setSecret(workflowToken);
+
+  const currentLabel = raw.current || loaded.config.data.current;
+  if (!currentLabel) {
+    throw new ModelshipError(
+      'drift-check needs current data: set the current input (a path, glob or URL), or data.current in modelship.yml.',
+    );
+  }
+  // The input resolves against working-directory, the config's value against the config's folder.
+  const base = raw.current ? common.workingDirectory : loaded.dir;
+  const current = URL_PATTERN.test(currentLabel) ? currentLabel : inDirectory(base, currentLabel);
+  const name = loaded.config.model.name;
+  return {
+    ...common,
+    loaded,
+    current,
+    currentLabel,
+    reference: raw.reference,
+    openIssue: raw['open-issue'],
+    openPr: raw['open-pr'],
+    failOnDrift: raw['fail-on-drift'],
+    reportPath: inDirectory(
+      common.workingDirectory,
+      raw['report-path'] || `${reportDirectory(common.workingDirectory)}/drift-${name}.json`,
+    ),
+    workflowToken,
+  };
+}

@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as core from '@actions/core';
+import { computeDrift, driftMarkdown, type DriftReport } from '../../core/drift/index.js';
+import { ModelshipError, messageOf } from '../../core/errors.js';
+import { isForkPullRequest } from '../../github/pullRequest.js';
+import { classifyToken, workflowTokenNotice } from '../../github/tokenKind.js';
+import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
+import { driftVerdict, quote, type CheckRun } from './driftTexts.js';
+import { followUp, type FollowUp } from './followUp.js';
+import { readDriftCheckInputs } from './inputs.js';
+import { resolveReference } from './reference.js';
+
+/** Job summaries hold up to 1 MiB. */
+const SUMMARY_LIMIT = 1_000_000;
+/** Room in the issue body (65,536) for the lines drift-check puts above the report. */
+const ISSUE_REPORT_LIMIT = 60_000;
+
+interface Outcome {
+  run: CheckRun;
+  follow: FollowUp | undefined;
+  reportPath: string;
+  failOnDrift: boolean;
+}
+
+/** drift-check: current data against production; the drift issue and the retraining PR. */
+export async function run(): Promise<void> {
+  const notes: string[] = [];
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await check(notes);
+  } finally {
+    await writeSummary(outcome, notes);
+  }
+  const { report } = outcome.run;
+  const { issue, pr } = outcome.follow ?? {};
+  core.setOutput('drifted', String(report.dataset_drift));
+  core.setOutput('drift-share', String(report.drift_share));
+  core.setOutput('issue-number', issue ? String(issue.number) : '');
+  core.setOutput('pr-number', pr ? String(pr.number) : '');
+  core.setOutput('report', outcome.reportPath);
+  const name = outcome.run.model;
+  if (report.dataset_drift && outcome.failOnDrift) {
+    throw new ModelshipError(
+      `Drift detected for ${name}: ${driftVerdict(report)}; fail-on-drift is on.`,
+      1,
+    );
+  }
+  core.info(`${name}: ${report.dataset_drift ? 'drift' : 'no drift'}; ${driftVerdict(report)}.`);
+}
+
+async function check(notes: string[]): Promise<Outcome> {
+  const inputs = readDriftCheckInputs();
+  const model = inputs.loaded.config.model.name;
+  const context = readRunContext();
+  const octokit =
+    context && inputs.githubToken ? createStepOctokit(inputs.githubToken, context) : undefined;
+  const github = octokit && context ? { octokit, context } : undefined;
+
+  const reference = await resolveReference(
+    inputs.reference,
+    inputs.loaded,
+    inputs.workingDirectory,
+    github,
+  );
+  const report: DriftReport = await computeDrift({
+    reference: reference.path,
+    current: inputs.current,
+    config: inputs.loaded,
+    ...(reference.modelPath ? { modelPath: reference.modelPath } : {}),
+    ...(reference.metricsPath ? { referenceMetrics: reference.metricsPath } : {}),
+    display: { reference: reference.label, current: inputs.currentLabel },
+  });
+  mkdirSync(dirname(inputs.reportPath), { recursive: true });
+  writeFileSync(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const title = `Drift report: ${model}`;
+  writeFileSync(
+    inputs.reportPath.replace(/\.json$/, '') + '.md',
+    driftMarkdown(report, { title, maxChars: SUMMARY_LIMIT }),
+  );
+  const run: CheckRun = {
+    model,
+    report,
+    markdown: driftMarkdown(report, { title, maxChars: ISSUE_REPORT_LIMIT }),
+    checkedAt: new Date(),
+    runUrl: context?.runUrl,
+    referenceLabel: reference.label,
+    currentLabel: inputs.currentLabel,
+  };
+  const outcome = { run, reportPath: inputs.reportPath, failOnDrift: inputs.failOnDrift };
+  const wanted = inputs.openIssue || inputs.openPr;
+  if (!github) {
+    if (wanted)
+      notes.push('Not running in GitHub Actions with a token: no issue or PR was written.');
+    return { ...outcome, follow: undefined };
+  }
+  const fork = { fork: isForkPullRequest(github.context.payload) };
+  if (readOnlyForkRun(github.context, fork)) {
+    if (wanted) {
+      notes.push(
+        "This run comes from a fork's pull request, whose token is read-only: no issue or PR was written. Run drift-check on a schedule or workflow_dispatch instead.",
+      );
+    }
+    return { ...outcome, follow: undefined };
+  }
+  const follow = await followUp({
+    octokit: github.octokit,
+    owner: github.context.owner,
+    repo: github.context.repo,
+    run,
+    openIssue: inputs.openIssue,
+    openPr: inputs.openPr,
+    tokenKind: classifyToken(inputs.githubToken, [inputs.workflowToken, process.env.GITHUB_TOKEN]),
+  });
+  notes.push(...follow.notes);
+  return { ...outcome, follow };
+}
+
+const ISSUE_ACTIONS = { opened: 'opened', updated: 'updated', commented: 'commented on' };
+
+async function writeSummary(outcome: Outcome | undefined, notes: string[]): Promise<void> {
+  const warnings = notes.map((n) => `> [!WARNING]\n${quote(n)}\n\n`).join('');
+  let text: string;
+  if (!outcome) {
+    text = `${warnings}## Modelship · drift-check\n\n❌ The drift check did not finish; the step's error says why.\n`;
+  } else {
+    const { run, follow } = outcome;
+    const { report } = run;
+    const rows = [
+      ['Verdict', `${report.dataset_drift ? '⚠️ drift' : '✅ no drift'}: ${driftVerdict(report)}`],
+      ['Reference', `\`${run.referenceLabel}\` (${report.reference.rows} rows)`],
+      ['Current', `\`${run.currentLabel}\` (${report.current.rows} rows)`],
+    ];
+    if (follow?.issue) {
+      const { number, url, action } = follow.issue;
+      rows.push(['Drift issue', `[#${number}](${url}) ${ISSUE_ACTIONS[action]}`]);
+    }
+    if (follow?.pr) {
+      const { number, url, action, branch } = follow.pr;
+      rows.push(['Retraining PR', `[#${number}](${url}) ${action} from \`${branch}\``]);
+    }
+    const table = [
+      '| | |',
+      '|---|---|',
+      ...rows.map(([k, v]) => `| ${k} | ${v!.replace(/\|/g, '\\|')} |`),
+    ].join('\n');
+    const notice =
+      follow?.pr && follow.tokenKind === 'workflow'
+        ? `> [!IMPORTANT]\n${quote(workflowTokenNotice())}\n\n`
+        : '';
+    const body = driftMarkdown(report, { title: `Drift report: ${run.model}`, maxChars: 900_000 });
+    text = `${warnings}## Modelship · drift-check \`${run.model}\`\n\n${table}\n\n${notice}${body}`;
+  }
+  try {
+    await core.summary.addRaw(text.slice(0, SUMMARY_LIMIT)).write();
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${messageOf(error)}`);
+  }
+}
