@@ -74,7 +74,10 @@ export function readmePermissions(readme) {
     const found = findKey(doc, 'permissions');
     if (found && typeof found === 'object') return found;
   }
-  return undefined;
+  // Else a "Permissions" section that names them in prose: `contents: read`, `issues: write`.
+  const section = readme.match(/^#+\s*Permissions[^\n]*\n([\s\S]*?)(?=^#|(?![\s\S]))/m)?.[1];
+  const pairs = [...(section ?? '').matchAll(/`([a-z-]+): (read|write|none)`/g)];
+  return pairs.length ? Object.fromEntries(pairs.map((m) => [m[1], m[2]])) : undefined;
 }
 
 function findKey(node, key) {

@@ -1,7 +1,7 @@
 // Every action.yml read by GitHub's own parser, checked against the interface DESIGN.md §6
 // promises, and against the docs: each action's README and the README's generated reference.
 // Iterates over whatever actions/<step>/action.yml exist, so new actions are covered as they land.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,6 +64,7 @@ interface ActionDocs {
   renderActionsBlock(actions: ReturnType<ActionDocs['readActions']>, root?: Manifest): string;
   replaceBlock(readme: string, block: string): string;
   readmeMismatches(action: { step: string; manifest: Manifest; readme?: string }): string[];
+  readmePermissions(readme: string): Record<string, string> | undefined;
   START: string;
   END: string;
 }
@@ -153,12 +154,12 @@ describe('action docs', () => {
 
   it('the README’s actions reference is what scripts/action-docs.mjs generates', () => {
     // The script's own --check, as CI and `npm run docs:check` run it.
-    expect(() =>
-      execFileSync(process.execPath, ['scripts/action-docs.mjs', '--check'], {
-        cwd: ROOT,
-        stdio: 'pipe',
-      }),
-    ).not.toThrow();
+    const check = spawnSync(process.execPath, ['scripts/action-docs.mjs', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const step of STEPS) expect(readme).toContain(`### \`${step}\``);
   });
@@ -206,6 +207,15 @@ describe('action docs', () => {
     expect(docs.readmeMismatches({ step: 'x', manifest, readme: missing })).toEqual([
       'actions/x/README.md does not list the output `b`.',
     ]);
+  });
+
+  it('finds the permissions in a yaml example, else in a Permissions section', () => {
+    const yaml = '```yaml\njobs:\n  a:\n    permissions:\n      contents: read\n```\n';
+    expect(docs.readmePermissions(yaml)).toEqual({ contents: 'read' });
+    const prose =
+      '## Permissions\n\n`contents: write` and `issues: write`.\n\n## Next\n`x: read`\n';
+    expect(docs.readmePermissions(prose)).toEqual({ contents: 'write', issues: 'write' });
+    expect(docs.readmePermissions('# Nothing\n')).toBeUndefined();
   });
 
   it('writes the block between the markers and nowhere else', () => {
