@@ -19,6 +19,8 @@ const STEPS = ['validate-data', 'train', 'evaluate', 'gate', 'publish-model', 'd
 const entries = [
   ['lib/actions/index.js', 'dist'],
   ...STEPS.map((s) => [`lib/actions/${s}/index.js`, `dist/${s}`]),
+  // The serving container's runtime (src/serveEntry.ts): onnxruntime only, no DuckDB, no CLI.
+  ['lib/serveEntry.js', 'dist/serve'],
 ];
 
 rmSync('dist', { recursive: true, force: true });
@@ -76,7 +78,7 @@ function* walk(dir) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       // dist/<step>/ bundles are walked on their own.
-      if (dir === 'dist' && (STEPS.includes(entry.name) || entry.name === 'onnxruntime')) continue;
+      if (dir === 'dist' && [...STEPS, 'serve', 'onnxruntime'].includes(entry.name)) continue;
       yield* walk(path);
     } else yield path;
   }

@@ -72,7 +72,7 @@ beforeAll(async () => {
 });
 
 describe('the release bundle', () => {
-  it('holds the model, resolved config, contract, metrics, profile, card, manifest and sums', () => {
+  it('holds the model, resolved config, contract, metrics, profile, card, smoke test, manifest and sums', () => {
     expect(readdirSync(bundle.dir).sort()).toEqual(
       [
         'MODEL_CARD.md',
@@ -83,6 +83,7 @@ describe('the release bundle', () => {
         'modelship.yml',
         'profile.json',
         'schema.yml',
+        'smoke-test.json',
       ].sort(),
     );
     expect(readFileSync(join(bundle.dir, 'model.onnx'))).toEqual(readFileSync(models.candidate));
@@ -356,7 +357,7 @@ describe('modelship package', () => {
       dir,
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^packaged credit-risk-v2\.0\.0-rc\.1 → cli-bundle: 8 files/);
+    expect(result.stdout).toMatch(/^packaged credit-risk-v2\.0\.0-rc\.1 → cli-bundle: 9 files/);
     expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
     const out = join(dir, 'cli-bundle');
     const manifest = readJson<ReleaseManifest>('manifest.json', out);

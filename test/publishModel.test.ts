@@ -36,6 +36,7 @@ const BUNDLE = [
   'modelship.yml',
   'profile.json',
   'schema.yml',
+  'smoke-test.json',
 ];
 const sha = (seed: string) => seed.repeat(40 / seed.length);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

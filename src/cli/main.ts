@@ -3,6 +3,7 @@ import { isModelshipError, messageOf } from '../core/errors.js';
 import { registerDemo } from './demoCommand.js';
 import { registerEvaluate } from './evaluateCommand.js';
 import { registerGate } from './gateCommand.js';
+import { registerImage } from './imageCommand.js';
 import { registerPackage } from './packageCommand.js';
 import { registerRegistry } from './registryCommand.js';
 import { registerSchema } from './schemaCommand.js';
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRegistry(program, setExit);
   registerDemo(program, setExit);
   registerServe(program, setExit);
+  registerImage(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -23,6 +23,7 @@ import type { ExecutionProvider } from '../model/onnxModel.js';
 import type { RunManifest } from '../train/runManifest.js';
 import { hashFile } from './checksums.js';
 import { sha256sums, type BundleFile } from './checksums.js';
+import { buildSmokeTestData } from '../deploy/smokeTestData.js';
 import { buildModelCard, type DataDigest } from './modelCard.js';
 import { buildProfile } from '../data/profile.js';
 
@@ -42,6 +43,8 @@ export const BUNDLE_FILES = {
   card: 'MODEL_CARD.md',
   manifest: 'manifest.json',
   sums: 'SHA256SUMS',
+  /** Evaluation rows with the model's recorded predictions, for deploy's smoke test. */
+  smokeTest: 'smoke-test.json',
 } as const;
 
 /** manifest.json of a release bundle. */
@@ -95,7 +98,7 @@ const SEMVER =
 /**
  * Writes the release bundle that publish-model uploads: the model, the resolved config, the data
  * contract, the evaluation report, the training data's reference profile, the model card, the
- * manifest and SHA256SUMS. Files are written to a temporary directory beside `out` and renamed
+ * smoke-test rows (data.eval's first rows with their predictions), the manifest and SHA256SUMS. Files are written to a temporary directory beside `out` and renamed
  * into place, so `out` is either absent or complete.
  */
 export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise<ReleaseBundle> {
@@ -148,6 +151,11 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
     now,
   });
   const data = await dataDigests(loaded);
+  const smokeTest = await buildSmokeTestData({
+    loaded,
+    model: modelPath,
+    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+  });
   if (data.train) data.train.rows = profile.rows;
   if (data.eval && report.data === config.data.eval) data.eval.rows = report.rows;
   const card = buildModelCard({
@@ -172,6 +180,7 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
     write(BUNDLE_FILES.metrics, json(report));
     write(BUNDLE_FILES.profile, json(profile));
     write(BUNDLE_FILES.card, card);
+    if (smokeTest) write(BUNDLE_FILES.smokeTest, json(smokeTest));
     const files = await hashAll(temporary);
     const manifest: ReleaseManifest = {
       manifest_version: RELEASE_MANIFEST_VERSION,

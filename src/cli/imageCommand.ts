@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_BASE_IMAGE } from '../core/deploy/containerfile.js';
+import {
+  BUILDER_PREFERENCES,
+  ImageBuilder,
+  type BuilderPreference,
+} from '../core/deploy/imageBuilder.js';
+import { isDigestPinned, renderManifests } from '../core/deploy/k8sManifests.js';
+import { readReleaseManifest } from '../core/deploy/releaseManifest.js';
+import { checkRepository } from '../core/deploy/imageRef.js';
+import { findServingRuntime } from '../core/deploy/servingRuntime.js';
+import { buildServingImage, smokeTestImage } from '../core/deploy/servingImage.js';
+import { describeComparison } from '../core/deploy/smokeCompare.js';
+import { ModelshipError } from '../core/errors.js';
+
+interface ToolOptions {
+  builder: string;
+  tlsVerify: string;
+}
+
+interface BuildOptions extends ToolOptions {
+  image: string;
+  baseImage: string;
+  push?: boolean;
+  runtime?: string;
+  source?: string;
+}
+
+/** `modelship image build|smoke|manifests`: the deploy action's image steps, locally. */
+export function registerImage(program: Command, setExit: (code: number) => void): void {
+  const image = program
+    .command('image')
+    .description('build, smoke-test and describe the serving container image of a release bundle');
+  const tools = (command: Command) =>
+    command
+      .option('--builder <name>', `${BUILDER_PREFERENCES.join(' | ')}`, 'auto')
+      .option('--tls-verify <bool>', 'verify registry TLS (false for a local registry)', 'true');
+
+  tools(
+    image
+      .command('build')
+      .description('build the serving image of a bundle, tagged <image>:<version>')
+      .argument('<bundle-dir>', 'a release bundle (modelship package --out)')
+      .requiredOption('--image <repository>', 'the image repository, e.g. ghcr.io/owner/model')
+      .option('--base-image <ref>', 'the base image (node 20 and glibc)', DEFAULT_BASE_IMAGE)
+      .option('--push', 'push <image>:<version> and print its digest')
+      .option('--runtime <dir>', 'the serving runtime (default: dist/serve of this Modelship)')
+      .option('--source <url>', 'org.opencontainers.image.source, e.g. the repository URL'),
+  ).action(async (bundle: string, options: BuildOptions) => {
+    const tlsVerify = tlsOption(options.tlsVerify);
+    const builder = await detect(options);
+    const built = await buildServingImage({
+      builder,
+      bundle,
+      runtime: findServingRuntime(options.runtime),
+      repository: checkRepository(options.image, '--image'),
+      baseImage: options.baseImage,
+      tlsVerify,
+      ...(options.source ? { source: options.source } : {}),
+    });
+    let line = `built ${built.ref} with ${builder.name}`;
+    if (options.push) {
+      const digest = await builder.push(built.ref, built.ref, tlsVerify);
+      line += `; pushed ${options.image}@${digest}`;
+    }
+    process.stdout.write(`${line}\n`);
+    setExit(0);
+  });
+
+  tools(
+    image
+      .command('smoke')
+      .description("run an image and compare its predictions with the bundle's smoke-test.json")
+      .argument('<image-ref>', 'a local tag or <repository>@<digest>')
+      .requiredOption('--bundle <dir>', 'the release bundle the image was built from'),
+  ).action(async (ref: string, options: ToolOptions & { bundle: string }) => {
+    const builder = await detect(options);
+    const result = await smokeTestImage({
+      builder,
+      image: ref,
+      bundle: options.bundle,
+      tlsVerify: tlsOption(options.tlsVerify),
+    });
+    if (result.passed) {
+      const lines = result.comparisons.map((c) => `  ${describeComparison(c)}`);
+      process.stdout.write(`smoke test passed for ${ref}:\n${lines.join('\n')}\n`);
+      setExit(0);
+    } else {
+      process.stdout.write(
+        `smoke test failed for ${ref}: ${result.reason}\n${result.logs ? `container log:\n${result.logs}\n` : ''}`,
+      );
+      setExit(1);
+    }
+  });
+
+  image
+    .command('manifests')
+    .description('write Kubernetes manifests (Deployment + Service, KServe InferenceService)')
+    .argument('<bundle-dir>', 'the release bundle the image was built from')
+    .requiredOption('--image <ref>', 'the image pinned by digest: <repository>@sha256:<hex>')
+    .requiredOption(
+      '-o, --out <dir>',
+      'the directory to write deployment.yaml and inferenceservice.yaml to',
+    )
+    .option('--namespace <name>', 'metadata.namespace of every object')
+    .action(async (bundle: string, options: { image: string; out: string; namespace?: string }) => {
+      if (!isDigestPinned(options.image))
+        throw new ModelshipError(
+          `--image ${options.image} is not pinned by digest; pass <repository>@sha256:<hex> (modelship image build --push prints it), so the manifests run exactly the tested image.`,
+        );
+      const manifest = await readReleaseManifest(bundle);
+      const { files } = renderManifests({
+        name: manifest.name,
+        version: manifest.version,
+        image: options.image,
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+      });
+      mkdirSync(options.out, { recursive: true });
+      for (const [name, text] of Object.entries(files))
+        writeFileSync(join(options.out, name), text);
+      const shown = relative(process.cwd(), options.out) || '.';
+      process.stdout.write(`wrote ${Object.keys(files).join(', ')} to ${shown}\n`);
+      setExit(0);
+    });
+}
+
+async function detect(options: ToolOptions): Promise<ImageBuilder> {
+  const preference = options.builder as BuilderPreference;
+  if (!BUILDER_PREFERENCES.includes(preference))
+    throw new ModelshipError(
+      `--builder ${options.builder} is not a builder; use one of ${BUILDER_PREFERENCES.join(', ')}.`,
+    );
+  return ImageBuilder.detect(preference, {
+    env: process.env,
+    onLine: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+function tlsOption(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ModelshipError(`--tls-verify ${value}: expected true or false.`);
+}

@@ -1,0 +1,138 @@
+/**
+ * smoke-test.json of a release bundle: the first rows of the evaluation data, as the CSV holds
+ * them, with what the model predicted for each when the bundle was made. The deploy step sends the
+ * rows to the running image and compares its answers with these, so a serving image that computes
+ * anything else (another model, a broken runtime, a feature built differently) never goes live.
+ */
+import type { LoadedConfig } from '../config/modelshipConfig.js';
+import { openDataSource, rawReader, readSafely } from '../data/dataSource.js';
+import { ident, withDatabase } from '../data/duckdb.js';
+import { ModelshipError } from '../errors.js';
+import { loadEvaluationData } from '../model/evaluationData.js';
+import { buildFeatureMatrix, featureColumns, featureWidth } from '../model/featureMatrix.js';
+import { loadOnnxModel, type ExecutionProvider } from '../model/onnxModel.js';
+import { predict } from '../model/predict.js';
+
+/** Bumped when a key of smoke-test.json changes meaning. */
+export const SMOKE_TEST_VERSION = 1;
+/** Rows a bundle carries; enough to catch a wrong feature order, few enough to stay small. */
+export const SMOKE_TEST_ROWS = 50;
+/** Largest difference between a served and a recorded probability or value. */
+export const SMOKE_TEST_TOLERANCE = 1e-5;
+
+export type SmokeValue = string | number | boolean | null;
+
+/** What the model predicted for the rows, by task. */
+export type SmokeExpected =
+  | { kind: 'binary'; positive: string; threshold: number; probabilities: number[] }
+  | { kind: 'multiclass'; probabilities: number[][] }
+  | { kind: 'regression'; predictions: number[] };
+
+export interface SmokeTestData {
+  smoke_test_version: number;
+  model: string;
+  /** The evaluation data the rows come from, as modelship.yml names it. */
+  data: string;
+  tolerance: number;
+  /** Feature columns of each row, as the data file holds them: the body of POST /predict. */
+  rows: Record<string, SmokeValue>[];
+  /** The rows as the model's float32 input [rows, width]: the body of the OIP infer request. */
+  inputs: { name: string; output: string; width: number; data: number[][] };
+  expected: SmokeExpected;
+}
+
+export interface SmokeTestDataOptions {
+  loaded: LoadedConfig;
+  model: string;
+  rows?: number;
+  executionProviders?: ExecutionProvider[];
+}
+
+/**
+ * Reads the first rows of data.eval through evaluate's own loader and predicts them with the
+ * model; undefined when the config has no data.eval. Rows whose JSON form would not rebuild the
+ * exact input evaluate saw (e.g. a decimal printed differently) are left out.
+ */
+export async function buildSmokeTestData(
+  options: SmokeTestDataOptions,
+): Promise<SmokeTestData | undefined> {
+  const { config } = options.loaded;
+  const dataPath = config.data.eval;
+  if (!dataPath) return undefined;
+  const path = options.loaded.resolve(dataPath);
+  const { features } = config.model;
+  const limit = options.rows ?? SMOKE_TEST_ROWS;
+  const evaluation = await loadEvaluationData(path, { features, target: config.model.target });
+  const columns = featureColumns(features);
+  const raw = await withDatabase(async (db) => {
+    const source = await openDataSource(db, path);
+    const select = columns.map(ident).join(', ');
+    return readSafely(db, source, `SELECT ${select} FROM ${rawReader(source)} LIMIT ${limit}`);
+  });
+  const width = featureWidth(features);
+  const rows: Record<string, SmokeValue>[] = [];
+  const data: number[][] = [];
+  raw.forEach((record, i) => {
+    const row = Object.fromEntries(columns.map((c) => [c, jsonValue(record[c])]));
+    const rebuilt = buildFeatureMatrix(
+      Object.fromEntries(columns.map((c) => [c, [row[c]]])),
+      1,
+      features,
+    );
+    const seen = evaluation.matrix.subarray(i * width, (i + 1) * width);
+    if (!rebuilt.every((v, j) => Object.is(v, seen[j]))) return;
+    rows.push(row);
+    data.push(Array.from(seen));
+  });
+  if (rows.length === 0) {
+    throw new ModelshipError(
+      `${dataPath}: none of its first ${limit} rows rebuilds the model input from its JSON form, so the bundle cannot carry smoke-test rows; check the feature columns' types.`,
+    );
+  }
+  const model = await loadOnnxModel(options.model, {
+    features: width,
+    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+  });
+  try {
+    const matrix = Float32Array.from(data.flat());
+    const out = await predict(model, matrix, rows.length, config.model.task, {
+      ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
+    });
+    const expected: SmokeExpected =
+      out.kind === 'binary'
+        ? {
+            kind: 'binary',
+            positive: String(config.model.positive),
+            threshold: config.model.threshold,
+            probabilities: Array.from(out.scores),
+          }
+        : out.kind === 'multiclass'
+          ? {
+              kind: 'multiclass',
+              probabilities: rows.map((_, r) =>
+                Array.from(out.proba.subarray(r * out.classCount, (r + 1) * out.classCount)),
+              ),
+            }
+          : { kind: 'regression', predictions: Array.from(out.values) };
+    return {
+      smoke_test_version: SMOKE_TEST_VERSION,
+      model: config.model.name,
+      data: dataPath,
+      tolerance: SMOKE_TEST_TOLERANCE,
+      rows,
+      inputs: { name: model.inputName, output: model.outputName, width, data },
+      expected,
+    };
+  } finally {
+    await model.release();
+  }
+}
+
+/** A DuckDB value as JSON: bigints as numbers, anything else unusual as its text. */
+function jsonValue(value: unknown): SmokeValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+    return value;
+  return String(value);
+}

@@ -1,0 +1,53 @@
+/**
+ * The serving container's entry point (bundled into dist/serve by scripts/bundle.mjs): serves one
+ * release bundle the way `modelship serve` does, without the rest of the command line, so the image
+ * needs node, dist/serve and the bundle, and no npm install.
+ *
+ *   node dist/serve/index.js <bundle-dir> [--port 8080] [--host 0.0.0.0]
+ *
+ * MODELSHIP_PORT and MODELSHIP_HOST set the defaults; MODELSHIP_GPU=true tries CUDA first.
+ */
+import { isModelshipError, messageOf } from './core/errors.js';
+import { createServer } from './core/serve/server.js';
+import { resolveServeTarget } from './core/serve/serveTarget.js';
+
+const SERVER_VERSION = '0.1.0';
+
+function option(args: string[], name: string, fallback: string): string {
+  const at = args.indexOf(name);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
+}
+
+async function serve(args: string[]): Promise<void> {
+  const target = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  if (!target) throw new Error('usage: index.js <bundle-dir> [--port <n>] [--host <addr>]');
+  const port = Number(option(args, '--port', process.env.MODELSHIP_PORT ?? '8080'));
+  const host = option(args, '--host', process.env.MODELSHIP_HOST ?? '0.0.0.0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}`);
+  const resolved = resolveServeTarget(target);
+  const server = createServer({
+    modelPath: resolved.modelPath,
+    ...(resolved.config ? { config: resolved.config } : {}),
+    ...(resolved.version ? { modelVersion: resolved.version } : {}),
+    executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
+    serverVersion: SERVER_VERSION,
+    logger: (entry) =>
+      process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
+  });
+  await server.ready;
+  await server.listen(port, host);
+  // A container's PID 1 gets SIGTERM on stop: finish what is in flight, then exit 0.
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+try {
+  await serve(process.argv.slice(2));
+} catch (error) {
+  const message = isModelshipError(error) ? error.message : `cannot serve: ${messageOf(error)}`;
+  process.stderr.write(`${JSON.stringify({ event: 'fatal', error: message })}\n`);
+  process.exitCode = 1;
+}
