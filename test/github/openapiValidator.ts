@@ -70,6 +70,8 @@ export class OpenApiValidator {
       const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes });
       addFormats(ajv);
       ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
+      // `owner/name`, as pulls/create's head_repo is documented.
+      ajv.addFormat('repo.nwo', /^[^/]+\/[^/]+$/);
       ajv.addSchema(this.document, 'github');
       return ajv;
     };
