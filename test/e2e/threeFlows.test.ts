@@ -175,7 +175,7 @@ describe('the three flows on the credit-risk example', () => {
       );
       expect(step.outputs.ok).toBe('true');
       expect(step.annotations).toEqual([]);
-      expect(step.summary).toMatch(/data contract/i);
+      expect(step.summary).toContain('✅ **Data contract passed**');
       expect(step.summary).toContain(data ? 'eval.csv' : 'train.csv');
       expect(existsSync(step.outputs.report!)).toBe(true);
     }
@@ -194,7 +194,8 @@ describe('the three flows on the credit-risk example', () => {
     expect(step.outputs['gpu-count']).toBe('0');
     expect(step.outputs['cache-hit']).not.toBe('exact');
     expect(step.outputs['artifact-id']).toMatch(/^\d+$/);
-    expect(step.summary).toContain(MODEL);
+    expect(step.summary).toContain(`## Modelship train · \`${MODEL}\``);
+    expect(step.summary).toContain('### ✅ Trained in');
     expect(step.stdout).toMatch(/trained logistic regression on 700 rows × 26 features/);
     const manifest = JSON.parse(readFileSync(step.outputs.manifest!, 'utf8')) as {
       commit_sha: string;
@@ -231,10 +232,13 @@ describe('the three flows on the credit-risk example', () => {
     );
     expect(evaluated.outputs.passed).toBe('true');
     expect(evaluated.summary).toContain('no production model yet');
+    expect(evaluated.summary).toMatch(/### ✅ Gate passed: \d+ checks/);
+    expect(evaluated.annotations).toEqual([]);
     const comments = github.commentsOn(repo, pr.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(MARKER);
     expect(comments[0]!.body).toContain('roc_auc');
+    expect(comments[0]!.body).toMatch(/### ✅ Gate passed/);
     expect(comments[0]!.user.login).toBe('github-actions[bot]');
     expect(evaluated.outputs['comment-url']).toContain(`#issuecomment-${comments[0]!.id}`);
 
@@ -242,7 +246,7 @@ describe('the three flows on the credit-risk example', () => {
       await runner.step('gate', gate, prJobs.evaluate, { report: evaluated.outputs.report! }),
     );
     expect(gated.outputs.passed).toBe('true');
-    expect(gated.summary).toContain(MODEL);
+    expect(gated.summary).toMatch(/### ✅ Gate passed: \d+ checks/);
 
     // Statuses and check runs belong on the PR head, never on the merge ref the run checked out.
     expect(github.statusesOn(repo, PR_MERGE_REF)).toEqual([]);
