@@ -4,15 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { buildFeatureMatrix, featureWidth } from '../src/core/model/featureMatrix.js';
 import { loadOnnxModel } from '../src/core/model/onnxModel.js';
-import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import {
+  linearRegressionModel,
+  logisticRegressionModel,
+  softmaxRegressionModel,
+} from '../src/core/model/onnxWriter.js';
 import { predict } from '../src/core/model/predict.js';
 import { createServer, type ModelServer } from '../src/core/serve/server.js';
-import { resolveServeTarget } from '../src/core/serve/serveTarget.js';
+import { labelsOf, resolveServeTarget } from '../src/core/serve/serveTarget.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const example = 'examples/credit-risk';
-const { config } = loadConfig(join(example, 'modelship.yml'));
+const loaded = loadConfig(join(example, 'modelship.yml'));
+const { config } = loaded;
 const F = featureWidth(config.model.features);
 const weights = Array.from({ length: F }, (_, i) => ((i * 37) % 11) / 50 - 0.1);
 weights[1] = 1e-4; // credit_amount is in the thousands
@@ -123,7 +128,7 @@ describe('Open Inference Protocol v2 routes', () => {
     expect(typeof body.id).toBe('string');
   });
 
-  it('rejects BYTES, bad shapes, bad datatypes and unknown models', async () => {
+  it('rejects BYTES for the float input, bad shapes, bad datatypes and unknown models', async () => {
     const bad = [
       { datatype: 'BYTES', shape: [1, F], data: Array.from({ length: F }, () => 'a') },
       { datatype: 'FP32', shape: [1, F + 1], data: Array.from({ length: F + 1 }, () => 1) },
@@ -133,6 +138,7 @@ describe('Open Inference Protocol v2 routes', () => {
       { datatype: 'INT64', shape: [1, F], data: matrix[1] },
       { datatype: 'FP32', shape: [1, F], data: [...matrix[0]!.slice(1), 'x'] },
     ];
+    const errors: string[] = [];
     for (const input of bad) {
       const res = await post('/v2/models/credit-risk/infer', {
         id: 'bad-1',
@@ -140,9 +146,20 @@ describe('Open Inference Protocol v2 routes', () => {
       });
       expect(res.status, input.datatype).toBe(400);
       const body = (await res.json()) as { error: string; id: string };
-      expect(body.error).toMatch(/\w/);
+      errors.push(body.error);
       expect(body.id).toBe('bad-1');
     }
+    expect(errors).toEqual([
+      "input input: datatype BYTES (strings) cannot feed the model's float32 input; send FP32 (or another numeric datatype) with numbers.",
+      `input input: shape [1, ${F + 1}] has ${F + 1} columns, but the model takes [rows, ${F}].`,
+      `input input: data has ${2 * F - 1} elements, but shape [2, ${F}] holds ${2 * F}.`,
+      `input input: shape [${F}] has rank 1, but the model takes [rows, ${F}].`,
+      expect.stringMatching(/^input input: unknown datatype "FP99"; expected one of BOOL, /),
+      expect.stringMatching(
+        /^input input: element 0 \([\d.]+\) is not an integer \(datatype INT64\)\.$/,
+      ),
+      `input input: element ${F - 1} ("x") is not a number (datatype FP32).`,
+    ]);
     const wrongName = await post('/v2/models/credit-risk/infer', {
       inputs: [{ name: 'x', shape: [1, F], datatype: 'FP32', data: matrix[0] }],
     });
@@ -216,57 +233,99 @@ describe('/predict', () => {
   });
 });
 
-describe('robustness and metrics', () => {
-  it('survives 1,000 random malformed requests', async () => {
-    let seed = 42;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const paths = [
-      '/predict',
-      '/v2/models/credit-risk/infer',
-      '/v2/models/credit-risk/versions/x/infer',
-    ];
-    const statuses = new Set<number>();
-    for (let i = 0; i < 1000; i++) {
-      const bytes = Buffer.from(
-        Array.from({ length: Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)),
-      );
-      const choice = rand();
-      const body =
-        choice < 0.3
-          ? bytes
-          : choice < 0.6
-            ? JSON.stringify({
-                inputs: [
-                  {
-                    name: 'input',
-                    shape: [Math.floor(rand() * 3), Math.floor(rand() * 30)],
-                    datatype: ['FP32', 'BYTES', 'INT8', 'zz'][Math.floor(rand() * 4)],
-                    data: [rand(), [rand()], 'a'],
-                  },
-                ],
-              })
-            : JSON.stringify({ rows: [{ age: rand() < 0.5 ? 'old' : null }], id: 5 });
-      const res = await fetch(base + paths[Math.floor(rand() * paths.length)]!, {
+describe('/predict labels by task', () => {
+  async function predictWith(
+    options: Omit<Parameters<typeof createServer>[0], 'modelPath'>,
+    model: Uint8Array,
+    rows: number,
+  ) {
+    const path = join(dir, `task-${Math.random().toString(36).slice(2)}.onnx`);
+    writeFileSync(path, model);
+    const s = createServer({ modelPath: path, ...options });
+    await s.ready;
+    const { url } = await s.listen(0);
+    try {
+      const res = await fetch(`${url}/predict`, {
         method: 'POST',
-        body,
+        body: JSON.stringify({ rows: evalRows(rows) }),
       });
-      statuses.add(res.status);
-      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    } finally {
+      await s.close();
     }
-    expect([...statuses].every((s) => s === 400 || s === 404)).toBe(true);
-    expect((await get('/v2/health/ready')).status).toBe(200);
-    const ok = await post('/v2/models/credit-risk/infer', {
-      inputs: [{ name: 'input', shape: [2, F], datatype: 'FP32', data: matrix }],
-    });
-    expect(ok.status).toBe(200);
+  }
+
+  it('names the negative class from model.classes, else the contract, else `not <positive>`', () => {
+    expect(labelsOf(loaded)).toEqual({ negativeLabel: 'good' });
+    const classes = {
+      ...loaded,
+      config: { ...config, model: { ...config.model, classes: ['bad', 'ok'] } },
+    };
+    expect(labelsOf(classes)).toEqual({ negativeLabel: 'ok' });
+    const none = { ...loaded, config: { ...config, data: {} } };
+    expect(labelsOf(none)).toEqual({});
+    const target = resolveServeTarget(modelPath, join(example, 'modelship.yml'));
+    expect(target.negativeLabel).toBe('good');
   });
 
+  it('answers good and bad for the example, as evaluate names its classes', async () => {
+    // A threshold at the median score, so that both classes occur.
+    const first = (await (await post('/predict', { rows: evalRows(60) })).json()) as {
+      probabilities: number[];
+    };
+    const threshold = [...first.probabilities].sort((a, b) => a - b)[30]!;
+    const body = await predictWith(
+      { config: { ...config, model: { ...config.model, threshold } }, negativeLabel: 'good' },
+      logisticRegressionModel({ weights, bias: -0.3 }),
+      60,
+    );
+    expect(body).toMatchObject({ positive: 'bad', negative: 'good', threshold });
+    const labels = body.labels as string[];
+    const probabilities = body.probabilities as number[];
+    labels.forEach((label, i) =>
+      expect(label).toBe(probabilities[i]! >= threshold ? 'bad' : 'good'),
+    );
+    expect(new Set(labels)).toEqual(new Set(['good', 'bad']));
+  });
+
+  it('gives multiclass labels from the class order, and regression values', async () => {
+    const multi = {
+      ...config,
+      model: { ...config.model, task: 'multiclass-classification' as const, positive: undefined },
+    };
+    const softmax = softmaxRegressionModel({
+      weights: weights.map((w, i) => [w, -w, i % 2 ? 0.01 : -0.01]),
+      bias: [0, 0.1, -0.1],
+    });
+    const body = await predictWith({ config: multi, classes: ['a', 'b', 'c'] }, softmax, 5);
+    expect(body.classes).toEqual(['a', 'b', 'c']);
+    const probabilities = body.probabilities as number[][];
+    (body.labels as string[]).forEach((label, i) => {
+      const p = probabilities[i]!;
+      expect(label).toBe('abc'[p.indexOf(Math.max(...p))]);
+    });
+    const unnamed = await predictWith({ config: multi, classes: ['only', 'two'] }, softmax, 2);
+    expect(unnamed.classes).toEqual(['0', '1', '2']);
+    const regression = { ...config, model: { ...config.model, task: 'regression' as const } };
+    const linear = await predictWith(
+      { config: regression },
+      linearRegressionModel({ weights, bias: 1 }),
+      3,
+    );
+    expect(linear.predictions).toHaveLength(3);
+    expect(linear).not.toHaveProperty('labels');
+  });
+});
+
+describe('metrics and logs', () => {
   it('counts requests by route and status in /metrics', async () => {
     const res = await get('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/modelship_requests_total\{route="health_live",status="200"\} \d+/);
     expect(text).toMatch(/modelship_requests_total\{route="infer",status="400"\} \d+/);
+    expect(text).toContain('modelship_requests_in_flight 1\n');
     expect(text).toMatch(/modelship_requests_total\{route="predict",status="413"\} 1\n/);
     expect(text).toContain(
       'modelship_request_duration_seconds_bucket{route="infer",status="200",le="+Inf"}',
@@ -275,6 +334,23 @@ describe('robustness and metrics', () => {
       /modelship_model_info\{name="credit-risk",version="1.2.0",provider="cpu",sha256="[0-9a-f]{64}"\} 1/,
     );
     expect(logs.some((l) => l.event === 'request' && l.status === 404)).toBe(true);
+    // One line per request: time, method, route, status, duration and rows where rows were sent.
+    const inferred = logs.find(
+      (l) => l.event === 'request' && l.route === 'infer' && l.status === 200,
+    );
+    expect(inferred).toMatchObject({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      method: 'POST',
+      path: '/v2/models/credit-risk/infer',
+      status: 200,
+      duration_ms: expect.any(Number),
+      rows: 2,
+    });
+    expect(logs.find((l) => l.event === 'model_loaded')).toMatchObject({
+      provider: 'cpu',
+      providers_tried: ['cpu'],
+      predict: true,
+    });
   });
 });
 

@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -39,3 +41,133 @@ it('modelship serve rejects a missing model with exit 2', async () => {
     err.mockRestore();
   }
 });
+
+describe('modelship serve as a child process', () => {
+  it('logs JSON, and on SIGTERM finishes every request in flight and exits 0', async () => {
+    buildCliIfStale();
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle);
+    const F = 26;
+    writeFileSync(
+      join(bundle, 'model.onnx'),
+      logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: -0.2 }),
+    );
+    const yml = readFileSync('examples/credit-risk/modelship.yml', 'utf8');
+    writeFileSync(join(bundle, 'modelship.yml'), yml.replace('data/schema.yml', 'schema.yml'));
+    copyFileSync('examples/credit-risk/data/schema.yml', join(bundle, 'schema.yml'));
+    writeFileSync(join(bundle, 'manifest.json'), JSON.stringify({ version: '1.4.0' }));
+
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'modelship.js'), 'serve', bundle, '--port', '0', '--cpu'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      while (!/http:\/\/\S+/.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`serve exited early:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const url = /http:\/\/[^/\s]+/.exec(stdout)![0];
+      expect(stdout).toContain('serving credit-risk 1.4.0 at');
+
+      const predict = await fetch(`${url}/predict`, {
+        method: 'POST',
+        body: JSON.stringify({ rows: [{ ...exampleRow }] }),
+      });
+      expect(await predict.json()).toMatchObject({ positive: 'bad', negative: 'good' });
+
+      // Eight large batches in flight, then SIGTERM: every one must be answered in full.
+      const rows = 20_000;
+      const big = JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            shape: [rows, F],
+            datatype: 'FP32',
+            data: new Array(rows * F).fill(0.5),
+          },
+        ],
+      });
+      const pending = Array.from({ length: 8 }, (_, i) =>
+        fetch(`${url}/v2/models/credit-risk/infer`, {
+          method: 'POST',
+          body: big.replace('{', `{"id":"big-${i}",`),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { id: string; outputs: { shape: number[]; data: number[] }[] },
+        })),
+      );
+      for (;;) {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        const inFlight = Number(/modelship_requests_in_flight (\d+)/.exec(text)![1]) - 1;
+        const done = Number(/route="infer",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
+        if (inFlight + done >= 8) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill('SIGTERM');
+      const results = await Promise.all(pending);
+      results.forEach((r, i) => {
+        expect(r.status).toBe(200);
+        expect(r.body.id).toBe(`big-${i}`);
+        expect(r.body.outputs[0]!.shape).toEqual([rows, 2]);
+        expect(r.body.outputs[0]!.data).toHaveLength(rows * 2);
+      });
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
+
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({
+        event: 'model_loaded',
+        model: 'credit-risk',
+        version: '1.4.0',
+        provider: 'cpu',
+        providers_tried: ['cpu'],
+        request_timeout_ms: 30000,
+      });
+      const big200 = lines.filter((l) => l.route === 'infer' && l.status === 200);
+      expect(big200).toHaveLength(8);
+      for (const line of big200) {
+        expect(line).toMatchObject({ method: 'POST', rows, duration_ms: expect.any(Number) });
+        expect(typeof line.time).toBe('string');
+      }
+      expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(['closing', 'closed']));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('rejects a bad --request-timeout-ms or --micro-batch-ms with exit 2', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const model = join(dir, 'm.onnx');
+      expect(await main(['serve', model, '--request-timeout-ms', '0'])).toBe(2);
+      expect(await main(['serve', model, '--micro-batch-ms', 'soon'])).toBe(2);
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
+
+const exampleRow = {
+  duration: 12,
+  credit_amount: 2500,
+  installment_commitment: 2,
+  residence_since: 3,
+  age: 35,
+  existing_credits: 1,
+  num_dependents: 1,
+  checking_status: '<0',
+  savings_status: '<100',
+  employment: '1<=X<4',
+  housing: 'own',
+  own_telephone: 'yes',
+  foreign_worker: 'yes',
+};

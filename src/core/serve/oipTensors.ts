@@ -213,14 +213,18 @@ function converter(
       // INT64 beyond 2^53 arrives as a string from clients that keep it exact.
       if (big) {
         const b = BigInt(value);
-        if (type === 'uint64' && b < 0n) throw bad(i, value, 'a UINT64');
+        if (type === 'uint64' && b < 0n) throw bad(i, value, 'a non-negative integer (uint64)');
         return b;
       }
       n = Number(value);
-    } else throw bad(i, value, `a ${datatype} number`);
-    if (datatype === 'BOOL' && n !== 0 && n !== 1) throw bad(i, value, 'a BOOL');
+    } else throw bad(i, value, `a number (datatype ${datatype})`);
+    if (datatype === 'BOOL' && n !== 0 && n !== 1) throw bad(i, value, 'a boolean (datatype BOOL)');
     if (integerRequest && (!Number.isInteger(n) || (unsignedRequest && n < 0))) {
-      throw bad(i, value, `a ${datatype}`);
+      throw bad(
+        i,
+        value,
+        `an integer${unsignedRequest ? ' of 0 or more' : ''} (datatype ${datatype})`,
+      );
     }
     if (integerTensor && !Number.isInteger(n)) {
       throw bad(i, value, `an integer, as the model's ${type} input needs`);
@@ -230,7 +234,7 @@ function converter(
     }
     if (type === 'bool') return n !== 0 ? 1 : 0;
     if (big) {
-      if (type === 'uint64' && n < 0) throw bad(i, value, 'a UINT64');
+      if (type === 'uint64' && n < 0) throw bad(i, value, 'a non-negative integer (uint64)');
       return BigInt(n);
     }
     return n;

@@ -342,6 +342,8 @@ export function createServer(options: ServeOptions): ModelServer {
     });
     await new Promise<void>((resolve) => {
       res.on('close', resolve);
+      // A body still arriving after a timeout is cut off, which also ends the route reading it.
+      if (!req.complete) res.on('finish', () => req.destroy());
       res.writeHead(reply.status, headers);
       res.end(text);
     });
