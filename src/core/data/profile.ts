@@ -65,7 +65,19 @@ export interface NumericColumnProfile extends ColumnBase {
    * Otherwise quantiles at SKETCH_LEVELS: exact (type 7) for a profile of the data, approximate
    * after a merge (`exact: false`; see profileMerge.ts for the error).
    */
-  sketch: { levels: number[]; quantiles: number[]; exact: boolean } | null;
+  sketch: QuantileSketch | null;
+}
+
+/** Quantiles at fixed levels, with bounds on what reading a CDF from them can get wrong. */
+export interface QuantileSketch {
+  levels: number[];
+  quantiles: number[];
+  /** True when the quantiles are those of the data; false after a merge of sketches. */
+  exact: boolean;
+  /** Bound on |F̂(x) − F(x)| of the CDF read from the sketch: the KS statistic's error. */
+  cdf_error: number;
+  /** Bound on ∫|F̂ − F| dx: the Wasserstein distance's error, in the column's units. */
+  w_error: number;
 }
 
 export interface CategoricalColumnProfile extends ColumnBase {
@@ -124,7 +136,10 @@ export async function buildProfile(
     const kinds = await columnKinds(db, source, options.contract);
     const columns = source.columns.map((name, i) => ({ name, info: kinds[i]! }));
     const data = await readDistributions(db, source, columns);
-    return profileFromDistributions(data, columns, { ...options, display: options.display ?? path });
+    return profileFromDistributions(data, columns, {
+      ...options,
+      display: options.display ?? path,
+    });
   });
 }
 
@@ -199,17 +214,45 @@ export function numericStatistics(
       : null,
     deciles: d,
     distinct: n,
-    values: exact
-      ? Array.from(values, (value, i) => ({ value, count: counts[i]! }))
-      : null,
+    values: exact ? Array.from(values, (value, i) => ({ value, count: counts[i]! })) : null,
     sketch: exact
       ? null
-      : {
-          levels: [...SKETCH_LEVELS],
-          quantiles: quantilesFromCounts(values, counts, SKETCH_LEVELS),
-          exact: true,
-        },
+      : sketchOf(quantilesFromCounts(values, counts, SKETCH_LEVELS), total(counts)),
   };
+}
+
+/**
+ * A sketch of exact quantiles. Between two quantiles the true CDF rises by the level step (plus
+ * one value's share, 1/n, for ties at the ends), so the linear CDF is off by at most the largest
+ * step + 1/n; and on each bin the area between the two is at most its width times its step, which
+ * sums to the Wasserstein bound (plus the range / n).
+ */
+export function sketchOf(
+  quantiles: number[],
+  n: number,
+  levels: readonly number[] = SKETCH_LEVELS,
+): QuantileSketch {
+  let maxStep = 0;
+  let area = 0;
+  for (let k = 1; k < levels.length; k++) {
+    const dp = levels[k]! - levels[k - 1]!;
+    maxStep = Math.max(maxStep, dp);
+    area += (quantiles[k]! - quantiles[k - 1]!) * dp;
+  }
+  const range = quantiles[quantiles.length - 1]! - quantiles[0]!;
+  return {
+    levels: [...levels],
+    quantiles,
+    exact: true,
+    cdf_error: maxStep + 1 / n,
+    w_error: area + range / n,
+  };
+}
+
+function total(counts: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i]!;
+  return n;
 }
 
 /** p1, p5, p10, p25, … for a quantile level. */
