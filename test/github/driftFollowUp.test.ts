@@ -192,6 +192,32 @@ describe('drift follow-up on GitHub', () => {
     expect(github.gitOf(repo).refs.get(BRANCH)).toBe(sha);
   });
 
+  it('trims the issue and PR bodies to 65,536 characters, linking the job summary', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    const huge = {
+      ...checkRun(DRIFTED, 1),
+      markdown: `| column | score |\n${'| x | 1 |\n'.repeat(12_000)}`,
+    };
+    await followUp({
+      octokit: clientFor(github, github.userToken('mlops-bot')),
+      owner: 'owner',
+      repo: 'repo',
+      run: huge,
+      openIssue: true,
+      openPr: true,
+      tokenKind: 'app',
+    });
+    const [issue] = github.issuesOf(repo);
+    expect(issue!.body!.length).toBeLessThanOrEqual(65_536);
+    expect(issue!.body!.startsWith('<!-- modelship:drift model=credit-risk -->')).toBe(true);
+    expect(issue!.body).toContain(
+      "the full report is in [the workflow run's job summary](https://github.com/owner/repo/actions/runs/1)",
+    );
+    // A later run finds the trimmed issue by its marker.
+    expect((await check(DRIFTED, 2)).issue?.action).toBe('updated');
+  });
+
   it('finds the drift issue among many labelled issues and pull requests (pagination)', async () => {
     const github = fake();
     const { repo, check } = setup(github, github.userToken('mlops-bot'));

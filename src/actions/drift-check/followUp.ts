@@ -51,13 +51,13 @@ export interface FollowUp {
   notes: string[];
 }
 
-/** Runs `write`; a 403 becomes a note instead of a failure. */
-async function orNote<T>(notes: string[], what: string, write: () => Promise<T>) {
+/** Runs `call`; a 403 becomes the note `${skipped}: <why>` instead of a failure. */
+async function orNote<T>(notes: string[], skipped: string, call: () => Promise<T>) {
   try {
-    return await write();
+    return await call();
   } catch (error) {
     if (!(error instanceof GitHubPermissionError)) throw error;
-    notes.push(`The ${what} was not written: ${error.message}`);
+    notes.push(`${skipped}: ${error.message}`);
     return undefined;
   }
 }
@@ -77,9 +77,11 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
 
   if (!run.report.dataset_drift) {
     if (!options.openIssue) return { tokenKind, notes };
-    const open = await tracker.find();
+    const open = await orNote(notes, 'The drift issue could not be looked up', () =>
+      tracker.find(),
+    );
     if (!open) return { tokenKind, notes };
-    const comment = await orNote(notes, 'clean-check comment on the drift issue', () =>
+    const comment = await orNote(notes, 'The clean check was not noted on the drift issue', () =>
       tracker.comment(open.number, cleanComment(run)),
     );
     return {
@@ -92,7 +94,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
   let issue: TrackedIssue | undefined;
   let opened = false;
   if (options.openIssue) {
-    issue = await orNote(notes, 'drift issue', async () => {
+    issue = await orNote(notes, 'The drift issue was not written', async () => {
       await ensureLabel(octokit, { owner, repo }, DRIFT_LABEL);
       const found = await tracker.find();
       if (found) return found;
@@ -120,7 +122,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
       fullReportUrl: run.runUrl,
     });
     const knewWorkflow = tokenKind === 'workflow';
-    pr = await orNote(notes, 'retraining pull request', async () => {
+    pr = await orNote(notes, 'The retraining pull request was not written', async () => {
       const written = await upsertRetrainPullRequest(octokit, request(knewWorkflow));
       tokenKind = byAuthor(tokenKind, written.author);
       // Only the PR's author told: write the body again, now with the notice.
@@ -133,7 +135,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
 
   if (!issue) return { ...(pr ? { pr } : {}), tokenKind, notes };
   const current = issue;
-  await orNote(notes, 'drift issue update', async () => {
+  await orNote(notes, 'The drift issue was not updated', async () => {
     // A new issue's body lacks only the PR link; an older one gets the whole report again.
     if (!opened || pr) await tracker.update(current.number, issueBody(run, pr));
     if (!opened) await tracker.comment(current.number, driftComment(run, pr));
