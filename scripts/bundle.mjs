@@ -15,15 +15,28 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const STEPS = ['validate-data', 'train', 'evaluate', 'gate', 'publish-model', 'drift-check'];
-const entries = [
-  ['lib/actions/index.js', 'dist'],
-  ...STEPS.map((s) => [`lib/actions/${s}/index.js`, `dist/${s}`]),
-  // The serving container's runtime (src/serveEntry.ts): onnxruntime only, no DuckDB, no CLI.
-  ['lib/serveEntry.js', 'dist/serve'],
+const STEPS = [
+  'validate-data',
+  'train',
+  'evaluate',
+  'gate',
+  'publish-model',
+  'drift-check',
+  'deploy',
 ];
+// `node scripts/bundle.mjs serve <dir>` builds only the serving runtime, into <dir> (for tests
+// that must not race with a full bundle rewriting dist/).
+const serveOnly = process.argv[2] === 'serve' ? process.argv[3] : undefined;
+const entries = serveOnly
+  ? [['lib/serveEntry.js', serveOnly]]
+  : [
+      ['lib/actions/index.js', 'dist'],
+      ...STEPS.map((s) => [`lib/actions/${s}/index.js`, `dist/${s}`]),
+      // The serving container's runtime (src/serveEntry.ts): onnxruntime only, no DuckDB, no CLI.
+      ['lib/serveEntry.js', 'dist/serve'],
+    ];
 
-rmSync('dist', { recursive: true, force: true });
+if (!serveOnly) rmSync('dist', { recursive: true, force: true });
 const ncc = require.resolve('@vercel/ncc/dist/ncc/cli.js');
 for (const [entry, out] of entries) {
   execFileSync(
@@ -71,7 +84,7 @@ for (const [, out] of entries) {
   for (const file of readdirSync(ortDir))
     copyFileSync(join(ortDir, file), join(out, 'onnxruntime', file));
 }
-console.log(`bundled ${entries.length} entry points into dist/`);
+console.log(`bundled ${entries.length} entry points into ${serveOnly ?? 'dist/'}`);
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -58,6 +58,11 @@ const OPERATIONS = [
   ['post', '/repos/{owner}/{repo}/git/commits'],
   ['post', '/repos/{owner}/{repo}/pulls'],
   ['patch', '/repos/{owner}/{repo}/pulls/{pull_number}'],
+  // deploy: GitHub Deployments and their statuses.
+  ['get', '/repos/{owner}/{repo}/deployments'],
+  ['post', '/repos/{owner}/{repo}/deployments'],
+  ['get', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'],
+  ['post', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'],
 ];
 
 /** Components kept even when no operation names them: the body of errors GitHub sends anywhere. */

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
+import { run as deploy } from './deploy/main.js';
 import { run as driftCheck } from './drift-check/main.js';
 import { run as evaluate } from './evaluate/main.js';
 import { run as gate } from './gate/main.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   gate,
   'publish-model': publishModel,
   'drift-check': driftCheck,
+  deploy,
 };
 
 /** Runs the step named by the `command` input. */

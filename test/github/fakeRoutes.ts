@@ -14,6 +14,7 @@ import {
   type FakeStatus,
 } from './fakeEntities.js';
 import type { FakeRelease } from './fakeEntities.js';
+import { deploymentRoutes } from './fakeDeployments.js';
 import { gitRoutes } from './fakeGit.js';
 import {
   HttpError,
@@ -32,19 +33,7 @@ import { issueRoutes } from './fakeIssues.js';
 import type { RepoState } from './fakeState.js';
 
 // Re-exported: the fake's server and other route files take these from here.
-export {
-  HttpError,
-  list,
-  need,
-  notFound,
-  paginate,
-  requireWrite,
-  tooLong,
-  validationFailed,
-  type FakeRequest,
-  type Handler,
-  type Reply,
-} from './fakeHttp.js';
+export * from './fakeHttp.js';
 
 function latestPerContext(statuses: FakeStatus[]): FakeStatus[] {
   const seen = new Map<string, FakeStatus>();
@@ -102,6 +91,7 @@ function applyCheckRunFields(run: FakeCheckRun, body: Record<string, unknown>, n
 export const routes: Record<string, Handler> = {
   ...issueRoutes,
   ...gitRoutes,
+  ...deploymentRoutes,
   'users/get-authenticated': (_fake, _repo, request) => {
     if (request.grant.app) throw noIntegrationAccess();
     return { status: 200, body: privateUserJson(request.api, request.grant.user) };
