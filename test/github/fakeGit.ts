@@ -6,7 +6,7 @@
  * client that writes files through `base_tree` + paths, as GitHub's own API lets it.
  */
 import { createHash } from 'node:crypto';
-import { HTML, minimalRepositoryJson, type FakeRepo, type FakeUser } from './fakeEntities.js';
+import { HTML, repositoryJson, type FakeRepo, type FakeUser } from './fakeEntities.js';
 import {
   HttpError,
   need,
@@ -147,38 +147,12 @@ function commitJson(api: string, repo: FakeRepo, commit: FakeGitCommit) {
   };
 }
 
-/** full-repository. */
+/** full-repository: the repository shape plus what only GET /repos/{owner}/{repo} carries. */
 function fullRepositoryJson(api: string, repo: FakeRepo, defaultBranch: string) {
-  const full = `${repo.owner.login}/${repo.name}`;
   return {
-    ...minimalRepositoryJson(api, repo),
-    clone_url: `${HTML}/${full}.git`,
-    git_url: `git://github.com/${full}.git`,
-    ssh_url: `git@github.com:${full}.git`,
-    svn_url: `${HTML}/${full}`,
-    mirror_url: null,
-    homepage: null,
-    language: 'Python',
-    forks: 0,
-    forks_count: 0,
-    stargazers_count: 0,
-    watchers: 0,
-    watchers_count: 0,
-    size: 100,
+    ...repositoryJson(api, repo),
     default_branch: defaultBranch,
-    open_issues: 0,
-    open_issues_count: 0,
-    has_issues: true,
-    has_projects: false,
-    has_wiki: false,
-    has_pages: false,
     has_discussions: false,
-    archived: false,
-    disabled: false,
-    license: null,
-    pushed_at: '2024-01-01T00:00:00Z',
-    created_at: '2023-01-01T00:00:00Z',
-    updated_at: '2024-01-01T00:00:00Z',
     network_count: 0,
     subscribers_count: 0,
   };
