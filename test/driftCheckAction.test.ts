@@ -87,6 +87,16 @@ function seedProduction(github: GitHubFake, repo: FakeRepo): void {
   github.addRelease(repo, { tag: 'credit-risk-v1.0.0', assets });
 }
 
+/** A scheduled run with a personal token (unless given), the project, eval.csv as reference. */
+function start(token?: (github: GitHubFake) => string) {
+  const github = fake();
+  const used = token ? token(github) : github.userToken('mlops-bot');
+  const repo = scheduledRun(github, used);
+  project();
+  action.setInputs({ reference: EVAL_CSV });
+  return { github, token: used, repo };
+}
+
 async function runAgain(github: GitHubFake, token: string, runId: number): Promise<void> {
   action.clear();
   scheduledRun(github, token, runId);
@@ -148,11 +158,7 @@ describe('drift-check action', () => {
   });
 
   it('opens a new issue after the drift issue was closed', async () => {
-    const github = fake();
-    const token = github.userToken('mlops-bot');
-    const repo = scheduledRun(github, token);
-    project();
-    action.setInputs({ reference: EVAL_CSV });
+    const { github, token, repo } = start();
     await run();
     github.closeIssue(repo, 1);
     await runAgain(github, token, 502);
@@ -166,11 +172,7 @@ describe('drift-check action', () => {
   });
 
   it('a clean run comments on the open drift issue and opens nothing', async () => {
-    const github = fake();
-    const token = github.userToken('mlops-bot');
-    const repo = scheduledRun(github, token);
-    project();
-    action.setInputs({ reference: EVAL_CSV });
+    const { github, token, repo } = start();
     await run();
     const sha = github.gitOf(repo).refs.get(BRANCH);
 
@@ -192,10 +194,8 @@ describe('drift-check action', () => {
   });
 
   it('a clean run with no open drift issue writes nothing', async () => {
-    const github = fake();
-    const repo = scheduledRun(github, github.userToken('mlops-bot'));
-    project();
-    action.setInputs({ reference: EVAL_CSV, current: EVAL_CSV });
+    const { github, repo } = start();
+    action.setInputs({ current: EVAL_CSV });
     await run();
     expect(action.outputs()).toMatchObject({ drifted: 'false', 'issue-number': '' });
     expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([]);
@@ -203,11 +203,7 @@ describe('drift-check action', () => {
   });
 
   it('creates the label only when missing', async () => {
-    const github = fake();
-    const token = github.userToken('mlops-bot');
-    const repo = scheduledRun(github, token);
-    project();
-    action.setInputs({ reference: EVAL_CSV });
+    const { github, token, repo } = start();
     await run();
     await runAgain(github, token, 502);
     expect(github.labelsOf(repo)).toEqual([
@@ -218,11 +214,8 @@ describe('drift-check action', () => {
   });
 
   it('with the workflow’s own token, says in the summary and the PR how to run the PR flow', async () => {
-    const github = fake();
-    const token = github.actionsToken();
-    const repo = scheduledRun(github, token);
-    project();
-    action.setInputs({ reference: EVAL_CSV, 'workflow-token': token });
+    const { github, token, repo } = start((g) => g.actionsToken());
+    action.setInputs({ 'workflow-token': token });
     await run();
     expect(action.summary()).toContain('> [!IMPORTANT]');
     expect(action.summary()).toContain('actions/create-github-app-token');
@@ -232,10 +225,7 @@ describe('drift-check action', () => {
   });
 
   it('fails with one sentence naming the GitHub call, through runAction', async () => {
-    const github = fake();
-    scheduledRun(github, github.userToken('mlops-bot'));
-    project();
-    action.setInputs({ reference: EVAL_CSV });
+    const { github } = start();
     github.failNext('pulls/create', { kind: 'bad-gateway' }, 4);
     const saved = process.exitCode;
     try {
@@ -254,10 +244,8 @@ describe('drift-check action', () => {
   });
 
   it('fails on drift with fail-on-drift, after writing the issue and outputs', async () => {
-    const github = fake();
-    const repo = scheduledRun(github, github.userToken('mlops-bot'));
-    project();
-    action.setInputs({ reference: EVAL_CSV, 'fail-on-drift': 'true', 'open-pr': 'false' });
+    const { github, repo } = start();
+    action.setInputs({ 'fail-on-drift': 'true', 'open-pr': 'false' });
     await expect(run()).rejects.toThrow(
       /^Drift detected for credit-risk: .* fail-on-drift is on\.$/,
     );
@@ -270,10 +258,8 @@ describe('drift-check action', () => {
   });
 
   it('refuses a bad flag and a missing production release with one sentence each', async () => {
-    const github = fake();
-    scheduledRun(github, github.userToken('mlops-bot'));
-    project();
-    action.setInputs({ 'open-pr': 'maybe' });
+    start();
+    action.setInputs({ reference: 'production', 'open-pr': 'maybe' });
     await expect(run()).rejects.toThrow('input open-pr is "maybe"; expected true or false.');
     action.setInputs({ 'open-pr': 'true' });
     await expect(run()).rejects.toThrow(
