@@ -60,6 +60,7 @@ export function readSmokeTestData(path: string): SmokeTestData {
 /** Runs the smoke test against a server; never throws for what the server does. */
 export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
   const { url, data } = options;
+  const comparisons: SmokeComparison[] = [];
   const started = Date.now();
   const deadline = started + (options.readyTimeoutMs ?? 60_000);
   let last: string;
@@ -81,7 +82,6 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const readyAfterMs = Date.now() - started;
-  const comparisons: SmokeComparison[] = [];
   const predict = await post(`${url}/predict`, { id: 'modelship-smoke-test', rows: data.rows });
   if ('error' in predict) return failed(`/predict: ${predict.error}`, readyAfterMs);
   comparisons.push(comparePredict(data, predict.body));
