@@ -5,6 +5,7 @@
  */
 import type { GitHubClient } from './octokit.js';
 import { explainRequestError } from './requestError.js';
+import { upsertStickyComment } from './stickyComment.js';
 import { COMMENT_BODY_LIMIT, trimMarkdown } from './textLimits.js';
 
 export interface TrackedIssue {
@@ -26,7 +27,8 @@ export interface IssueTracker {
   find(): Promise<TrackedIssue | undefined>;
   open(title: string, body: string): Promise<TrackedIssue>;
   update(number: number, body: string): Promise<void>;
-  comment(number: number, body: string): Promise<IssueComment>;
+  /** Adds a comment; with `key`, a re-run that passes the same key edits it instead. */
+  comment(number: number, body: string, key?: string): Promise<IssueComment>;
 }
 
 /** The hidden line that identifies the drift issue of `model` among the labelled issues. */
@@ -131,8 +133,20 @@ export class GitHubIssueTracker implements IssueTracker {
     }
   }
 
-  async comment(number: number, body: string): Promise<IssueComment> {
-    const { owner, repo } = this.target;
+  async comment(number: number, body: string, key?: string): Promise<IssueComment> {
+    const { owner, repo, fullReportUrl } = this.target;
+    if (key !== undefined) {
+      // A sticky comment per key: re-running a workflow run edits its comment, never adds one.
+      const written = await upsertStickyComment(this.octokit, {
+        owner,
+        repo,
+        issueNumber: number,
+        marker: key,
+        body,
+        ...(fullReportUrl ? { fullReportUrl } : {}),
+      });
+      return { id: written.id, url: written.url };
+    }
     try {
       const { data } = await this.octokit.rest.issues.createComment({
         owner,

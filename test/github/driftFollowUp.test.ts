@@ -153,6 +153,19 @@ describe('drift follow-up on GitHub', () => {
     expect(github.requestsTo('issues/create-label')).toHaveLength(1);
   });
 
+  it('a re-run of the same workflow run edits its comment instead of adding one', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    await check(DRIFTED, 1);
+    await check(DRIFTED, 2);
+    await check(DRIFTED, 2);
+    await check(CLEAN, 3);
+    await check(CLEAN, 3);
+    const comments = github.commentsOn(repo, github.issuesOf(repo)[0]!.number);
+    expect(comments.map((c) => /runs\/(\d)\)/.exec(c.body)?.[1])).toEqual(['2', '3']);
+    expect(comments[0]!.body).toContain('<!-- modelship:drift-check/credit-risk/run-2 -->');
+  });
+
   it('opens a new issue once the old one was closed, and reuses the open PR', async () => {
     const github = fake();
     const { repo, check } = setup(github, github.userToken('mlops-bot'));

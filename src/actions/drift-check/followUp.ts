@@ -62,6 +62,12 @@ async function orNote<T>(notes: string[], skipped: string, call: () => Promise<T
   }
 }
 
+/** One comment per workflow run (re-runs included) and model, where the run is known. */
+function commentKey(run: CheckRun): string | undefined {
+  const id = /\/runs\/(\d+)/.exec(run.runUrl ?? '')?.[1];
+  return id ? `drift-check/${run.model}/run-${id}` : undefined;
+}
+
 /** Files the drift issue and the retraining PR for a drifted check, or notes a clean one. */
 export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
   const { octokit, owner, repo, run } = options;
@@ -82,7 +88,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
     );
     if (!open) return { tokenKind, notes };
     const comment = await orNote(notes, 'The clean check was not noted on the drift issue', () =>
-      tracker.comment(open.number, cleanComment(run)),
+      tracker.comment(open.number, cleanComment(run), commentKey(run)),
     );
     return {
       ...(comment ? { issue: { number: open.number, url: open.url, action: 'commented' } } : {}),
@@ -138,7 +144,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
   await orNote(notes, 'The drift issue was not updated', async () => {
     // A new issue's body lacks only the PR link; an older one gets the whole report again.
     if (!opened || pr) await tracker.update(current.number, issueBody(run, pr));
-    if (!opened) await tracker.comment(current.number, driftComment(run, pr));
+    if (!opened) await tracker.comment(current.number, driftComment(run, pr), commentKey(run));
   });
   return {
     issue: { number: current.number, url: current.url, action: opened ? 'opened' : 'updated' },
