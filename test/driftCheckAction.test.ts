@@ -52,11 +52,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** modelship.yml in the workspace: the example's model, data.current the shifted holdout. */
+/**
+ * modelship.yml in the workspace: the example's model, data.current the shifted holdout, and the
+ * columns a team would watch (current.csv shifts 4 of the 21: over all of them, a share of 0.19).
+ */
 function project(): void {
   const file = writeProject(action.workspace(), { model });
-  const config = parse(readFileSync(file, 'utf8')) as { data: Record<string, string> };
-  config.data.current = CURRENT_CSV;
+  const config = parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+  config.data!.current = CURRENT_CSV;
+  config.drift = {
+    method: 'auto',
+    share: 0.5,
+    columns: ['duration', 'credit_amount', 'age', 'checking_status', 'savings_status', 'housing'],
+  };
   writeFileSync(file, stringify(config));
 }
 
