@@ -8,6 +8,8 @@ import { registerPackage } from './packageCommand.js';
 import { registerRegistry } from './registryCommand.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerServe } from './serveCommand.js';
+import { registerProfile } from './profileCommand.js';
+import { registerDrift } from './driftCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerValidate } from './validateCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -43,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   registerRegistry(program, setExit);
   registerDemo(program, setExit);
   registerServe(program, setExit);
+  registerProfile(program, setExit);
+  registerDrift(program, setExit);
   registerImage(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -121,7 +121,10 @@ async function runSafely(db: Database, source: DataSource, sql: string): Promise
 }
 
 /** Reads (value DOUBLE, count DOUBLE) rows columnar into typed arrays. */
-function readPairs(result: DuckDBMaterializedResult): { values: Float64Array; counts: Float64Array } {
+function readPairs(result: DuckDBMaterializedResult): {
+  values: Float64Array;
+  counts: Float64Array;
+} {
   const values = new Float64Array(result.rowCount);
   const counts = new Float64Array(result.rowCount);
   let k = 0;

@@ -109,6 +109,8 @@ export interface DataProfile {
   /** How many profiles of shards were merged into this one (1: profiled directly). */
   shards?: number;
   columns: ColumnProfile[];
+  /** The model's scores on this data (modelship profile --model): prediction drift's reference. */
+  prediction?: ColumnProfile;
 }
 
 export interface BuildProfileOptions {

@@ -1,8 +1,20 @@
+import { loadDataContract, type DataContract } from '../config/dataContract.js';
 import type { LoadedConfig } from '../config/modelshipConfig.js';
-import type { DriftReport } from './driftReport.js';
+import { openAnySource } from '../data/anySource.js';
+import { readDistributions } from '../data/columnDistributions.js';
+import { columnKinds, type ColumnKindInfo } from '../data/columnKinds.js';
+import type { DataSource } from '../data/dataSource.js';
+import { withDatabase, type Database } from '../data/duckdb.js';
+import { isProfilePath, readProfile } from '../data/profileFile.js';
+import type { DataProfile } from '../data/profile.js';
+import { ModelshipError } from '../errors.js';
+import { columnDrift } from './columnDrift.js';
+import type { DriftColumn, DriftMethod, DriftReport } from './driftReport.js';
+import { sideOfDistribution, sideOfProfile, type Side } from './driftSides.js';
+import { modelDrift } from './modelDrift.js';
 
 export interface DriftOptions {
-  /** Data path/glob, or a profile.json path (detected by content/extension). */
+  /** Data path/glob, or a profile.json path (detected by its .json extension). */
   reference: string;
   /** Data path/glob (DuckDB; http(s)/s3 URLs pass through to DuckDB). */
   current: string;
@@ -17,8 +29,177 @@ export interface DriftOptions {
   now?: Date;
 }
 
-/** Compares current data with reference data or a reference profile (REFERENCE.md, Drift). */
+interface Reference {
+  kind: 'data' | 'profile';
+  columns: string[];
+  kindOf(column: string): ColumnKindInfo;
+  sides(columns: string[]): Promise<{ rows: number; sides: Map<string, Side> }>;
+  profile?: DataProfile;
+  source?: DataSource;
+}
+
+/**
+ * Compares current data with reference data or a reference profile (REFERENCE.md, Drift):
+ * Evidently's method per column, PSI for every column, the dataset verdict by drift.share; with a
+ * model, the drift of its scores and (when the current data has the target) its metrics now.
+ */
 export async function computeDrift(options: DriftOptions): Promise<DriftReport> {
-  void options;
-  throw new Error('computeDrift: not implemented yet');
+  const loaded = options.config;
+  const drift = loaded?.config.drift ?? { method: 'auto' as const, share: 0.5 };
+  const schema = loaded?.config.data.schema;
+  const contract: DataContract | undefined = schema
+    ? loadDataContract(loaded.resolve(schema)).contract
+    : undefined;
+  const refName = options.display?.reference ?? options.reference;
+  const curName = options.display?.current ?? options.current;
+  return withDatabase(async (db) => {
+    const reference = await openReference(db, options.reference, contract);
+    const current = await openAnySource(db, options.current);
+    const notes: string[] = [];
+    const columns = chooseColumns(reference, current, drift.columns, refName, curName);
+    const times = columns.filter((c) => reference.kindOf(c).kind === 'datetime');
+    if (times.length)
+      notes.push(`Left out as time columns (their ranges move by design): ${times.join(', ')}.`);
+    const tested = columns.filter((c) => reference.kindOf(c).kind !== 'datetime');
+    const curData = await readDistributions(
+      db,
+      current,
+      tested.map((name) => ({ name, info: reference.kindOf(name) })),
+    );
+    const { rows: refRows, sides: refSides } = await reference.sides(tested);
+    const out: Record<string, DriftColumn> = {};
+    const empty: string[] = [];
+    for (const name of tested) {
+      const ref = refSides.get(name)!;
+      if (ref.kind === 'datetime') continue;
+      const column = columnDrift(ref, sideOfDistribution(curData.columns.get(name)!), {
+        method: drift.method as DriftMethod | 'auto',
+        ...(drift.threshold !== undefined ? { threshold: drift.threshold } : {}),
+        referenceRows: refRows,
+        currentRows: curData.rows,
+      });
+      if (column.score === null) empty.push(name);
+      out[name] = column;
+    }
+    if (empty.length)
+      notes.push(
+        `No values to compare on one side (all null or not numbers), so not counted: ${empty.join(', ')}.`,
+      );
+    const counted = Object.entries(out).filter(([, c]) => c.score !== null);
+    const drifted = counted.filter(([, c]) => c.drifted).length;
+    const total = counted.length;
+    const share = total ? drifted / total : 0;
+    const approximateColumns = Object.entries(out).filter(([, c]) => c.approximate);
+    if (approximateColumns.length)
+      notes.push(
+        `Approximate (read from the profile's quantile sketch or pooled 'other' categories, not raw values): ${approximateColumns.map(([n]) => n).join(', ')}; see each column's error_bound.`,
+      );
+    const report: DriftReport = {
+      dataset_drift: total > 0 && share >= drift.share,
+      drift_share: share,
+      share_threshold: drift.share,
+      drifted_columns: drifted,
+      total_columns: total,
+      approximate: approximateColumns.length > 0,
+      reference: { kind: reference.kind, source: refName, rows: refRows },
+      current: { source: curName, rows: curData.rows },
+      columns: out,
+      notes,
+      created: (options.now ?? new Date()).toISOString(),
+    };
+    if (options.modelPath && loaded) {
+      const model = await modelDrift({
+        loaded,
+        modelPath: options.modelPath,
+        reference:
+          reference.kind === 'data' ? { path: options.reference } : { profile: reference.profile! },
+        current: options.current,
+        currentColumns: current.columns,
+        referenceMetrics: options.referenceMetrics,
+        threshold: drift.threshold,
+        method: drift.method as DriftMethod | 'auto',
+      });
+      if (model.prediction) report.prediction = model.prediction;
+      if (model.performance) report.performance = model.performance;
+      notes.push(...model.notes);
+    } else if (options.modelPath) {
+      notes.push(
+        'Prediction drift needs the config (model.features) beside --model; pass --config.',
+      );
+    }
+    return report;
+  });
+}
+
+async function openReference(
+  db: Database,
+  path: string,
+  contract: DataContract | undefined,
+): Promise<Reference> {
+  if (isProfilePath(path)) {
+    const profile = readProfile(path);
+    const byName = new Map(profile.columns.map((c) => [c.name, c]));
+    return {
+      kind: 'profile',
+      columns: profile.columns.map((c) => c.name),
+      profile,
+      kindOf: (column) => {
+        const c = byName.get(column)!;
+        return { kind: c.kind, declared: c.declared };
+      },
+      sides: async (columns) => ({
+        rows: profile.rows,
+        sides: new Map(columns.map((c) => [c, sideOfProfile(byName.get(c)!)])),
+      }),
+    };
+  }
+  const source = await openAnySource(db, path);
+  const kinds = await columnKinds(db, source, contract);
+  const byName = new Map(source.columns.map((c, i) => [c, kinds[i]!]));
+  return {
+    kind: 'data',
+    columns: source.columns,
+    source,
+    kindOf: (column) => byName.get(column)!,
+    sides: async (columns) => {
+      const data = await readDistributions(
+        db,
+        source,
+        columns.map((name) => ({ name, info: byName.get(name)! })),
+      );
+      return {
+        rows: data.rows,
+        sides: new Map(columns.map((c) => [c, sideOfDistribution(data.columns.get(c)!)])),
+      };
+    },
+  };
+}
+
+/** drift.columns when set (each must be on both sides), else every column both sides have. */
+function chooseColumns(
+  reference: Reference,
+  current: DataSource,
+  configured: string[] | undefined,
+  refName: string,
+  curName: string,
+): string[] {
+  if (configured) {
+    for (const column of configured) {
+      if (!reference.columns.includes(column))
+        throw new ModelshipError(
+          `${refName}: has no column ${column} (drift.columns); its columns are ${reference.columns.join(', ')}.`,
+        );
+      if (!current.columns.includes(column))
+        throw new ModelshipError(
+          `${curName}: has no column ${column} (drift.columns); its columns are ${current.columns.join(', ')}.`,
+        );
+    }
+    return configured;
+  }
+  const shared = reference.columns.filter((c) => current.columns.includes(c));
+  if (shared.length === 0)
+    throw new ModelshipError(
+      `${curName}: shares no column with the reference ${refName} (current: ${current.columns.slice(0, 8).join(', ')}; reference: ${reference.columns.slice(0, 8).join(', ')}); compare data of the same table.`,
+    );
+  return shared;
 }

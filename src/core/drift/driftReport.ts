@@ -12,6 +12,14 @@ export interface DriftShares {
   current: number[];
 }
 
+/** Values of a column on one side: non-null, null, and (numeric) not a finite number. */
+export interface SideCounts {
+  count: number;
+  nulls: number;
+  null_share: number;
+  invalid?: number;
+}
+
 /** One column's drift verdict (DESIGN.md §5 keys first, additions after). */
 export interface DriftColumn {
   type: DriftColumnType;
@@ -22,12 +30,20 @@ export interface DriftColumn {
   drifted: boolean;
   /** Population stability index over the reference's deciles or the union of categories. */
   psi: number | null;
+  /** The test statistic behind a p-value: KS D, χ², z (absent for distances). */
+  statistic?: number;
   /** True when `score` or `psi` came from a stored profile instead of raw reference values. */
   approximate: boolean;
+  /** With a sketched profile: bounds on the error of the KS statistic and of Wasserstein normed. */
+  error_bound?: { ks_statistic: number; wasserstein_normed: number | null };
+  /** Which KS distribution gave the p-value (scipy's ks_2samp: exact up to 10,000 values each). */
+  ks_mode?: 'exact' | 'asymp';
+  /** True when drift.method named this method (else Evidently's default choice). */
+  configured?: boolean;
   /** Distinct non-null values in reference ∪ current (the method selection's n_u). */
   n_unique: number;
-  reference: { count: number; nulls: number; null_share: number };
-  current: { count: number; nulls: number; null_share: number };
+  reference: SideCounts;
+  current: SideCounts;
   shares: DriftShares;
 }
 
@@ -42,7 +58,10 @@ export interface PerformanceDrift {
   rows: number;
   /** Where the release metrics were read from. */
   reference_source: string;
-  metrics: Record<string, { reference: number | null; current: number | null; change: number | null }>;
+  metrics: Record<
+    string,
+    { reference: number | null; current: number | null; change: number | null }
+  >;
 }
 
 /** The drift report (DESIGN.md §5 contract: dataset_drift, drift_share, columns). */
