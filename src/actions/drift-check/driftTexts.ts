@@ -1,5 +1,5 @@
 /** What drift-check writes for people: the issue, its comments, the retraining PR and its file. */
-import type { DriftReport } from '../../core/drift/index.js';
+import type { DriftColumn, DriftReport } from '../../core/drift/index.js';
 
 export interface CheckRun {
   model: string;
@@ -76,6 +76,15 @@ export function cleanComment(run: CheckRun): string {
   ].join('\n');
 }
 
+/** One column's verdict, as the retraining file records it. */
+const verdict = (c: DriftColumn) => ({
+  method: c.method,
+  score: c.score,
+  threshold: c.threshold,
+  drifted: c.drifted,
+  psi: c.psi,
+});
+
 /** `.modelship/retrain-<model>.json`: why the PR exists, for people and for the train step. */
 export function retrainFile(run: CheckRun, issue: { number: number } | undefined): string {
   const { report } = run;
@@ -92,18 +101,11 @@ export function retrainFile(run: CheckRun, issue: { number: number } | undefined
     share_threshold: report.share_threshold,
     drifted_columns: driftedColumns(report),
     total_columns: report.total_columns,
-    columns: Object.fromEntries(
-      Object.entries(report.columns).map(([name, c]) => [
-        name,
-        {
-          method: c.method,
-          score: c.score,
-          threshold: c.threshold,
-          drifted: c.drifted,
-          psi: c.psi,
-        },
-      ]),
-    ),
+    columns: Object.fromEntries(Object.entries(report.columns).map(([n, c]) => [n, verdict(c)])),
+    prediction: report.prediction
+      ? { output: report.prediction.output, ...verdict(report.prediction) }
+      : null,
+    performance: report.performance?.metrics ?? null,
   };
   return `${JSON.stringify(content, null, 2)}\n`;
 }
