@@ -11,7 +11,7 @@ import { run } from '../src/actions/drift-check/main.js';
 import { runAction } from '../src/actions/runAction.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { writeReleaseBundle } from '../src/core/release/bundle.js';
-import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
+import { OWNER, REPO, pullRequestRun, useActionRun } from './fixtures/evaluate/actionRunner.js';
 import { EVAL_CSV, EXAMPLE, trainModel, writeProject } from './fixtures/evaluate/project.js';
 import type { FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
@@ -249,6 +249,21 @@ describe('drift-check action', () => {
       ),
     ]);
     expect(action.summary()).toContain('did not finish');
+  });
+
+  it('on a fork’s pull request (read-only token), reports in the job summary and writes nothing', async () => {
+    const github = fake();
+    pullRequestRun(github, { token: github.actionsToken({ readOnly: true }), fork: true });
+    project();
+    action.setInputs({ reference: EVAL_CSV });
+    await run();
+    expect(action.outputs()).toMatchObject({
+      drifted: 'true',
+      'issue-number': '',
+      'pr-number': '',
+    });
+    expect(action.summary()).toMatch(/\[!WARNING\]\n> This run comes from a fork's pull request/);
+    expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('fails on drift with fail-on-drift, after writing the issue and outputs', async () => {
