@@ -2,39 +2,41 @@
 // is the real action's run() in process with the environment a runner gives it, against the
 // OpenAPI-validated GitHub fake, real onnxruntime and DuckDB, the real cache and artifact clients
 // against Azurite (through the results-service stand-in). What GitHub itself does between steps
-// (merging, listing a run's artifacts, …) is "runner glue", explicit and commented below.
+// (merging, listing a run's artifacts, triggering workflows) is "runner glue", explicit and
+// commented below.
 //
 // pull request → validate-data, train (cache + artifact), evaluate (sticky comment, status, check
-// run), gate → merge → publish-model (one release, every asset) → schedule → drift-check →
-// then every run again with the same events: nothing is duplicated, only updated.
+// run), gate → merge → publish-model (one release, every asset) → schedule → drift-check (one
+// issue, one retraining PR) → the retraining PR's own pull-request flow → then every run again
+// with the same events: nothing is duplicated, only updated.
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run as evaluate } from '../../src/actions/evaluate/main.js';
-import { run as gate } from '../../src/actions/gate/main.js';
+import { run as driftCheck } from '../../src/actions/drift-check/main.js';
 import { run as publishModel } from '../../src/actions/publish-model/main.js';
-import { run as train } from '../../src/actions/train/main.js';
-import { run as validateData } from '../../src/actions/validate-data/main.js';
 import { BUNDLE_FILES } from '../../src/core/release/bundle.js';
 import { ResultsService } from '../cache/resultsService.js';
-import type { FakeComment, FakePull, FakeRepo, FakeWorkflowRun } from '../github/fakeEntities.js';
+import type { FakeComment, FakePull, FakeRepo } from '../github/fakeEntities.js';
 import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
+import { pushEvent, scheduleEvent } from './events.js';
 import { commitOnBranch, mergeCommit } from './gitHistory.js';
-import { pullRequestEvent, pushEvent } from './events.js';
-import { StepRunner, type Job, type StepResult } from './stepRunner.js';
+import {
+  CACHE_PATH,
+  completeRun,
+  evaluateJob,
+  rerun,
+  runPullRequestFlow,
+  startPullRequestRun,
+  succeeded,
+  trainStep,
+  validateSteps,
+  type PullRequestRun,
+} from './pullRequestFlow.js';
+import { StepRunner, type Job } from './stepRunner.js';
 
 const OWNER = 'acme';
 const REPO = 'credit-models';
@@ -44,52 +46,71 @@ const STATUS = `modelship/gate (${MODEL})`;
 const CHECK = `Modelship gate (${MODEL})`;
 const MARKER = `<!-- modelship:evaluate/${MODEL} -->`;
 const TAG = `${MODEL}-v1.0.0`;
+const DRIFT_LABEL = 'modelship:drift';
+const RETRAIN_BRANCH = `modelship/retrain-${MODEL}`;
+const RETRAIN_FILE = `.modelship/retrain-${MODEL}.json`;
+const DRIFT_CRON = '17 6 * * 1';
 /** What publish-model releases: every file of the release bundle, SHA256SUMS included. */
 const RELEASE_ASSETS: string[] = Object.values(BUNDLE_FILES).sort();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Fails with the step's error and log when it threw, so a broken step says why. */
-function expectSuccess(step: StepResult): StepResult {
-  if (step.error) {
-    throw new Error(`step failed: ${step.error.message}\n--- log ---\n${step.stdout.slice(-4000)}`);
-  }
-  return step;
-}
-
 let scratch: string;
 let workspace: string;
 let github: GitHubFake;
+/** The results service (cache, artifacts) of PR #1's run, and of the retraining PR's run. */
 let results: ResultsService;
+let retrainResults: ResultsService;
 let runner: StepRunner;
 let repo: FakeRepo;
+/** main's head before the merge, PR #1's head and the merge commit. */
+let mainBefore: string;
+let merged: string;
 let pr: FakePull;
-/** The pull request's workflow run on GitHub (train + evaluate jobs). */
-let prRun: FakeWorkflowRun;
-let prJobs: { train: Job; evaluate: Job };
+let prRun: PullRequestRun;
 let releaseJob: Job;
-/** main's head before the merge, the PR head, its test merge and the merge commit. */
-let MAIN_BEFORE: string;
-let PR_HEAD: string;
-let PR_MERGE_REF: string;
-let MERGE_COMMIT: string;
-let firstPass: ReturnType<typeof inventory>;
-let commentBefore: FakeComment;
-let checkRunIds: number[];
+let driftJob: Job;
+let appToken: string;
+let retrainPr: FakePull;
+let retrainRun: PullRequestRun;
+/** The retraining PR's head when its pull-request flow ran. */
+let retrainHead: string;
 /** The model the train step uploaded in the artifact, as bytes. */
 let candidateBytes: Buffer;
+let firstPass: ReturnType<typeof inventory>;
+let comments: FakeComment[];
 
-/** Counts of everything a re-run must not duplicate. */
+/** Everything a re-run must not duplicate, by identity (ids, names, numbers). */
 function inventory() {
-  const statuses = github.statusesOn(repo, PR_HEAD);
+  // The heads the two PR runs reported on (a drift run moves the retraining branch; see below).
+  const heads = [pr.head.sha, retrainHead];
+  const git = github.gitOf(repo);
+  const issueNumbers = [pr, retrainPr, ...github.issuesOf(repo)].map((i) => i.number);
   return {
-    comments: github.commentsOn(repo, pr.number).length,
-    statusContexts: [...new Set(statuses.map((s) => s.context))].sort(),
-    checkRuns: github.checkRunsOn(repo, PR_HEAD).map((r) => r.name),
-    releases: github.releasesOf(repo).map((r) => r.tag),
-    artifacts: results.artifacts.filter((a) => a.finalized).map((a) => a.name),
-    cacheEntries: results.cacheEntries.filter((e) => e.finalized).map((e) => e.key),
+    comments: issueNumbers.map((n) => github.commentsOn(repo, n).map((c) => c.id)),
+    statusContexts: heads.map((sha) =>
+      [...new Set(github.statusesOn(repo, sha).map((s) => s.context))].sort(),
+    ),
+    checkRuns: heads.map((sha) => github.checkRunsOn(repo, sha).map((r) => r.id)),
+    releases: github.releasesOf(repo).map((r) => [r.id, r.tag, r.assets.map((a) => a.id)]),
+    issues: github.issuesOf(repo).map((i) => [i.number, i.state, i.labels]),
+    pulls: github.pullsOf(repo).map((p) => [p.number, p.head.ref, p.state]),
+    labels: github.labelsOf(repo).map((l) => l.name),
+    branches: [...git.refs.keys()].sort(),
+    artifacts: [results, retrainResults].map((r) =>
+      r.artifacts.filter((a) => a.finalized).map((a) => a.name),
+    ),
+    cacheEntries: [results, retrainResults].map((r) =>
+      r.cacheEntries.filter((e) => e.finalized).map((e) => e.key),
+    ),
   };
 }
+
+/** The newest status of the gate's context on `sha`: what branch protection reads. */
+const gateStatus = (sha: string) =>
+  github
+    .statusesOn(repo, sha)
+    .filter((s) => s.context === STATUS)
+    .at(-1);
 
 beforeAll(async () => {
   // The trainer imports the compiled library, as a user's project does after `npm install`.
@@ -97,7 +118,11 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'modelship-e2e-'));
   workspace = join(scratch, 'checkout');
   checkoutExample(workspace);
-  [github, results] = await Promise.all([GitHubFake.start(), ResultsService.start()]);
+  [github, results, retrainResults] = await Promise.all([
+    GitHubFake.start(),
+    ResultsService.start(),
+    ResultsService.start(),
+  ]);
   repo = github.addRepo(OWNER, REPO);
   runner = new StepRunner({
     repository: `${OWNER}/${REPO}`,
@@ -108,91 +133,59 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled([github?.close(), results?.stop()]);
+  await Promise.allSettled([github?.close(), results?.stop(), retrainResults?.stop()]);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
 
 describe('the three flows on the credit-risk example', () => {
   it('pull request opened: the data contract is checked', async () => {
-    // alice pushes branch `better-model` with the project and opens PR #1; GitHub makes the
-    // test merge refs/pull/1/merge and starts the PR's workflow run.
+    // alice pushes branch `better-model` with the project and opens PR #1; GitHub makes the test
+    // merge refs/pull/1/merge and starts the PR's workflow run.
     const git = github.gitOf(repo);
-    MAIN_BEFORE = git.refs.get('heads/main')!;
-    PR_HEAD = commitOnBranch(git, {
+    mainBefore = git.refs.get('heads/main')!;
+    const project = ['modelship.yml', 'train.mjs', 'data/schema.yml'];
+    const head = commitOnBranch(git, {
       branch: 'better-model',
       from: 'main',
-      files: Object.fromEntries(
-        ['modelship.yml', 'train.mjs', 'data/schema.yml'].map((f) => [
-          f,
-          readFileSync(join(workspace, f), 'utf8'),
-        ]),
-      ),
+      files: Object.fromEntries(project.map((f) => [f, readFileSync(join(workspace, f), 'utf8')])),
       message: 'Train the first credit-risk model',
       date: github.now(),
     });
-    PR_MERGE_REF = mergeCommit(git, {
+    pr = github.addPullRequest(repo, {
+      author: 'alice',
+      head: { ref: 'better-model', sha: head },
+      base: { ref: 'main', sha: mainBefore },
+    });
+    pr.title = 'Train the first credit-risk model';
+    const mergeRef = mergeCommit(git, {
       base: 'main',
-      head: PR_HEAD,
-      message: `Merge ${PR_HEAD} into ${MAIN_BEFORE}`,
+      head,
+      message: `Merge ${head} into ${mainBefore}`,
       date: github.now(),
       advance: false,
     });
-    pr = github.addPullRequest(repo, {
-      author: 'alice',
-      head: { ref: 'better-model', sha: PR_HEAD },
-      base: { ref: 'main', sha: MAIN_BEFORE },
-    });
-    pr.title = 'Train the first credit-risk model';
-    prRun = github.addWorkflowRun(repo, {
-      headSha: PR_HEAD,
-      headBranch: 'better-model',
-      event: 'pull_request',
-      conclusion: null,
-    });
-    const common = {
-      event: 'pull_request',
-      payload: pullRequestEvent(repo, pr),
-      // A pull_request run checks out the merge ref, not the head.
-      sha: PR_MERGE_REF,
-      ref: `refs/pull/${pr.number}/merge`,
-      runId: prRun.id,
-      attempt: 1,
-      env: results.env(),
-    };
-    prJobs = {
-      // permissions: contents: read
-      train: { ...common, token: github.actionsToken({ readOnly: true }) },
-      // permissions: contents: read, pull-requests: write, statuses: write, checks: write
-      evaluate: {
-        ...common,
-        token: github.actionsToken({ writes: ['issues', 'pull-requests', 'statuses', 'checks'] }),
-      },
-    };
+    prRun = startPullRequestRun(github, repo, { pr, mergeRef, results });
 
-    for (const data of ['', 'data/eval.csv']) {
-      const step = expectSuccess(
-        await runner.step('validate-data', validateData, prJobs.train, { data }),
-      );
+    const validations = await validateSteps(runner, prRun);
+    validations.forEach((step, i) => {
       expect(step.outputs.ok).toBe('true');
       expect(step.annotations).toEqual([]);
       expect(step.summary).toContain('✅ **Data contract passed**');
-      expect(step.summary).toContain(data ? 'eval.csv' : 'train.csv');
+      expect(step.summary).toContain(i === 0 ? 'train.csv' : 'eval.csv');
       expect(existsSync(step.outputs.report!)).toBe(true);
-    }
+    });
   }, 60_000);
 
   it('the model is trained, its dependency cache saved and the candidate uploaded', async () => {
     // A setup step of the GPU runner's job filled the trainer's dependency cache.
-    const cacheDir = join(workspace, '.cache', 'trainer');
+    const cacheDir = join(workspace, CACHE_PATH);
     mkdirSync(cacheDir, { recursive: true });
     writeFileSync(join(cacheDir, 'wheels.txt'), 'dependencies the trainer downloaded\n');
 
-    const step = expectSuccess(
-      await runner.step('train', train, prJobs.train, { 'cache-paths': '.cache/trainer' }),
-    );
+    const step = await trainStep(runner, prRun);
     expect(step.outputs['model-path']).toBe(join(workspace, 'artifacts', 'model.onnx'));
     expect(step.outputs['gpu-count']).toBe('0');
-    expect(step.outputs['cache-hit']).not.toBe('exact');
+    expect(step.outputs['cache-hit']).toBe('miss');
     expect(step.outputs['artifact-id']).toMatch(/^\d+$/);
     expect(step.summary).toContain(`## Modelship train · \`${MODEL}\``);
     expect(step.summary).toContain('### ✅ Trained in');
@@ -201,106 +194,77 @@ describe('the three flows on the credit-risk example', () => {
       commit_sha: string;
       model: { sha256: string };
     };
-    expect(manifest.commit_sha).toBe(PR_MERGE_REF);
+    expect(manifest.commit_sha).toBe(prRun.train.sha);
 
     expect(results.artifacts.filter((a) => a.finalized).map((a) => a.name)).toEqual([ARTIFACT]);
     expect(results.cacheEntries.filter((e) => e.finalized)).toHaveLength(1);
-    expect(results.violations).toEqual([]);
     candidateBytes = readFileSync(step.outputs['model-path']!);
     expect(sha256(candidateBytes)).toBe(manifest.model.sha256);
   }, 90_000);
 
   it('evaluate and gate: one report comment, the gate status and check run on the head', async () => {
-    // Runner glue (actions/download-artifact in the evaluate job): the train job's artifact.
-    const candidateDir = join(runner.runnerTemp(prJobs.evaluate), 'candidate');
-    await runner.glue(prJobs.evaluate, async () => {
-      const client = new DefaultArtifactClient();
-      const { artifact } = await client.getArtifact(ARTIFACT);
-      await client.downloadArtifact(artifact.id, { path: candidateDir });
-    });
-    expect(readdirSync(candidateDir).sort()).toEqual([
-      'manifest.json',
-      'metrics.json',
-      'model.onnx',
-    ]);
-    expect(sha256(readFileSync(join(candidateDir, 'model.onnx')))).toBe(sha256(candidateBytes));
+    const { downloaded, candidate, evaluated, gated } = await evaluateJob(runner, prRun, ARTIFACT);
+    expect(downloaded).toEqual(['manifest.json', 'metrics.json', 'model.onnx']);
+    expect(sha256(candidate)).toBe(sha256(candidateBytes));
 
-    const evaluated = expectSuccess(
-      await runner.step('evaluate', evaluate, prJobs.evaluate, {
-        model: join(candidateDir, 'model.onnx'),
-      }),
-    );
     expect(evaluated.outputs.passed).toBe('true');
     expect(evaluated.summary).toContain('no production model yet');
     expect(evaluated.summary).toMatch(/### ✅ Gate passed: \d+ checks/);
     expect(evaluated.annotations).toEqual([]);
-    const comments = github.commentsOn(repo, pr.number);
+    comments = github.commentsOn(repo, pr.number);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(MARKER);
     expect(comments[0]!.body).toContain('roc_auc');
     expect(comments[0]!.body).toMatch(/### ✅ Gate passed/);
     expect(comments[0]!.user.login).toBe('github-actions[bot]');
     expect(evaluated.outputs['comment-url']).toContain(`#issuecomment-${comments[0]!.id}`);
-
-    const gated = expectSuccess(
-      await runner.step('gate', gate, prJobs.evaluate, { report: evaluated.outputs.report! }),
-    );
     expect(gated.outputs.passed).toBe('true');
     expect(gated.summary).toMatch(/### ✅ Gate passed: \d+ checks/);
 
     // Statuses and check runs belong on the PR head, never on the merge ref the run checked out.
-    expect(github.statusesOn(repo, PR_MERGE_REF)).toEqual([]);
-    const statuses = github.statusesOn(repo, PR_HEAD);
+    expect(github.statusesOn(repo, prRun.train.sha)).toEqual([]);
+    const statuses = github.statusesOn(repo, pr.head.sha);
     expect(new Set(statuses.map((s) => s.context))).toEqual(new Set([STATUS]));
-    expect(statuses.at(-1)!.state).toBe('success');
-    const checks = github.checkRunsOn(repo, PR_HEAD);
+    expect(gateStatus(pr.head.sha)!.state).toBe('success');
+    const checks = github.checkRunsOn(repo, pr.head.sha);
     expect(checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
       [CHECK, 'completed', 'success'],
     ]);
     expect(github.commentsOn(repo, pr.number)).toHaveLength(1);
-    checkRunIds = checks.map((c) => c.id);
   }, 60_000);
 
   it('merge: one release with every asset, exactly the evaluated candidate', async () => {
-    // GitHub: the workflow run of the PR head completes; its artifacts are listed on the run.
-    // The zip is the one the train step uploaded to the results service (Azurite).
-    await registerRunArtifacts();
-    prRun.status = 'completed';
-    prRun.conclusion = 'success';
-    // GitHub: a reviewer merges PR #1; main moves to the merge commit, which is pushed.
-    MERGE_COMMIT = mergeCommit(github.gitOf(repo), {
+    await completeRun(github, prRun);
+    // GitHub: a reviewer merges PR #1; main moves to the merge commit, and the push starts the
+    // release workflow.
+    merged = mergeCommit(github.gitOf(repo), {
       base: 'main',
-      head: PR_HEAD,
+      head: pr.head.sha,
       message: `Merge pull request #${pr.number} from ${OWNER}/better-model`,
       date: github.now(),
       advance: true,
     });
     pr.state = 'closed';
-    pr.mergeCommitSha = MERGE_COMMIT;
+    pr.mergeCommitSha = merged;
     pr.mergedAt = github.now();
     const pushRun = github.addWorkflowRun(repo, {
-      headSha: MERGE_COMMIT,
+      headSha: merged,
       headBranch: 'main',
       event: 'push',
       conclusion: null,
     });
     releaseJob = {
       event: 'push',
-      payload: pushEvent(repo, {
-        before: MAIN_BEFORE,
-        after: MERGE_COMMIT,
-        time: '2024-05-02T10:00:00Z',
-      }),
-      sha: MERGE_COMMIT,
+      payload: pushEvent(repo, { before: mainBefore, after: merged, time: '2024-05-02T10:00:00Z' }),
+      sha: merged,
       ref: 'refs/heads/main',
       runId: pushRun.id,
       attempt: 1,
       // permissions: contents: write, actions: read, pull-requests: read
       token: github.actionsToken({ writes: ['contents'] }),
-      env: results.env(),
     };
 
-    const step = expectSuccess(await runner.step('publish-model', publishModel, releaseJob));
+    const step = succeeded(await runner.step('publish-model', publishModel, releaseJob));
     expect(step.outputs).toEqual({
       tag: TAG,
       version: '1.0.0',
@@ -312,7 +276,7 @@ describe('the three flows on the credit-risk example', () => {
     const [release, ...others] = github.releasesOf(repo);
     expect(others).toEqual([]);
     expect(release!).toMatchObject({ tag: TAG, draft: false, prerelease: false });
-    expect(release!.targetCommitish).toBe(MERGE_COMMIT);
+    expect(release!.targetCommitish).toBe(merged);
     expect(release!.assets.map((a) => a.name).sort()).toEqual(RELEASE_ASSETS);
     expect(release!.assets.every((a) => a.state === 'uploaded')).toBe(true);
     // SHA256SUMS lists every other asset, and each matches its bytes.
@@ -335,103 +299,181 @@ describe('the three flows on the credit-risk example', () => {
     expect(sha256(model.bytes)).toBe(sha256(candidateBytes));
   }, 60_000);
 
-  it('re-run of the pull request run (Re-run all jobs): the cache restores, the report updates', async () => {
+  it('schedule: drift on the shifted data opens one issue and one retraining PR', async () => {
+    // GitHub: the drift workflow's cron fires on main (now the merge commit).
+    const scheduled = github.addWorkflowRun(repo, {
+      headSha: merged,
+      headBranch: 'main',
+      event: 'schedule',
+      conclusion: null,
+    });
+    driftJob = {
+      event: 'schedule',
+      payload: scheduleEvent(repo, DRIFT_CRON),
+      sha: merged,
+      ref: 'refs/heads/main',
+      runId: scheduled.id,
+      attempt: 1,
+      // permissions: contents: write, issues: write, pull-requests: write
+      token: github.actionsToken({ writes: ['contents', 'issues', 'pull-requests'] }),
+    };
+    // drift.yml passes `secrets.app-token || github.token`: a GitHub App's token here, so that
+    // the retraining PR starts the pull-request flow (GITHUB_TOKEN's events start no workflows).
+    appToken = github.userToken('modelship-retrainer');
+
+    const step = succeeded(
+      await runner.step('drift-check', driftCheck, driftJob, { 'github-token': appToken }),
+    );
+    expect(step.outputs.drifted).toBe('true');
+    expect(Number(step.outputs['drift-share'])).toBeGreaterThanOrEqual(0.5);
+    expect(step.summary).toContain(`production ${TAG}`);
+    expect(step.summary).toContain('⚠️ drift');
+
+    const issues = github.issuesOf(repo);
+    expect(issues).toHaveLength(1);
+    const issue = issues[0]!;
+    expect(issue).toMatchObject({ state: 'open', labels: [DRIFT_LABEL] });
+    expect(String(issue.number)).toBe(step.outputs['issue-number']);
+    expect(github.labelsOf(repo).map((l) => l.name)).toEqual([DRIFT_LABEL]);
+
+    const retrain = github.pullsOf(repo).filter((p) => p.head.ref === RETRAIN_BRANCH);
+    expect(retrain).toHaveLength(1);
+    retrainPr = retrain[0]!;
+    expect(retrainPr).toMatchObject({ state: 'open', base: { ref: 'main' } });
+    expect(String(retrainPr.number)).toBe(step.outputs['pr-number']);
+    expect(retrainPr.body).toContain(`#${issue.number}`);
+    expect(issue.body).toContain(`#${retrainPr.number}`);
+    // The branch is one commit on main holding the retraining request.
+    const git = github.gitOf(repo);
+    const head = git.commits.get(git.refs.get(`heads/${RETRAIN_BRANCH}`)!)!;
+    expect(head.parents).toEqual([merged]);
+    expect(retrainPr.head.sha).toBe(head.sha);
+    expect(JSON.parse(git.fileAt(`heads/${RETRAIN_BRANCH}`, RETRAIN_FILE)!)).toBeTypeOf('object');
+    scheduled.status = 'completed';
+    scheduled.conclusion = 'success';
+  }, 60_000);
+
+  it('the retraining PR runs the pull-request flow against production', async () => {
+    // GitHub: the PR was opened with an App token, so its `pull_request` event starts the PR
+    // workflow; actions/checkout puts the test merge (main + the retraining request) in place.
+    const git = github.gitOf(repo);
+    const mergeRef = mergeCommit(git, {
+      base: 'main',
+      head: retrainPr.head.sha,
+      message: `Merge ${retrainPr.head.sha} into ${merged}`,
+      date: github.now(),
+      advance: false,
+    });
+    retrainHead = retrainPr.head.sha;
+    const request = git.fileAt(`heads/${RETRAIN_BRANCH}`, RETRAIN_FILE)!;
+    mkdirSync(dirname(join(workspace, RETRAIN_FILE)), { recursive: true });
+    writeFileSync(join(workspace, RETRAIN_FILE), request);
+    // A PR's caches are its own: the retraining PR cannot restore PR #1's (another results
+    // service stands for that scope).
+    retrainRun = startPullRequestRun(github, repo, {
+      pr: retrainPr,
+      mergeRef,
+      results: retrainResults,
+    });
+
+    const flow = await runPullRequestFlow(runner, retrainRun, ARTIFACT);
+    expect(flow.validations.map((s) => s.outputs.ok)).toEqual(['true', 'true']);
+    expect(flow.trained.outputs['cache-hit']).toBe('miss');
+    const { evaluated, gated } = flow.evaluation;
+    expect(evaluated.outputs.passed).toBe('true');
+    expect(evaluated.summary).toContain(`production ${TAG}`);
+    expect(gated.outputs.passed).toBe('true');
+    const onRetrain = github
+      .commentsOn(repo, retrainPr.number)
+      .filter((c) => c.body.includes(MARKER));
+    expect(onRetrain).toHaveLength(1);
+    expect(onRetrain[0]!.body).toContain(`production ${TAG}`);
+    expect(gateStatus(retrainPr.head.sha)!.state).toBe('success');
+    expect(github.checkRunsOn(repo, retrainPr.head.sha).map((c) => c.name)).toEqual([CHECK]);
+    // PR #1's report is untouched by another PR's run.
+    expect(github.commentsOn(repo, pr.number)).toEqual(comments);
+    await completeRun(github, retrainRun);
+  }, 90_000);
+
+  it('re-run of everything with the same events', async () => {
     firstPass = inventory();
-    commentBefore = { ...github.commentsOn(repo, pr.number)[0]! };
-    // GitHub: "Re-run all jobs" on PR #1's run: the same run and event, attempt 2, new runners.
-    const again = (job: Job): Job => ({ ...job, attempt: 2 });
-    const jobs = { train: again(prJobs.train), evaluate: again(prJobs.evaluate) };
+    const before = new Map(
+      [pr, retrainPr].map((p) => [
+        p.number,
+        github.commentsOn(repo, p.number).map((c) => ({ ...c })),
+      ]),
+    );
     // A fresh runner: the trainer's dependency cache is not on disk until the cache restores it.
     rmSync(join(workspace, '.cache'), { recursive: true, force: true });
     rmSync(join(workspace, 'artifacts'), { recursive: true, force: true });
 
-    for (const data of ['', 'data/eval.csv']) {
-      const step = expectSuccess(
-        await runner.step('validate-data', validateData, jobs.train, { data }),
-      );
-      expect(step.outputs.ok).toBe('true');
-    }
-    const trained = expectSuccess(
-      await runner.step('train', train, jobs.train, { 'cache-paths': '.cache/trainer' }),
-    );
-    expect(trained.outputs['cache-hit']).toBe('exact');
-    expect(readFileSync(join(workspace, '.cache', 'trainer', 'wheels.txt'), 'utf8')).toContain(
+    // PR #1's run, "Re-run all jobs": the cache restores and the report compares with production.
+    const again = await runPullRequestFlow(runner, rerun(prRun), ARTIFACT);
+    expect(again.trained.outputs['cache-hit']).toBe('exact');
+    expect(readFileSync(join(workspace, CACHE_PATH, 'wheels.txt'), 'utf8')).toContain(
       'dependencies',
     );
     // The same data and trainer give the same model, byte for byte.
-    expect(sha256(readFileSync(trained.outputs['model-path']!))).toBe(sha256(candidateBytes));
+    expect(sha256(again.evaluation.candidate)).toBe(sha256(candidateBytes));
+    expect(again.evaluation.evaluated.summary).toContain(`production ${TAG}`);
+    await completeRun(github, prRun);
 
-    const candidateDir = join(runner.runnerTemp(jobs.evaluate), 'candidate');
-    await runner.glue(jobs.evaluate, async () => {
-      const client = new DefaultArtifactClient();
-      const { artifact } = await client.getArtifact(ARTIFACT);
-      await client.downloadArtifact(artifact.id, { path: candidateDir });
-    });
-    const evaluated = expectSuccess(
-      await runner.step('evaluate', evaluate, jobs.evaluate, {
-        model: join(candidateDir, 'model.onnx'),
-      }),
-    );
-    expect(evaluated.outputs.passed).toBe('true');
-    // Production is now the release the merge made: the report compares with it.
-    expect(evaluated.summary).toContain(`production ${TAG}`);
-    const gated = expectSuccess(
-      await runner.step('gate', gate, jobs.evaluate, { report: evaluated.outputs.report! }),
-    );
-    expect(gated.outputs.passed).toBe('true');
-
-    const comments = github.commentsOn(repo, pr.number);
-    expect(comments.map((c) => c.id)).toEqual([commentBefore.id]);
-    expect(comments[0]!.body).toContain(`production ${TAG}`);
-    expect(comments[0]!.updatedAt > commentBefore.updatedAt).toBe(true);
-    expect(github.checkRunsOn(repo, PR_HEAD).map((r) => r.id)).toEqual(checkRunIds);
-    await registerRunArtifacts();
-  }, 90_000);
-
-  it('re-run of the push to main: the release stays as it is', async () => {
-    const release = github.releasesOf(repo)[0]!;
-    const assets = release.assets.map((a) => [a.id, a.name, a.digest]);
-    const step = expectSuccess(
+    // The push's run: the release is there already.
+    const published = succeeded(
       await runner.step('publish-model', publishModel, { ...releaseJob, attempt: 2 }),
     );
-    expect(step.outputs.tag).toBe(TAG);
-    expect(step.summary).toContain('Already published');
-    expect(github.releasesOf(repo).map((r) => r.id)).toEqual([release.id]);
-    expect(release.assets.map((a) => [a.id, a.name, a.digest])).toEqual(assets);
-  }, 60_000);
+    expect(published.outputs.tag).toBe(TAG);
+    expect(published.summary).toContain('Already published');
+
+    // The schedule's run: the same drift updates the issue and the PR.
+    const drift = succeeded(
+      await runner.step(
+        'drift-check',
+        driftCheck,
+        { ...driftJob, attempt: 2 },
+        { 'github-token': appToken },
+      ),
+    );
+    expect(drift.outputs['issue-number']).toBe(String(github.issuesOf(repo)[0]!.number));
+    expect(drift.outputs['pr-number']).toBe(String(retrainPr.number));
+    // The retraining branch is rebuilt, still one commit on main (its request records this
+    // check's time), and the PR follows it: updated, not opened again.
+    const git = github.gitOf(repo);
+    const branchHead = git.refs.get(`heads/${RETRAIN_BRANCH}`)!;
+    expect(git.commits.get(branchHead)!.parents).toEqual([merged]);
+    expect(retrainPr.head.sha).toBe(branchHead);
+
+    // The retraining PR's run.
+    const retrained = await runPullRequestFlow(runner, rerun(retrainRun), ARTIFACT);
+    expect(retrained.evaluation.gated.outputs.passed).toBe('true');
+    await completeRun(github, retrainRun);
+
+    // Sticky comments: the same comments, edited in place.
+    for (const [number, earlier] of before) {
+      const now = github.commentsOn(repo, number).filter((c) => c.body.includes(MARKER));
+      const first = earlier.find((c) => c.body.includes(MARKER))!;
+      expect(now.map((c) => c.id)).toEqual([first.id]);
+    }
+    expect(github.commentsOn(repo, pr.number)[0]!.body).toContain(`production ${TAG}`);
+  }, 180_000);
 
   it('nothing is duplicated, only updated; nothing broke GitHub’s API description', () => {
     const now = inventory();
     expect(now).toEqual(firstPass);
-    expect(now).toMatchObject({
-      comments: 1,
-      statusContexts: [STATUS],
-      checkRuns: [CHECK],
-      releases: [TAG],
-      artifacts: [ARTIFACT],
-    });
-    // Statuses are append-only on GitHub: the latest of the context is what branch protection reads.
-    const latest = github.statusesOn(repo, PR_HEAD).at(-1)!;
-    expect(latest).toMatchObject({ context: STATUS, state: 'success' });
+    expect(now.releases.map(([, tag]) => tag)).toEqual([TAG]);
+    expect(now.labels).toEqual([DRIFT_LABEL]);
+    expect(now.issues).toEqual([[expect.any(Number), 'open', [DRIFT_LABEL]]]);
+    expect(now.pulls).toEqual([
+      [pr.number, 'better-model', 'closed'],
+      [retrainPr.number, RETRAIN_BRANCH, 'open'],
+    ]);
+    expect(now.statusContexts).toEqual([[STATUS], [STATUS]]);
+    expect(now.artifacts).toEqual([[ARTIFACT], [ARTIFACT]]);
+    // Statuses are append-only on GitHub: the newest of the context is what branch protection reads.
+    expect(gateStatus(pr.head.sha)!.state).toBe('success');
+    expect(gateStatus(retrainPr.head.sha)!.state).toBe('success');
     expect(github.violations).toEqual([]);
     expect(results.violations).toEqual([]);
+    expect(retrainResults.violations).toEqual([]);
   });
 });
-
-/**
- * Runner glue: the artifacts the PR's run uploaded (in the results service) as GitHub lists them
- * on the workflow run, replacing one of the same name as a re-run attempt's upload does.
- */
-async function registerRunArtifacts(): Promise<void> {
-  for (const stored of results.artifacts.filter((a) => a.finalized)) {
-    const zip = await results.artifactBlob(stored);
-    prRun.artifacts = prRun.artifacts.filter((a) => a.name !== stored.name);
-    prRun.artifacts.push({
-      id: stored.id,
-      name: stored.name,
-      zip,
-      expired: false,
-      createdAt: github.now(),
-    });
-  }
-}
