@@ -60,7 +60,9 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
     outcome.steps.push(`Downloaded ${release.tag} (${release.assets.length} files, verified).`);
 
     // 2. Build and push `<image>:<version>`. Registry logins stay in this job's own auth file.
-    const env = { ...process.env, REGISTRY_AUTH_FILE: join(work, 'auth.json') };
+    const authFile = join(work, 'auth.json');
+    writeFileSync(authFile, '{"auths":{}}\n', { mode: 0o600 });
+    const env = { ...process.env, REGISTRY_AUTH_FILE: authFile };
     const builder = await ImageBuilder.detect(inputs.builder, {
       env,
       onLine: (line) => core.info(line),

@@ -1,0 +1,515 @@
+// Real containers, no mocks: podman and buildah build the serving image of real release bundles of
+// the credit-risk example, push it to Debian's docker-registry on a free loopback port, run it
+// with podman (runc, the machine's ulimits: ../shared/containers.md) and smoke-test it; a bundle
+// whose model predicts differently fails. The deploy action runs end to end against the GitHub
+// fake and the same registry. The base image is node and its libraries copied into
+// `buildah from scratch` (nothing can be pulled), cached by tag in a private store that outlives
+// the run; everything else this file starts (registry, containers, images) it stops and removes.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { run as deploy } from '../src/actions/deploy/main.js';
+import { main } from '../src/cli/main.js';
+import { loadConfig } from '../src/core/config/modelshipConfig.js';
+import { ImageBuilder } from '../src/core/deploy/imageBuilder.js';
+import { buildServingImage, smokeTestImage } from '../src/core/deploy/servingImage.js';
+import { sha256sums } from '../src/core/release/checksums.js';
+import { writeReleaseBundle } from '../src/core/release/bundle.js';
+import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
+import { trainModel, writeProject } from './fixtures/evaluate/project.js';
+import { deploymentsOf } from './github/fakeDeployments.js';
+import type { FakeRepo } from './github/fakeEntities.js';
+import type { GitHubFake } from './github/githubFake.js';
+import { useGitHubFake } from './github/useGitHubFake.js';
+import { buildCliIfStale, ROOT } from './helpers/cli.js';
+
+const TOOLS = ['podman', 'buildah', 'skopeo', 'runc', 'docker-registry'];
+const INSTALL = 'apt-get install podman buildah skopeo runc docker-registry (.ci/run does)';
+/** The private image store: fixed, so the base image built once is reused by later runs. */
+const STORE = join(tmpdir(), 'modelship-container-test-store');
+const scratch = join(tmpdir(), `modelship-container-test-${process.pid}`);
+
+const { fake } = useGitHubFake();
+const action = useActionRun({
+  // What the runner passes from actions/deploy/action.yml's defaults.
+  VERSION: 'production',
+  IMAGE: '',
+  BUILDER: 'auto',
+  ENVIRONMENT: 'production',
+  'SMOKE-TEST': 'true',
+  'BASE-IMAGE': 'docker.io/library/node:20-bookworm-slim',
+  'REGISTRY-USERNAME': '',
+  'REGISTRY-PASSWORD': '',
+  'TLS-VERIFY': 'true',
+  URL: '',
+  CONFIG: 'modelship.yml',
+  'WORKING-DIRECTORY': '.',
+});
+
+let env: Record<string, string>;
+let registry: string;
+let registryProcess: ChildProcess | undefined;
+let baseImage: string;
+let runtime: string;
+/** Bundles by version: 1.0.0 and 1.2.0 good, 1.1.0 with a model other than the one it recorded. */
+const bundles: Record<string, string> = {};
+
+function tool(command: string, args: string[]): string {
+  const result = spawnSync(command, args, {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function requireTools(): void {
+  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
+  const missing = TOOLS.filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { PATH: path } }).status !== 0,
+  );
+  // A failure, not a skip: these tests are what proves the image works.
+  if (missing.length)
+    throw new Error(`The container tests need ${missing.join(', ')}: ${INSTALL}.`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function startRegistry(): Promise<void> {
+  const port = await freePort();
+  registry = `127.0.0.1:${port}`;
+  const config = join(scratch, 'registry.yml');
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log: { level: error }',
+      `storage: { filesystem: { rootdirectory: ${JSON.stringify(join(scratch, 'registry'))} } }`,
+      `http: { addr: ${JSON.stringify(registry)} }`,
+      '',
+    ].join('\n'),
+  );
+  let output = '';
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  registryProcess = child;
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited:\n${output}`);
+    if (
+      await fetch(`http://${registry}/v2/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`docker-registry did not answer on ${registry}:\n${output}`);
+}
+
+/**
+ * node, the libraries ldd lists for it and for the onnxruntime binding, in `buildah from scratch`;
+ * tagged by a digest of those files, so it is built once per machine and node.
+ */
+function ensureBaseImage(): string {
+  const binding = join(runtime, 'onnxruntime', 'onnxruntime_binding.node');
+  const libraries = [process.execPath, binding]
+    .flatMap((file) => [
+      ...spawnSync('ldd', [file], { encoding: 'utf8' }).stdout.matchAll(/(\/\S+) \(0x/g),
+    ])
+    .map((m) => m[1]!)
+    .filter((lib) => !lib.includes('onnxruntime') && !lib.startsWith(runtime));
+  const unique = [...new Set(libraries)].sort();
+  const key = createHash('sha256')
+    .update([process.execPath, process.version, ...unique].join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  const image = `localhost/modelship-test-base:${key}`;
+  const exists = spawnSync('podman', ['image', 'exists', image], {
+    env: { ...process.env, ...env },
+  });
+  if (exists.status === 0) return image;
+  const container = tool('buildah', ['from', 'scratch']);
+  try {
+    tool('buildah', ['copy', container, process.execPath, '/usr/local/bin/node']);
+    for (const library of unique) tool('buildah', ['copy', container, library, library]);
+    tool('buildah', ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', container]);
+    tool('buildah', ['commit', '--quiet', container, image]);
+  } finally {
+    tool('buildah', ['rm', container]);
+  }
+  return image;
+}
+
+/** A bundle whose model.onnx is another model, its manifest and SHA256SUMS updated to match. */
+function swapModel(dir: string, model: Uint8Array): void {
+  writeFileSync(join(dir, 'model.onnx'), model);
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    files: Record<string, { sha256: string; size_bytes: number }>;
+  };
+  manifest.files['model.onnx'] = {
+    sha256: createHash('sha256').update(model).digest('hex'),
+    size_bytes: model.length,
+  };
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  const files = readdirSync(dir)
+    .filter((name) => name !== 'SHA256SUMS')
+    .map((name) => ({
+      name,
+      sha256: createHash('sha256')
+        .update(readFileSync(join(dir, name)))
+        .digest('hex'),
+    }));
+  writeFileSync(join(dir, 'SHA256SUMS'), sha256sums(files));
+}
+
+beforeAll(async () => {
+  requireTools();
+  mkdirSync(scratch, { recursive: true });
+  mkdirSync(STORE, { recursive: true });
+  const containersConf = join(STORE, 'containers.conf');
+  const storageConf = join(STORE, 'storage.conf');
+  // crun fails here (cgroups in hybrid mode) and podman's default rlimits exceed the machine's.
+  writeFileSync(
+    containersConf,
+    '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]\n[engine]\nruntime = "runc"\n',
+  );
+  writeFileSync(
+    storageConf,
+    `[storage]\ndriver = "overlay"\ngraphroot = "${join(STORE, 'storage')}"\nrunroot = "${join(STORE, 'run')}"\n`,
+  );
+  env = { CONTAINERS_CONF: containersConf, CONTAINERS_STORAGE_CONF: storageConf };
+  await startRegistry();
+
+  // The serving runtime, built on its own: a full `npm run bundle` elsewhere rewrites dist/.
+  buildCliIfStale();
+  runtime = join(scratch, 'serve');
+  const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs', 'serve', runtime], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (bundled.status !== 0) throw new Error(`bundling the runtime failed:\n${bundled.stderr}`);
+  baseImage = ensureBaseImage();
+
+  const good = join(scratch, 'good.onnx');
+  writeFileSync(good, await trainModel({ l2: 1 }));
+  const loaded = loadConfig(writeProject(join(scratch, 'project'), { model: good }));
+  for (const version of ['1.0.0', '1.1.0', '1.2.0']) {
+    const bundle = await writeReleaseBundle({
+      loaded,
+      out: join(scratch, `bundle-${version}`),
+      version,
+      commit: 'c'.repeat(40),
+      now: new Date('2026-01-02T03:04:05Z'),
+      executionProviders: ['cpu'],
+    });
+    bundles[version] = bundle.dir;
+  }
+  swapModel(bundles['1.1.0']!, await trainModel({ l2: 3000, rows: 100 }));
+}, 180_000);
+
+afterAll(async () => {
+  try {
+    if (env) {
+      const run = (args: string[]) =>
+        spawnSync('podman', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+      const smoke = run(['ps', '-a', '--filter', 'name=modelship-smoke-', '--format', '{{.ID}}']);
+      for (const id of smoke.stdout.split('\n').filter(Boolean)) run(['rm', '-f', '-t', '1', id]);
+      const images = run(['images', '--filter', `reference=${registry}/*`, '--format', '{{.ID}}']);
+      const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
+      if (ids.length) run(['rmi', '-f', ...ids]);
+      // Intermediate layers of this run's builds; the base image stays for the next run.
+      run(['image', 'prune', '-f']);
+    }
+  } finally {
+    registryProcess?.kill('SIGTERM');
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}, 60_000);
+
+async function registryDigest(repository: string, tag: string): Promise<string | undefined> {
+  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept:
+        'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+    },
+  });
+  return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+async function registryTags(repository: string): Promise<string[]> {
+  const response = await fetch(`http://${registry}/v2/${repository}/tags/list`);
+  if (!response.ok) return [];
+  return ((await response.json()) as { tags: string[] | null }).tags?.sort() ?? [];
+}
+
+interface History {
+  created_by: string;
+  empty_layer?: boolean;
+}
+
+describe('the serving image, built with podman', () => {
+  let builder: ImageBuilder;
+  beforeAll(async () => {
+    builder = await ImageBuilder.detect('podman', { env: { ...process.env, ...env } });
+  });
+
+  it('is the base, then the runtime, then the model as the last layer; non-root, labelled, with a HEALTHCHECK', async () => {
+    const repository = `${registry}/layers`;
+    const first = await buildServingImage({
+      builder,
+      bundle: bundles['1.0.0']!,
+      runtime,
+      repository,
+      baseImage,
+      tlsVerify: false,
+    });
+    const second = await buildServingImage({
+      builder,
+      bundle: bundles['1.1.0']!,
+      runtime,
+      repository,
+      baseImage,
+      tlsVerify: false,
+    });
+    expect(first.ref).toBe(`${repository}:1.0.0`);
+    const inspect = (ref: string) =>
+      (
+        JSON.parse(tool('podman', ['image', 'inspect', ref])) as {
+          Config: { User: string; Labels: Record<string, string>; ExposedPorts: object };
+          RootFS: { Layers: string[] };
+          Healthcheck?: { Test: string[] };
+        }[]
+      )[0]!;
+    const image = inspect(first.ref);
+    const base = inspect(baseImage);
+    expect(image.Config.User).toBe('10001:10001');
+    expect(Object.keys(image.Config.ExposedPorts)).toEqual(['8080/tcp']);
+    expect(image.Healthcheck?.Test.join(' ')).toContain('/v2/health/ready');
+    expect(image.Config.Labels).toMatchObject({
+      'org.opencontainers.image.version': '1.0.0',
+      'org.opencontainers.image.revision': 'c'.repeat(40),
+      'io.modelship.model.tag': 'credit-risk-v1.0.0',
+    });
+    expect(image.Config.Labels['io.modelship.model.digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // Two layers over the base: the runtime, then the model.
+    expect(image.RootFS.Layers.slice(0, base.RootFS.Layers.length)).toEqual(base.RootFS.Layers);
+    expect(image.RootFS.Layers).toHaveLength(base.RootFS.Layers.length + 2);
+    const history = JSON.parse(
+      tool('podman', ['image', 'inspect', '--format', '{{json .History}}', first.ref]),
+    ) as History[];
+    const layers = history.filter((h) => !h.empty_layer).map((h) => h.created_by);
+    expect(layers.slice(-2)).toEqual([
+      expect.stringMatching(/COPY .* in \/opt\/modelship\/runtime\/ *$/),
+      expect.stringMatching(/COPY .* in \/opt\/modelship\/model\/ *$/),
+    ]);
+    // A new version shares every layer but the model's.
+    const next = inspect(second.ref);
+    expect(next.RootFS.Layers.slice(0, -1)).toEqual(image.RootFS.Layers.slice(0, -1));
+    expect(next.RootFS.Layers.at(-1)).not.toBe(image.RootFS.Layers.at(-1));
+  });
+
+  it('pushed to the registry and run by digest, passes the smoke test; the broken one fails it', async () => {
+    const repository = `${registry}/smoke`;
+    const results: Record<string, Awaited<ReturnType<typeof smokeTestImage>>> = {};
+    for (const version of ['1.0.0', '1.1.0']) {
+      const built = await buildServingImage({
+        builder,
+        bundle: bundles[version]!,
+        runtime,
+        repository,
+        baseImage,
+        tlsVerify: false,
+      });
+      const digest = await builder.push(built.ref, built.ref, false);
+      expect(await registryDigest('smoke', version)).toBe(digest);
+      results[version] = await smokeTestImage({
+        builder,
+        image: `${repository}@${digest}`,
+        bundle: bundles[version]!,
+        tlsVerify: false,
+      });
+    }
+    expect(results['1.0.0']).toMatchObject({ passed: true, reason: '' });
+    expect(results['1.0.0']!.comparisons.every((c) => c.passed && c.maxDifference <= 1e-5)).toBe(
+      true,
+    );
+    expect(results['1.1.0']!.passed).toBe(false);
+    expect(results['1.1.0']!.reason).toMatch(
+      /^\/predict: row \d+ P\(bad\) is .*, but the bundle recorded .*\.$/,
+    );
+    expect(results['1.1.0']!.logs).toContain('"event":"model_loaded"');
+    // Every smoke container is gone.
+    expect(tool('podman', ['ps', '-a', '--filter', 'name=modelship-smoke-', '-q'])).toBe('');
+  });
+
+  it('modelship image build --push and image smoke: exit 0 for a good image, 1 for a broken one', async () => {
+    const out: string[] = [];
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true)),
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    ];
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const cli = async (...args: string[]) => main(args);
+      const repository = `${registry}/cli`;
+      const flags = ['--builder', 'podman', '--tls-verify', 'false'];
+      for (const [version, exit] of [
+        ['1.0.0', 0],
+        ['1.1.0', 1],
+      ] as const) {
+        out.length = 0;
+        const build = [bundles[version]!, '--image', repository, '--base-image', baseImage];
+        expect(
+          await cli('image', 'build', ...build, '--push', '--runtime', runtime, ...flags),
+        ).toBe(0);
+        const ref = /pushed (\S+@sha256:[0-9a-f]{64})/.exec(out.join(''))?.[1];
+        expect(ref).toBeDefined();
+        expect(await cli('image', 'smoke', ref!, '--bundle', bundles[version]!, ...flags)).toBe(
+          exit,
+        );
+      }
+      expect(out.join('')).toMatch(/^smoke test failed for \S+: \/predict: row \d+/m);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      for (const key of Object.keys(env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
+
+describe('the deploy action, against the GitHub fake and the local registry', () => {
+  beforeEach(() => {
+    Object.assign(process.env, env, { MODELSHIP_SERVE_RUNTIME: runtime });
+  });
+
+  /** owner/repo with releases 1.0.0 (good), 1.1.0 (broken) and 1.2.0 (good) of the bundles. */
+  function releases(github: GitHubFake): FakeRepo {
+    const repo = github.addRepo(OWNER, REPO);
+    for (const [version, dir] of Object.entries(bundles)) {
+      const assets = Object.fromEntries(
+        readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]),
+      );
+      github.addRelease(repo, { tag: `credit-risk-v${version}`, assets });
+    }
+    writeProject(action.workspace(), { model: join(scratch, 'good.onnx') });
+    Object.assign(process.env, {
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_API_URL: github.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_EVENT_NAME: 'release',
+      GITHUB_SHA: 'c'.repeat(40),
+      GITHUB_RUN_ID: '777',
+      MODELSHIP_GITHUB_PACE_WRITES: 'false',
+      'INPUT_GITHUB-TOKEN': github.actionsToken({ writes: ['contents'] }),
+    });
+    return repo;
+  }
+
+  const deployVersion = async (version: string) => {
+    action.clear();
+    action.setInputs({
+      VERSION: version,
+      IMAGE: `${registry}/credit-risk`,
+      BUILDER: 'podman',
+      'BASE-IMAGE': baseImage,
+      'TLS-VERIFY': 'false',
+      URL: 'https://models.example.com/credit-risk',
+    });
+    await deploy();
+    return action.outputs();
+  };
+
+  it('deploys a release: pushed, smoke-tested, production tag moved, deployment recorded; a re-run adds nothing', async () => {
+    const github = fake();
+    const repo = releases(github);
+    const outputs = await deployVersion('1.0.0');
+
+    const digest = outputs.digest!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(outputs.image).toBe(`${registry}/credit-risk@${digest}`);
+    expect(await registryDigest('credit-risk', '1.0.0')).toBe(digest);
+    expect(await registryDigest('credit-risk', 'production')).toBe(digest);
+    const [deployment, ...others] = deploymentsOf(github.repoState(OWNER, REPO));
+    expect(others).toEqual([]);
+    expect(outputs['deployment-id']).toBe(String(deployment!.id));
+    expect(deployment).toMatchObject({
+      ref: 'credit-risk-v1.0.0',
+      environment: 'production',
+      payload: { image: outputs.image, digest, version: '1.0.0', model: 'credit-risk' },
+    });
+    expect(deployment!.statuses.map((s) => [s.state, s.environmentUrl, s.logUrl])).toEqual([
+      [
+        'success',
+        'https://models.example.com/credit-risk',
+        'https://github.com/owner/repo/actions/runs/777',
+      ],
+    ]);
+    const summary = action.summary();
+    expect(summary).toContain('Smoke test passed');
+    expect(summary).toContain('/v2/models/credit-risk/infer: 50 rows match');
+    expect(summary).toContain('<summary>deployment.yaml</summary>');
+    expect(summary).toContain(`image: ${registry}/credit-risk@${digest}`);
+    expect(repo.name).toBe(REPO);
+
+    // The same version again: the deployment is found and reused, nothing is added.
+    const again = await deployVersion('1.0.0');
+    expect(again).toEqual(outputs);
+    const after = deploymentsOf(github.repoState(OWNER, REPO));
+    expect(after).toHaveLength(1);
+    expect(after[0]!.statuses).toHaveLength(1);
+    expect(action.summary()).toContain('already recorded this image; reused');
+  });
+
+  it('refuses a release whose image predicts otherwise, leaving production as it was; rollback is deploying an older version', async () => {
+    const github = fake();
+    releases(github);
+    const state = () => deploymentsOf(github.repoState(OWNER, REPO));
+    const v1 = await deployVersion('credit-risk-v1.0.0');
+
+    await expect(deployVersion('1.1.0')).rejects.toThrow(
+      /^The smoke test of \S+:1\.1\.0 failed, so production was left as it was: \/predict: row \d+ P\(bad\) is .*\.$/,
+    );
+    expect(await registryDigest('credit-risk', 'production')).toBe(v1.digest);
+    expect(state()).toHaveLength(1);
+    expect(state()[0]!.statuses.map((s) => s.state)).toEqual(['success']);
+    expect(action.summary()).toContain('Smoke test failed');
+    expect(action.summary()).toContain('Production and its deployment were left as they were');
+
+    const v2 = await deployVersion('production');
+    expect(state().map((d) => d.ref)).toEqual(['credit-risk-v1.0.0', 'credit-risk-v1.2.0']);
+    expect(await registryDigest('credit-risk', 'production')).toBe(v2.digest);
+
+    // Rollback: 1.0.0 again becomes a new, newest deployment, and production points back at it.
+    const back = await deployVersion('1.0.0');
+    expect(back.digest).toBe(v1.digest);
+    expect(state().map((d) => d.ref)).toEqual([
+      'credit-risk-v1.0.0',
+      'credit-risk-v1.2.0',
+      'credit-risk-v1.0.0',
+    ]);
+    expect(back['deployment-id']).toBe(String(state()[2]!.id));
+    expect(await registryDigest('credit-risk', 'production')).toBe(v1.digest);
+    expect(await registryTags('credit-risk')).toEqual(['1.0.0', '1.1.0', '1.2.0', 'production']);
+  });
+});
