@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/actions/evaluate/main.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
@@ -359,6 +359,51 @@ describe('evaluate run() on a pull request', () => {
     expect(github.statusesOn(repo, DEFAULT_BRANCH_SHA)).toEqual([]);
     expect(action.summary()).not.toContain('comes from a fork');
     expect(action.outputs()['comment-url']).toBe(commentJson(github.url, comments[0]!).html_url);
+  });
+
+  it('re-evaluates a downloaded fork candidate as pr-comment.yml does: model input, default branch config', async () => {
+    const { github, repo, pr } = setup({ fork: true, event: 'workflow_run' });
+    publishHistory(github, repo);
+    // The default branch's config names its own model.path; the fork's candidate comes from the
+    // artifact the companion downloads outside the workspace.
+    project({ model: join(action.workspace(), 'model.onnx') });
+    const downloaded = join(action.runnerTemp(), 'candidate/model.onnx');
+    mkdirSync(dirname(downloaded), { recursive: true });
+    copyFileSync(models.candidate, downloaded);
+    action.setInputs({ model: downloaded, 'fail-on-gate': 'false' });
+    await run();
+    expect(readReport().candidate.sha256).toBe(sha256(models.bytes.candidate));
+    expect(readReport().baseline?.model.tag).toBe('credit-risk-v1.1.0');
+    expect(github.commentsOn(repo, pr.number)).toHaveLength(1);
+    expect(gateStatuses(github, repo)).toMatchObject([{ state: 'success' }]);
+    expect(github.statusesOn(repo, DEFAULT_BRANCH_SHA)).toEqual([]);
+  });
+
+  it('sets the status on the workflow_run head, not the default branch, when the pull request is closed', async () => {
+    const { github, repo, pr } = setup({ fork: true, event: 'workflow_run' });
+    publishHistory(github, repo);
+    project();
+    pr.state = 'closed';
+    await run();
+    expect(github.commentsOn(repo, pr.number)).toEqual([]);
+    expect(gateStatuses(github, repo)).toMatchObject([{ state: 'success' }]);
+    expect(github.checkRunsOn(repo, HEAD_SHA)).toMatchObject([{ name: CHECK }]);
+    expect(github.statusesOn(repo, DEFAULT_BRANCH_SHA)).toEqual([]);
+    expect(github.checkRunsOn(repo, DEFAULT_BRANCH_SHA)).toEqual([]);
+  });
+
+  it('says why a workflow_run re-evaluation fails when the candidate does not fit the default branch features', async () => {
+    const { github, repo, pr } = setup({ fork: true, event: 'workflow_run' });
+    publishHistory(github, repo);
+    project();
+    // A pull request that changed model.features trained a model of another width.
+    action.setInputs({ model: models.narrow });
+    const failure = run();
+    await expect(failure).rejects.toBeInstanceOf(ModelshipError);
+    await expect(failure).rejects.toThrow(/inputs per row, but modelship\.yml features make/);
+    await expect(failure).rejects.toThrow(/default branch's modelship\.yml.*maintainer/);
+    expect(github.commentsOn(repo, pr.number)).toEqual([]);
+    expect(github.statusesOn(repo, HEAD_SHA)).toEqual([]);
   });
 
   it('trims a report beyond the comment limit by sections; the job summary keeps all of it', async () => {

@@ -25,10 +25,6 @@ const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } =
 /** Modelship's own actions, referenced by one tag in every template (users pin it to a SHA). */
 const OWN_ACTION = /^modelship\/modelship(?:\/actions\/([a-z-]+))?@(.+)$/;
 const OWN_REF = 'v0';
-/** Root-action commands a template uses before src/actions/dispatch.ts runs them. */
-const PENDING_COMMANDS = new Map([
-  ['comment', 'pr-comment.yml posts the sticky comment from a downloaded report'],
-]);
 
 type Json = Record<string, unknown>;
 interface Step {
@@ -206,13 +202,7 @@ describe.each(TEMPLATES)('%s: policy', (file) => {
         if (spec.required === true)
           expect(inputs, `${job}: ${uses} needs ${name}`).toHaveProperty(name);
       }
-      if (!own[1]) {
-        const command = String(inputs.command);
-        expect(
-          commands.has(command) || PENDING_COMMANDS.has(command),
-          `root action command ${command}`,
-        ).toBe(true);
-      }
+      if (!own[1]) expect(commands, `${job}: root action command`).toContain(inputs.command);
     }
   });
 
@@ -243,33 +233,78 @@ describe.each(TEMPLATES)('%s: policy', (file) => {
   });
 });
 
-describe('pending root-action commands', () => {
-  it('are still missing from dispatch.ts (drop them from PENDING_COMMANDS once they land)', () => {
-    const commands = dispatchCommands();
-    expect(commands).toContain('evaluate');
-    for (const command of PENDING_COMMANDS.keys()) expect(commands).not.toContain(command);
-  });
-});
-
 describe('pr-comment.yml', () => {
   const wf = load('pr-comment.yml');
+  const all = steps(wf);
+  const text = read('pr-comment.yml');
+  const evaluateStep = all.find((s) => s.uses?.match(OWN_ACTION)?.[1] === 'evaluate');
+  const download = all.find((s) => s.uses?.startsWith('actions/download-artifact@'));
 
-  it('never checks out the pull request: only the default branch, for modelship.yml', () => {
-    for (const { uses, with: inputs } of steps(wf)) {
-      if (uses?.startsWith('actions/checkout@')) {
-        expect(inputs).not.toHaveProperty('ref');
-        expect(inputs).not.toHaveProperty('repository');
-      }
+  it('runs only for a fork pull request run that succeeded or failed', () => {
+    const [job] = Object.values(wf.jobs) as [Job & { if?: string }];
+    expect(Object.keys(wf.jobs)).toHaveLength(1);
+    expect(job.if).toContain("github.event.workflow_run.event == 'pull_request'");
+    expect(job.if).toContain(
+      'github.event.workflow_run.head_repository.full_name != github.repository',
+    );
+    expect(job.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(job.if).toContain("github.event.workflow_run.conclusion == 'failure'");
+    expect(job.permissions).toEqual({
+      actions: 'read',
+      contents: 'read',
+      'pull-requests': 'write',
+      statuses: 'write',
+      checks: 'write',
+    });
+    expect(JSON.stringify(job.concurrency)).toContain('workflow_run.head_branch');
+  });
+
+  it('never checks out the pull request: only the default branch, its config and holdout', () => {
+    const checkouts = all.filter((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkouts).toHaveLength(1);
+    for (const { with: inputs } of checkouts) {
+      expect(inputs).not.toHaveProperty('ref');
+      expect(inputs).not.toHaveProperty('repository');
+    }
+    // Nor any other way to the fork's code: no head ref or SHA anywhere, no git fetch.
+    for (const head of ['head_sha', 'head_commit', 'pull_request.head', 'refs/pull/']) {
+      expect(text, head).not.toContain(head);
+    }
+    for (const { run } of all) expect(run ?? '').not.toMatch(/\bgit\b/);
+  });
+
+  it('re-evaluates the candidate model; the fork run’s report never decides the status', () => {
+    const trainArtifact = readFileSync(join(ROOT, 'src/actions/train/artifact.ts'), 'utf8');
+    expect(trainArtifact).toContain('`candidate-${modelName}`');
+    expect(download?.with).toMatchObject({
+      name: 'candidate-${{ inputs.model }}',
+      'run-id': '${{ github.event.workflow_run.id }}',
+      'github-token': '${{ github.token }}',
+    });
+    // Outside the workspace, so nothing in the artifact stands in for the checkout's files.
+    expect(String(download?.with?.path)).toMatch(/^\$\{\{ runner\.temp \}\}\//);
+    expect(evaluateStep?.with).toMatchObject({
+      model: '${{ steps.candidate.outputs.model }}',
+      baseline: 'production',
+    });
+    expect(evaluateStep?.with).not.toHaveProperty('data');
+    // No report of the fork's run is read: no report artifact, no gate step on a report.
+    const body = text.split('\n').filter((l) => !l.trimStart().startsWith('#'));
+    expect(body.join('\n')).not.toContain('modelship-report');
+    for (const { uses, with: inputs } of all) {
+      expect(uses ?? '').not.toMatch(/actions\/gate@/);
+      expect(inputs ?? {}).not.toHaveProperty('report');
+      expect(inputs?.command).toBeUndefined();
     }
   });
 
-  it('downloads the artifact evaluate uploads on a fork, from the triggering run', () => {
-    const evaluateMain = readFileSync(join(ROOT, 'src/actions/evaluate/main.ts'), 'utf8');
-    expect(evaluateMain).toContain('artifactName = `modelship-report-${name}`');
-    const download = steps(wf).find((s) => s.uses?.startsWith('actions/download-artifact@'));
-    expect(download?.with).toMatchObject({
-      name: 'modelship-report-${{ inputs.model }}',
-      'run-id': '${{ github.event.workflow_run.id }}',
-    });
+  it('skips cleanly when the run left no candidate (training failed)', () => {
+    const find = all.find((s) => (s as { id?: string }).id === 'find');
+    expect(find?.env).toMatchObject({ ARTIFACT: 'candidate-${{ inputs.model }}' });
+    expect(find?.run).toContain('found=false');
+    expect(find?.run).not.toMatch(/exit 1/);
+    for (const step of all.filter((s) => s !== find)) {
+      expect(step.if, step.uses ?? step.run).toBe("steps.find.outputs.found == 'true'");
+    }
   });
 });

@@ -7,7 +7,12 @@ import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationM
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
 import { publishGate } from '../gateStatus.js';
-import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
+import {
+  createStepOctokit,
+  readOnlyForkRun,
+  readRunContext,
+  type RunContext,
+} from '../runContext.js';
 import { resolveBaseline } from './baseline.js';
 import { readEvaluateInputs } from './inputs.js';
 import { uploadTrainingArtifact } from '../train/artifact.js';
@@ -15,7 +20,10 @@ import { uploadTrainingArtifact } from '../train/artifact.js';
 /** Job summaries hold up to 1 MiB; the comment is trimmed to GitHub's comment limit instead. */
 const SUMMARY_LIMIT = 1_000_000;
 const FORK_NOTE =
-  'This pull request comes from a fork, whose token is read-only: no comment or status was written. To post the report, add the `workflow_run` companion workflow (workflows-templates/pr-comment.yml), which downloads the report artifact and comments with a write token.';
+  "This pull request comes from a fork, whose token is read-only: no comment or status was written. To post them, add the `workflow_run` companion workflow (workflows-templates/pr-comment.yml): with a write token, it re-evaluates the candidate model with the default branch's modelship.yml and holdout, and does not trust this run's report.";
+/** Why a re-evaluation in the `workflow_run` companion can fail where the fork's own run did not. */
+const COMPANION_HINT =
+  "This workflow_run re-evaluation uses the default branch's modelship.yml and holdout, not the pull request's: when the pull request changes model.features or the data, a maintainer evaluates it after review (see actions/evaluate/README.md, pull requests from forks).";
 
 /** evaluate: candidate vs baseline on the holdout; sticky PR comment, gate status, outputs. */
 export async function run(): Promise<void> {
@@ -32,6 +40,11 @@ export async function run(): Promise<void> {
     model: inputs.model,
     data: inputs.data,
     baseline,
+  }).catch((error: unknown) => {
+    if (context?.eventName === 'workflow_run' && error instanceof ModelshipError) {
+      throw new ModelshipError(`${error.message} ${COMPANION_HINT}`);
+    }
+    throw error;
   });
   const reportContext = { commit: context?.sha, runUrl: context?.runUrl };
   mkdirSync(dirname(inputs.reportPath), { recursive: true });
@@ -50,7 +63,8 @@ export async function run(): Promise<void> {
   let artifactName = '';
   if (github && readOnlyForkRun(github.context, pr)) {
     notes.push(FORK_NOTE);
-    // The companion workflow posts the comment from this artifact.
+    // For reviewers only: the companion workflow re-evaluates the candidate model instead of
+    // trusting this report, which a fork can forge by editing its workflow.
     if (process.env.ACTIONS_RUNTIME_TOKEN) {
       artifactName = `modelship-report-${name}`;
       await uploadTrainingArtifact({
@@ -62,7 +76,7 @@ export async function run(): Promise<void> {
       notes.push(`The report was uploaded as the artifact \`${artifactName}\`.`);
     }
   } else if (github) {
-    const sha = pr?.headSha ?? github.context.sha;
+    const sha = reportedCommit(github.context, pr);
     if (pr && inputs.comment) {
       const commenter = new GitHubCommenter(github.octokit, {
         owner: github.context.owner,
@@ -113,4 +127,17 @@ export async function run(): Promise<void> {
   core.info(
     `${name}: gate ${report.gate.passed ? 'passed' : 'failed'}; report at ${inputs.reportPath}.`,
   );
+}
+
+/**
+ * The commit the gate status belongs on: the pull request's head; without an open pull request,
+ * a workflow_run's head (never the default branch that run checked out), else the run's commit.
+ */
+function reportedCommit(context: RunContext, pr: { headSha: string } | undefined): string {
+  if (pr) return pr.headSha;
+  if (context.eventName === 'workflow_run') {
+    const run = (context.payload as { workflow_run?: { head_sha?: unknown } }).workflow_run;
+    if (typeof run?.head_sha === 'string' && run.head_sha !== '') return run.head_sha;
+  }
+  return context.sha;
 }
