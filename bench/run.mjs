@@ -1,9 +1,11 @@
 // The benchmarks. `npm run bench` runs them all; name some to run only those:
 //
 //   node bench/run.mjs [validate] [evaluate] [--rows N] [--runs K]
+//   node bench/run.mjs serve [--duration S] [--batch-rows N]
 //
 //   validate  `modelship validate` on a synthetic CSV vs pandas   (bench/validateBench.mjs)
 //   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
+//   serve     `modelship serve` under autocannon vs session.run   (bench/serveBench.mjs)
 //
 // Each runs in its own Node process (so peak RSS is its own) with the options given; results go
 // to bench/out/<name>.json. Needs `npm run build` first.
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHMARKS = {
   validate: 'validateBench.mjs',
   evaluate: 'evaluateBench.mjs',
+  serve: 'serveBench.mjs',
 };
 
 const args = process.argv.slice(2);

@@ -70,7 +70,7 @@ describe('Open Inference Protocol v2 routes', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true });
     const meta = (await (await get('/v2')).json()) as Record<string, unknown>;
-    expect(meta).toMatchObject({ name: 'modelship', extensions: [] });
+    expect(meta).toMatchObject({ name: 'modelship', extensions: ['binary_tensor_data'] });
     expect(typeof meta.version).toBe('string');
     for (const path of ['/v2/models/credit-risk', '/v2/models/credit-risk/versions/1.2.0']) {
       const res = await get(path);

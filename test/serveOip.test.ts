@@ -143,3 +143,115 @@ describe('OIP over a model with BYTES, FP32 and INT64 inputs', () => {
     );
   });
 });
+
+describe('the binary tensor data extension', () => {
+  /** A binary request: the JSON header, then each input's raw bytes. */
+  async function binaryInfer(json: unknown, parts: Buffer[], header?: string) {
+    const text = Buffer.from(JSON.stringify(json));
+    const res = await fetch(`${base}/v2/models/mixed/infer`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': header ?? String(text.length),
+      },
+      body: Buffer.concat([text, ...parts]),
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    const length = Number(res.headers.get('inference-header-content-length') ?? body.length);
+    return {
+      status: res.status,
+      json: JSON.parse(body.subarray(0, length).toString()) as InferBody,
+      binary: body.subarray(length),
+    };
+  }
+  const strings = (values: string[]) =>
+    Buffer.concat(
+      values.flatMap((v) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32LE(Buffer.byteLength(v));
+        return [length, Buffer.from(v)];
+      }),
+    );
+  const category = strings(categories);
+  const amount = Buffer.from(new Float32Array([0.5, 1, 2]).buffer);
+  const count = Buffer.from(new BigInt64Array([1n, 2n, 3n]).buffer);
+  const binaryInputs = (sizes = [category.length, amount.length, count.length]) =>
+    inputs().map(({ data: _data, ...input }, i) => ({
+      ...input,
+      parameters: { binary_data_size: sizes[i] },
+    }));
+
+  it('takes raw inputs and gives raw outputs where asked', async () => {
+    const { status, json, binary } = await binaryInfer(
+      {
+        id: 'bin',
+        inputs: binaryInputs(),
+        outputs: [{ name: 'score', parameters: { binary_data: true } }, { name: 'echo' }],
+      },
+      [category, amount, count],
+    );
+    expect(status).toBe(200);
+    expect(json.outputs).toEqual([
+      { name: 'score', shape: [3, 1], datatype: 'FP32', parameters: { binary_data_size: 12 } },
+      { name: 'echo', shape: [3, 1], datatype: 'BYTES', data: categories },
+    ]);
+    const scores = new Float32Array(binary.buffer.slice(binary.byteOffset, binary.byteOffset + 12));
+    expect(Array.from(scores)).toEqual(expected);
+    const all = await binaryInfer(
+      { inputs: binaryInputs(), parameters: { binary_data_output: true } },
+      [category, amount, count],
+    );
+    expect(all.binary.subarray(12)).toEqual(category);
+    // JSON and binary inputs mix in one request.
+    const mixed = binaryInputs([category.length, 0, 0]);
+    mixed[1] = inputs()[1]!;
+    mixed[2] = inputs()[2]!;
+    expect((await binaryInfer({ inputs: mixed }, [category])).json.outputs[0]!.data).toEqual(
+      expected,
+    );
+    expect(
+      ((await (await fetch(`${base}/v2`)).json()) as { extensions: string[] }).extensions,
+    ).toEqual(['binary_tensor_data']);
+  });
+
+  it('answers 400 when the bytes do not match the sizes, shapes or datatypes', async () => {
+    const cases: [unknown, Buffer[], RegExp, string?][] = [
+      [{ inputs: binaryInputs() }, [category, amount], /binary_data_size 24 runs past/],
+      [{ inputs: binaryInputs() }, [category, amount, count, count], /add up to/],
+      [
+        { inputs: binaryInputs([category.length, 8, count.length]) },
+        [category, amount.subarray(0, 8), count],
+        /8 binary bytes, but shape \[3, 1\] of FP32 takes 12/,
+      ],
+      [
+        { inputs: binaryInputs([category.length - 1, 12, 24]) },
+        [category.subarray(1), amount, count],
+        /do not hold the 3 length-prefixed strings/,
+      ],
+      [
+        {
+          inputs: binaryInputs().map((input, i) =>
+            i === 1 ? { ...input, datatype: 'FP64' } : input,
+          ),
+        },
+        [category, amount, count],
+        /binary data must be the model's own datatype FP32, not FP64/,
+      ],
+      [
+        { inputs: binaryInputs() },
+        [category, amount, count],
+        /Inference-Header-Content-Length/,
+        '1e9',
+      ],
+    ];
+    for (const [json, parts, message, header] of cases) {
+      const res = await binaryInfer(json, parts, header).catch(() => undefined);
+      if (!res) throw new Error(String(message));
+      expect(res.status, String(message)).toBe(400);
+      expect(res.json.error).toMatch(message);
+    }
+    const plain = await infer({ inputs: binaryInputs() });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error).toMatch(/needs a non-negative byte count and a binary request/);
+  });
+});

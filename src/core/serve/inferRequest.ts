@@ -29,7 +29,7 @@ export const inferRequestSchema = z.object({
         shape: z.array(z.number().int().nonnegative()),
         datatype: z.string(),
         parameters: z.record(z.string(), z.unknown()).optional(),
-        data: z.unknown(),
+        data: z.unknown().optional(),
       }),
     )
     .min(1),

@@ -3,7 +3,7 @@ import type { Tensor } from 'onnxruntime-node';
 import type { z } from 'zod';
 import { BadRequest, inferRequestSchema, oipDatatype, oipShape } from './inferRequest.js';
 import type { ModelRunner } from './modelRunner.js';
-import { inputTensor, outputJson } from './oipTensors.js';
+import { inputTensor, outputBytes, outputJson } from './oipTensors.js';
 import type { ServedModel, TensorInfo } from './servedModel.js';
 
 export interface InferContext {
@@ -40,12 +40,15 @@ export function modelMetadata(served: ServedModel, name: string, version: string
 
 /**
  * POST /v2/models/{m}/infer: every model input by name, converted to its declared type; the
- * outputs asked for (default: every tensor output) in one run. Parameters are accepted and ignored.
+ * outputs asked for (default: every tensor output) in one run. Parameters other than those of
+ * the binary tensor data extension are accepted and ignored. `binary` is what followed the JSON
+ * header of a binary request; outputs asked for as binary come back in `binary`, in order.
  */
 export async function inferReply(
   body: unknown,
   ctx: InferContext,
-): Promise<{ body: Record<string, unknown>; rows: number }> {
+  binary?: Buffer,
+): Promise<{ body: Record<string, unknown>; rows: number; binary?: Buffer[] }> {
   const parsed = inferRequestSchema.safeParse(body);
   if (!parsed.success) {
     throw new BadRequest(`invalid inference request: ${zodMessage(parsed.error)}`);
@@ -55,6 +58,7 @@ export async function inferReply(
   const known = served.inputs.map((i) => i.name);
   const feeds: Record<string, Tensor> = {};
   let rows = 0;
+  let offset = 0;
   for (const input of request.inputs) {
     const info = served.inputs.find((i) => i.name === input.name);
     if (!info) {
@@ -64,12 +68,34 @@ export async function inferReply(
     }
     if (feeds[input.name]) throw new BadRequest(`input ${input.name} is given twice.`);
     const width = served.inputs.length === 1 ? ctx.width : undefined;
+    const size = input.parameters?.binary_data_size;
+    let bytes: Buffer | undefined;
+    if (size !== undefined) {
+      if (!binary || typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+        throw new BadRequest(
+          `input ${input.name}: binary_data_size needs a non-negative byte count and a binary request (header Inference-Header-Content-Length).`,
+        );
+      }
+      if (offset + size > binary.length) {
+        throw new BadRequest(
+          `input ${input.name}: binary_data_size ${size} runs past the ${binary.length} binary bytes sent.`,
+        );
+      }
+      bytes = binary.subarray(offset, offset + size);
+      offset += size;
+    }
     const fed = inputTensor(input, info, {
       ...(width !== undefined ? { width } : {}),
       maxElements: ctx.maxElements,
+      ...(bytes ? { binary: bytes } : {}),
     });
     feeds[input.name] = fed.tensor;
     rows = Math.max(rows, fed.rows);
+  }
+  if (binary && offset !== binary.length) {
+    throw new BadRequest(
+      `the inputs' binary_data_size add up to ${offset} bytes, but ${binary.length} binary bytes were sent.`,
+    );
   }
   const missing = known.filter((name) => !feeds[name]);
   if (missing.length) {
@@ -88,14 +114,26 @@ export async function inferReply(
     );
   }
   const result = await ctx.runner.run(feeds, [...new Set(wanted)], rows, ctx.deadline);
+  const allBinary = request.parameters?.binary_data_output === true;
+  const asked = new Map(request.outputs?.map((o) => [o.name, o.parameters?.binary_data]));
+  const parts: Buffer[] = [];
+  const outputs = wanted.map((output) => {
+    const tensor = result[output]!;
+    if ((asked.get(output) ?? allBinary) !== true) return outputJson(output, tensor);
+    const bytes = outputBytes(tensor);
+    parts.push(bytes);
+    const { data: _data, ...described } = outputJson(output, { ...tensor, data: [] });
+    return { ...described, parameters: { binary_data_size: bytes.length } };
+  });
   return {
     rows,
     body: {
       model_name: ctx.name,
       model_version: ctx.version,
       id: request.id ?? randomUUID(),
-      outputs: wanted.map((output) => outputJson(output, result[output]!)),
+      outputs,
     },
+    ...(parts.length ? { binary: parts } : {}),
   };
 }
 

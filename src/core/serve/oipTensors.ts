@@ -53,7 +53,7 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
 export function inputTensor(
   input: InferInput,
   info: TensorInfo,
-  options: { width?: number; maxElements: number },
+  options: { width?: number; maxElements: number; binary?: Buffer },
 ): { tensor: Tensor; rows: number } {
   const name = input.name;
   const datatype = input.datatype.toUpperCase();
@@ -90,6 +90,9 @@ export function inputTensor(
     );
   }
   const rows = shape.length ? shape[0]! : 1;
+  if (options.binary) {
+    return { tensor: binaryTensor(name, datatype, type, shape, count, options.binary), rows };
+  }
   const convert = converter(name, datatype, type);
   if (type === 'string') {
     const strings: string[] = new Array<string>(count);
@@ -239,6 +242,65 @@ function converter(
     }
     return n;
   };
+}
+
+/**
+ * An input sent with the binary tensor data extension: raw little-endian elements of the model's
+ * own datatype (no conversion), or for BYTES each string as a 4-byte length and its UTF-8 bytes.
+ */
+function binaryTensor(
+  name: string,
+  datatype: string,
+  type: string,
+  shape: readonly number[],
+  count: number,
+  bytes: Buffer,
+): Tensor {
+  if (datatype !== oipDatatype(type)) {
+    throw new BadRequest(
+      `input ${name}: binary data must be the model's own datatype ${oipDatatype(type)}, not ${datatype}.`,
+    );
+  }
+  if (type === 'string') {
+    const strings: string[] = [];
+    let at = 0;
+    while (at + 4 <= bytes.length && strings.length < count) {
+      const length = bytes.readUInt32LE(at);
+      if (at + 4 + length > bytes.length) break;
+      strings.push(bytes.toString('utf8', at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    if (strings.length !== count || at !== bytes.length) {
+      throw new BadRequest(
+        `input ${name}: the ${bytes.length} binary bytes do not hold the ${count} length-prefixed strings shape [${shape.join(', ')}] needs.`,
+      );
+    }
+    return new Tensor('string', strings, shape);
+  }
+  const Typed =
+    type === 'int64' ? BigInt64Array : type === 'uint64' ? BigUint64Array : NUMERIC_ARRAYS[type]!;
+  const array = new Typed(count);
+  if (array.byteLength !== bytes.length) {
+    throw new BadRequest(
+      `input ${name}: ${bytes.length} binary bytes, but shape [${shape.join(', ')}] of ${datatype} takes ${array.byteLength}.`,
+    );
+  }
+  // Copied, not viewed: the body's offset need not be aligned for the element size.
+  new Uint8Array(array.buffer).set(bytes);
+  return new Tensor(type as 'float32', array as Float32Array, shape);
+}
+
+/** An output's data as the binary tensor data extension lays it out. */
+export function outputBytes(tensor: OutputTensor): Buffer {
+  const data = tensor.data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const parts = Array.from(data as ArrayLike<string>, (value) => {
+    const text = Buffer.from(String(value), 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(text.length);
+    return [length, text];
+  });
+  return Buffer.concat(parts.flat());
 }
 
 /** One OIP output: the tensor's dims, datatype and row-major data as JSON values. */

@@ -10,7 +10,13 @@ import { checkDeadline, type ModelRunner } from './modelRunner.js';
 
 export const predictSchema = z.object({
   id: z.string().optional(),
-  rows: z.array(z.record(z.string(), z.unknown())),
+  // A row is checked to be an object, not copied key by key as z.record would (4 ms a 1,000 rows).
+  rows: z.array(
+    z.custom<Record<string, unknown>>(
+      (row) => typeof row === 'object' && row !== null && !Array.isArray(row),
+      { message: 'expected a row object of column → value' },
+    ),
+  ),
 });
 
 export interface PredictContext {

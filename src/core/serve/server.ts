@@ -10,7 +10,7 @@ import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { messageOf } from '../errors.js';
 import { featureWidth } from '../model/featureMatrix.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
-import { idOf, readJson } from './httpBody.js';
+import { idOf, readInferBody, readJson } from './httpBody.js';
 import { BadRequest, firstLine } from './inferRequest.js';
 import { inferReply, modelMetadata, zodMessage } from './inferRoute.js';
 import { ServeMetrics } from './metrics.js';
@@ -64,6 +64,8 @@ interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Binary tensor data after the JSON body (Inference-Header-Content-Length). */
+  binary?: Buffer[];
 }
 
 interface Routed {
@@ -148,7 +150,7 @@ export function createServer(options: ServeOptions): ModelServer {
           body: {
             name: options.serverName ?? 'modelship',
             version: options.serverVersion ?? '0.0.0',
-            extensions: [],
+            extensions: ['binary_tensor_data'],
           },
         },
       };
@@ -222,19 +224,27 @@ export function createServer(options: ServeOptions): ModelServer {
         };
       }
       if (action === '/infer') {
-        const body = await readJson(req, maxInfer);
-        ctx.id = idOf(body) ?? ctx.id;
+        const { json, binary } = await readInferBody(req, maxInfer);
+        ctx.id = idOf(json) ?? ctx.id;
         const { served, runner } = loadedModel();
-        const out = await inferReply(body, {
-          served,
-          runner,
-          name,
-          version,
-          ...(width !== undefined ? { width } : {}),
-          maxElements: Math.floor(maxInfer / 2),
-          deadline: ctx.deadline,
-        });
-        return { route: routeName, rows: out.rows, reply: { status: 200, body: out.body } };
+        const out = await inferReply(
+          json,
+          {
+            served,
+            runner,
+            name,
+            version,
+            ...(width !== undefined ? { width } : {}),
+            maxElements: Math.floor(maxInfer / 2),
+            deadline: ctx.deadline,
+          },
+          binary,
+        );
+        return {
+          route: routeName,
+          rows: out.rows,
+          reply: { status: 200, body: out.body, ...(out.binary ? { binary: out.binary } : {}) },
+        };
       }
       const { served } = loadedModel();
       return {
@@ -325,6 +335,13 @@ export function createServer(options: ServeOptions): ModelServer {
       'content-type': reply.contentType ?? 'application/json',
       'content-length': Buffer.byteLength(text),
     };
+    let payload: string | Buffer = text;
+    if (reply.binary) {
+      payload = Buffer.concat([Buffer.from(text), ...reply.binary]);
+      headers['content-type'] = 'application/octet-stream';
+      headers['content-length'] = payload.length;
+      headers['inference-header-content-length'] = Buffer.byteLength(text);
+    }
     if (requestId) headers['x-request-id'] = requestId;
     // After a 413 or a timeout the body may be unread: the connection cannot be reused.
     if (closing || reply.status === 413 || timedOut) headers.connection = 'close';
@@ -345,7 +362,7 @@ export function createServer(options: ServeOptions): ModelServer {
       // A body still arriving after a timeout is cut off, which also ends the route reading it.
       if (!req.complete) res.on('finish', () => req.destroy());
       res.writeHead(reply.status, headers);
-      res.end(text);
+      res.end(payload);
     });
     inFlight--;
     metrics.inFlight = inFlight;

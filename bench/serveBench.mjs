@@ -1,0 +1,451 @@
+// The serving benchmark (issue 6): autocannon on loopback against a real `modelship serve` child
+// process of the example bundle (packaged here from examples/credit-risk), for single-row
+// /predict and OIP infer at concurrency 1, 8 and 64, and 1,000-row batches, next to the ceiling
+// measured in the same run: bare onnxruntime-node session.run in-process on the same inputs. The
+// single-row cases run twice, without and with --micro-batch-ms 0, to show whether merging
+// concurrent requests pays. Figures go to bench/out/serve.json.
+//
+//   node bench/run.mjs serve [--duration S] [--batch-rows N]   (defaults: 5 s a run, 1000 rows)
+//
+// Needs `npm run build` first. Latencies are every response's own time (autocannon's response
+// event, fractional ms), not its 1 ms histogram. The server's CPU time per request comes from
+// /proc and holds up better than requests/s when other processes share the cores.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { markdownTable } from 'markdown-table';
+import * as ort from 'onnxruntime-node';
+import { machineInfo } from './benchArgs.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench', 'out');
+const DIR = join(OUT, 'serve');
+const BUNDLE = join(DIR, 'bundle');
+const RESULT = join(OUT, 'serve.json');
+const CLI = join(ROOT, 'bin', 'modelship.js');
+const CONFIG = join(ROOT, 'examples', 'credit-risk', 'modelship.yml');
+const EVAL = join(ROOT, 'examples', 'credit-risk', 'data', 'eval.csv');
+const CONCURRENCY = [1, 8, 64];
+const BATCH_CONCURRENCY = [1, 8];
+const GOAL_P99_MS = 5;
+const GOAL_BATCH_SHARE = 0.8;
+
+const options = parseArgs(process.argv.slice(2));
+mkdirSync(DIR, { recursive: true });
+if (!existsSync(join(ROOT, 'lib', 'core', 'serve', 'server.js'))) {
+  console.error('bench: lib/ is not built; run `npm run build` first.');
+  process.exit(2);
+}
+const { loadConfig } = await import('../lib/core/config/modelshipConfig.js');
+const { buildFeatureMatrix, featureColumns, featureWidth } =
+  await import('../lib/core/model/featureMatrix.js');
+
+// --- The bundle and the inputs (not timed) --------------------------------------------------
+const model = join(ROOT, 'examples', 'credit-risk', 'artifacts', 'model.onnx');
+if (!existsSync(model)) cli(['train', '--config', CONFIG]);
+cli(['package', '--config', CONFIG, '--out', BUNDLE, '--force']);
+const { config } = loadConfig(CONFIG);
+const F = featureWidth(config.model.features);
+const evalRows = readRows(EVAL);
+const B = options.batchRows;
+const rows = Array.from({ length: B }, (_, i) => evalRows[i % evalRows.length]);
+const columns = {};
+for (const name of featureColumns(config.model.features)) columns[name] = rows.map((r) => r[name]);
+const matrix = buildFeatureMatrix(columns, B, config.model.features);
+const nested = (n) =>
+  Array.from({ length: n }, (_, r) => Array.from(matrix.subarray(r * F, (r + 1) * F)));
+const bodies = {
+  predict: (n) => JSON.stringify({ rows: rows.slice(0, n) }),
+  infer: (n) =>
+    JSON.stringify({
+      inputs: [{ name: 'input', shape: [n, F], datatype: 'FP32', data: nested(n) }],
+    }),
+  // The binary tensor data extension: the same rows as raw float32, the output back raw.
+  infer_binary: (n) => {
+    const raw = Buffer.from(matrix.buffer, 0, n * F * 4);
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            shape: [n, F],
+            datatype: 'FP32',
+            parameters: { binary_data_size: raw.length },
+          },
+        ],
+        parameters: { binary_data_output: true },
+      }),
+    );
+    return { body: Buffer.concat([header, raw]), headerLength: header.length };
+  },
+};
+
+// --- The ceiling: bare session.run in-process on the same matrices ---------------------------
+const session = await ort.InferenceSession.create(join(BUNDLE, 'model.onnx'), {
+  executionProviders: ['cpu'],
+});
+const ceiling = {
+  single: await bareRate(1),
+  batch: await bareRate(B),
+  // What the HTTP path adds before the model runs: parsing the body into the same matrix.
+  parse_batch: parseRate(bodies.infer(B), B),
+};
+await session.release();
+console.log(
+  `ceiling (in-process session.run): 1 row ${fmt(ceiling.single.rows_per_s)} rows/s; ` +
+    `${B} rows ${fmt(ceiling.batch.rows_per_s)} rows/s; JSON.parse + matrix of a ${B}-row ` +
+    `infer body ${fmt(ceiling.parse_batch.rows_per_s)} rows/s`,
+);
+
+// --- The server under load -------------------------------------------------------------------
+const load = { before: loadavg().map((v) => round(v, 2)) };
+const cases = [];
+// Both servers run side by side; each single-row case alternates them A B B A, so that neither
+// always runs first while other load comes and goes, and reports the mean of its two runs.
+const plain = await startServer(false);
+const merged = await startServer(true);
+try {
+  for (const route of ['predict', 'infer']) {
+    const body = bodies[route](1);
+    for (const server of [plain, merged]) await fire(server, route, body, 8, 1); // warm-up
+    for (const c of CONCURRENCY) {
+      const runs = [];
+      for (const server of [plain, merged, merged, plain]) {
+        runs.push(await measure(server, { route, rows: 1, c, body }));
+      }
+      cases.push(meanOf([runs[0], runs[3]]), meanOf([runs[1], runs[2]]));
+    }
+  }
+  for (const route of ['predict', 'infer', 'infer_binary']) {
+    const body = bodies[route](B);
+    await fire(plain, route, body, 1, 1); // warm-up
+    for (const c of BATCH_CONCURRENCY) {
+      cases.push(await measure(plain, { route, rows: B, c, body }));
+    }
+  }
+} finally {
+  await plain.stop();
+  await merged.stop();
+}
+load.after = loadavg().map((v) => round(v, 2));
+
+// --- Report ----------------------------------------------------------------------------------
+const single = (route, c, mb) =>
+  cases.find((x) => x.route === route && x.rows === 1 && x.c === c && x.micro_batch === mb);
+const bestBatch = (route) =>
+  cases
+    .filter((x) => x.route === route && x.rows === B)
+    .reduce((a, b) => (b.rows_per_s > a.rows_per_s ? b : a));
+const goals = {
+  single_row_p99_under_5ms_at_c8: {
+    predict: single('predict', 8, false).p99_ms < GOAL_P99_MS,
+    infer: single('infer', 8, false).p99_ms < GOAL_P99_MS,
+  },
+  batch_within_80pct_of_ceiling: Object.fromEntries(
+    ['predict', 'infer', 'infer_binary'].map((route) => [
+      route,
+      bestBatch(route).rows_per_s / ceiling.batch.rows_per_s >= GOAL_BATCH_SHARE,
+    ]),
+  ),
+};
+const microBatchGain = Object.fromEntries(
+  ['predict', 'infer'].flatMap((route) =>
+    CONCURRENCY.map((c) => [
+      `${route}_c${c}`,
+      round(single(route, c, true).requests_per_s / single(route, c, false).requests_per_s, 3),
+    ]),
+  ),
+);
+printResults();
+await writeFile(
+  RESULT,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: machineInfo({
+        onnxruntime_node: ort.env.versions?.node ?? null,
+        autocannon: JSON.parse(
+          readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8'),
+        ).version,
+        load_average: load,
+      }),
+      model: { bundle: BUNDLE, features: F, task: config.model.task },
+      duration_s: options.duration,
+      batch_rows: B,
+      ceiling,
+      cases,
+      micro_batch_gain: microBatchGain,
+      goals,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
+
+// --- Helpers ---------------------------------------------------------------------------------
+
+function parseArgs(args) {
+  const parsed = { duration: 5, batchRows: 1000 };
+  for (let i = 0; i < args.length; i++) {
+    const key = { '--duration': 'duration', '--batch-rows': 'batchRows' }[args[i]];
+    const value = Number(args[++i]);
+    if (!key || !Number.isInteger(value) || value < 1) {
+      console.error(
+        'usage: node bench/run.mjs serve [--duration S] [--batch-rows N]  (positive integers)',
+      );
+      process.exit(2);
+    }
+    parsed[key] = value;
+  }
+  return parsed;
+}
+
+function cli(args) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) {
+    console.error(`bench: modelship ${args[0]} exited with ${result.status}:\n${result.stderr}`);
+    process.exit(2);
+  }
+}
+
+/** eval.csv as objects, numbers as JSON numbers (as a client sends them). */
+function readRows(file) {
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(
+      names.map((name, i) => {
+        const v = cells[i];
+        return [name, v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v];
+      }),
+    );
+  });
+}
+
+/** Bare session.run on the first n rows of the matrix, for about two seconds. */
+async function bareRate(n) {
+  const input = new ort.Tensor('float32', matrix.subarray(0, n * F), [n, F]);
+  const feeds = { [session.inputNames[0]]: input };
+  for (let i = 0; i < 200; i++) await session.run(feeds);
+  let runs = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    await session.run(feeds);
+    runs++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
+}
+
+/** JSON.parse of an infer body and its copy into a Float32Array, for about two seconds. */
+function parseRate(body, n) {
+  let runs = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    const data = JSON.parse(body).inputs[0].data;
+    const out = new Float32Array(n * F);
+    let k = 0;
+    for (const row of data) for (const v of row) out[k++] = v;
+    runs++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
+}
+
+async function startServer(microBatch) {
+  const log = openSync(join(DIR, `server${microBatch ? '-micro-batch' : ''}.log`), 'w');
+  const args = [CLI, 'serve', BUNDLE, '--port', '0', '--cpu'];
+  if (microBatch) args.push('--micro-batch-ms', '0');
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', log] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  while (!/http:\/\/\S+/.test(stdout)) {
+    if (child.exitCode !== null) throw new Error(`modelship serve exited with ${child.exitCode}`);
+    await sleep(20);
+  }
+  const url = /http:\/\/[^/\s]+/.exec(stdout)[0];
+  return {
+    url,
+    pid: child.pid,
+    microBatch,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      closeSync(log);
+      if (code !== 0) throw new Error(`modelship serve exited with ${code} on SIGTERM`);
+    },
+  };
+}
+
+/** The server process's user + system CPU seconds so far (Linux /proc). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function fire(server, route, payload, connections, duration) {
+  const path = route === 'predict' ? '/predict' : '/v2/models/credit-risk/infer';
+  const binary = typeof payload !== 'string';
+  const body = binary ? payload.body : payload;
+  const headers = binary
+    ? {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(payload.headerLength),
+      }
+    : { 'content-type': 'application/json' };
+  const times = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: server.url + path,
+        method: 'POST',
+        headers,
+        body,
+        connections,
+        duration,
+      },
+      (error, result) => (error ? reject(error) : resolve({ result, times })),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status === 200) times.push(ms);
+    });
+  });
+}
+
+async function measure(server, { route, rows: n, c, body }) {
+  const cpuBefore = cpuSeconds(server.pid);
+  const { result, times } = await fire(server, route, body, c, options.duration);
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  times.sort((a, b) => a - b);
+  const pct = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? NaN;
+  const ok = times.length;
+  const seconds = result.duration;
+  const entry = {
+    route,
+    rows: n,
+    c,
+    micro_batch: server.microBatch,
+    requests: ok,
+    errors: result.errors + result.non2xx + result.timeouts,
+    requests_per_s: round(ok / seconds, 1),
+    rows_per_s: Math.round((ok * n) / seconds),
+    p50_ms: round(pct(0.5), 3),
+    p99_ms: round(pct(0.99), 3),
+    server_cpu_us_per_request: ok ? Math.round((cpu / ok) * 1e6) : null,
+  };
+  console.log(
+    `${route} ${n} row${n > 1 ? 's' : ''} c=${c}${server.microBatch ? ' micro-batch' : ''}: ` +
+      `${fmt(entry.requests_per_s)} req/s, p50 ${entry.p50_ms} ms, p99 ${entry.p99_ms} ms` +
+      (entry.errors ? `, ${entry.errors} errors` : ''),
+  );
+  return entry;
+}
+
+/** The mean of repeated runs of one case: rates and latencies averaged, counts summed. */
+function meanOf(runs) {
+  const mean = (key, digits) =>
+    round(runs.reduce((sum, r) => sum + r[key], 0) / runs.length, digits);
+  return {
+    ...runs[0],
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    runs: runs.length,
+    requests_per_s: mean('requests_per_s', 1),
+    rows_per_s: Math.round(mean('rows_per_s', 0)),
+    p50_ms: mean('p50_ms', 3),
+    p99_ms: mean('p99_ms', 3),
+    server_cpu_us_per_request: Math.round(mean('server_cpu_us_per_request', 1)),
+  };
+}
+
+function printResults() {
+  const m = machineInfo();
+  console.log(
+    `\n${m.cpu}, ${m.cpus} CPUs, node ${m.node}; load average ${load.before.join(' ')} before, ` +
+      `${load.after.join(' ')} after; autocannon and the server share these CPUs; ` +
+      `${options.duration} s a run; single-row rows: mean of 2 runs (A B B A)\n`,
+  );
+  const table = [['case', 'c', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'note']];
+  for (const x of cases) {
+    const note =
+      x.rows > 1
+        ? `${((x.rows_per_s / ceiling.batch.rows_per_s) * 100).toFixed(1)}% of ceiling`
+        : x.micro_batch
+          ? `${microBatchGain[`${x.route}_c${x.c}`].toFixed(2)}× without`
+          : '';
+    table.push([
+      `${{ predict: '/predict', infer: 'OIP infer', infer_binary: 'OIP infer, binary' }[x.route]} ${x.rows} row${x.rows > 1 ? 's' : ''}${x.micro_batch ? ', micro-batch' : ''}`,
+      String(x.c),
+      fmt(x.requests_per_s),
+      fmt(x.rows_per_s),
+      x.p50_ms.toFixed(2),
+      x.p99_ms.toFixed(2),
+      String(x.server_cpu_us_per_request ?? ''),
+      note,
+    ]);
+  }
+  table.push([
+    'ceiling: session.run 1 row',
+    '',
+    fmt(ceiling.single.runs_per_s),
+    fmt(ceiling.single.rows_per_s),
+    '',
+    '',
+    '',
+    'in-process',
+  ]);
+  table.push([
+    `ceiling: session.run ${B} rows`,
+    '',
+    fmt(ceiling.batch.runs_per_s),
+    fmt(ceiling.batch.rows_per_s),
+    '',
+    '',
+    '',
+    'in-process',
+  ]);
+  table.push([
+    `JSON.parse + matrix, ${B}-row body`,
+    '',
+    fmt(ceiling.parse_batch.runs_per_s),
+    fmt(ceiling.parse_batch.rows_per_s),
+    '',
+    '',
+    '',
+    'in-process',
+  ]);
+  console.log(markdownTable(table, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }));
+  const met = (ok) => (ok ? 'met' : 'NOT met');
+  const g = goals;
+  console.log(
+    `\nsingle-row p99 < ${GOAL_P99_MS} ms at c=8: /predict ${met(g.single_row_p99_under_5ms_at_c8.predict)}, ` +
+      `infer ${met(g.single_row_p99_under_5ms_at_c8.infer)}\n` +
+      `batch rows/s ≥ ${GOAL_BATCH_SHARE * 100}% of the session.run ceiling: /predict ` +
+      `${met(g.batch_within_80pct_of_ceiling.predict)}, infer ${met(g.batch_within_80pct_of_ceiling.infer)}, ` +
+      `binary infer ${met(g.batch_within_80pct_of_ceiling.infer_binary)}`,
+  );
+}
+
+function fmt(n) {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
