@@ -120,6 +120,8 @@ export interface BuildProfileOptions {
   display?: string;
   now?: Date;
   topCategories?: number;
+  /** Numeric columns with at most this many distinct values keep them (default VALUE_LIMIT). */
+  valueLimit?: number;
 }
 
 export const PROFILE_PURPOSE =
@@ -162,7 +164,7 @@ export function profileFromDistributions(
     columns: columns.map(({ name, info }) => {
       const dist = data.columns.get(name);
       if (!dist) throw new ModelshipError(`${options.display}: no column ${name} to profile.`);
-      return columnProfile(name, info.declared, dist, top);
+      return columnProfile(name, info.declared, dist, top, options.valueLimit ?? VALUE_LIMIT);
     }),
   };
 }
@@ -172,9 +174,10 @@ function columnProfile(
   declared: ColumnType | null,
   dist: Distribution,
   top: number,
+  valueLimit: number,
 ): ColumnProfile {
   const base = { name, declared, count: dist.count, nulls: dist.nulls };
-  if (dist.kind === 'numeric') return { ...base, ...numericStatistics(dist) };
+  if (dist.kind === 'numeric') return { ...base, ...numericStatistics(dist, valueLimit) };
   if (dist.kind === 'datetime') return { ...base, kind: 'datetime', min: dist.min, max: dist.max };
   const entries = [...dist.categories].map(([value, count]) => ({ value, count }));
   return { ...base, kind: 'categorical', ...topCategories(entries, top) };
@@ -197,13 +200,14 @@ export function topCategories(
 /** Every numeric statistic of a profile column from an exact distribution. */
 export function numericStatistics(
   dist: Pick<NumericDistribution, 'invalid' | 'values' | 'counts'>,
+  valueLimit = VALUE_LIMIT,
 ): Omit<NumericColumnProfile, keyof ColumnBase> {
   const { values, counts } = dist;
   const n = values.length;
   const { mean, std } = momentsFromCounts(values, counts);
   const q = n ? quantilesFromCounts(values, counts, [...PROFILE_QUANTILES]) : null;
   const d = n ? quantilesFromCounts(values, counts, [...DECILE_LEVELS]) : null;
-  const exact = n <= VALUE_LIMIT;
+  const exact = n <= valueLimit;
   return {
     kind: 'numeric',
     invalid: dist.invalid,
