@@ -126,7 +126,9 @@ describe('drift on raw data against scipy', () => {
 
   it('covers every method and both sample-size regimes', () => {
     const methods = new Set(
-      Object.values(EXPECTED.scenarios).flatMap((s) => Object.values(s.columns).map((c) => c.method)),
+      Object.values(EXPECTED.scenarios).flatMap((s) =>
+        Object.values(s.columns).map((c) => c.method),
+      ),
     );
     expect([...methods].sort()).toEqual(['chisquare', 'jensenshannon', 'ks', 'wasserstein', 'z']);
     expect(EXPECTED.scenarios.small!.reference_rows).toBeLessThanOrEqual(1000);
