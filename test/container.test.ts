@@ -326,6 +326,28 @@ describe('the serving image, built with podman', () => {
     const next = inspect(second.ref);
     expect(next.RootFS.Layers.slice(0, -1)).toEqual(image.RootFS.Layers.slice(0, -1));
     expect(next.RootFS.Layers.at(-1)).not.toBe(image.RootFS.Layers.at(-1));
+
+    // The HEALTHCHECK (node's fetch, no curl) passes once the model is loaded.
+    const name = `modelship-smoke-health-${process.pid}`;
+    try {
+      const url = await builder.run({ image: first.ref, name, containerPort: 8080 });
+      const deadline = Date.now() + 30_000;
+      while (
+        !(await fetch(`${url}/v2/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > deadline) throw new Error(`not ready:\n${await builder.logs(name)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(tool('podman', ['healthcheck', 'run', name])).toBe('');
+      expect(tool('podman', ['exec', name, 'node', '-e', 'console.log(process.getuid())'])).toBe(
+        '10001',
+      );
+    } finally {
+      await builder.remove(name);
+    }
   });
 
   it('pushed to the registry and run by digest, passes the smoke test; the broken one fails it', async () => {
@@ -362,7 +384,7 @@ describe('the serving image, built with podman', () => {
     expect(tool('podman', ['ps', '-a', '--filter', 'name=modelship-smoke-', '-q'])).toBe('');
   });
 
-  it('modelship image build --push and image smoke: exit 0 for a good image, 1 for a broken one', async () => {
+  it('modelship image build --push and image smoke with buildah: exit 0 for a good image, 1 for a broken one', async () => {
     const out: string[] = [];
     const spies = [
       vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true)),
@@ -373,7 +395,8 @@ describe('the serving image, built with podman', () => {
     try {
       const cli = async (...args: string[]) => main(args);
       const repository = `${registry}/cli`;
-      const flags = ['--builder', 'podman', '--tls-verify', 'false'];
+      // buildah builds and pushes; the smoke test runs the image with podman.
+      const flags = ['--builder', 'buildah', '--tls-verify', 'false'];
       for (const [version, exit] of [
         ['1.0.0', 0],
         ['1.1.0', 1],
