@@ -8,6 +8,7 @@ import { ModelshipError } from '../core/errors.js';
 import { evaluate } from '../core/evaluation/evaluate.js';
 import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { validationMarkdown } from '../core/report/validationMarkdown.js';
+import { driftStep, packageStep, serveStep } from './demoServeDrift.js';
 import { packageRoot } from './packageInfo.js';
 import { writeJson, writeReport } from './reportFiles.js';
 
@@ -59,6 +60,17 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
       for (const check of report.gate.checks.filter((c) => !c.passed))
         say(`     ✗ ${check.message}`);
       say(`   the PR comment a reviewer would see → ${shown(join(out, 'evaluate.md'))}`);
+
+      say(
+        `\n4. package: the release bundle publish-model uploads on merge${report.gate.passed ? '' : ' (a failed gate blocks the merge in a repository; the demo goes on to show the rest)'}`,
+      );
+      const bundle = await packageStep(loaded, candidate, report, out, say, shown);
+
+      say('\n5. serve: the bundle behind the Open Inference Protocol v2, /predict and /metrics');
+      await serveStep(bundle, loaded.resolve(loaded.config.data.eval ?? ''), say);
+
+      say('\n6. drift-check: the shifted current data against the release profile');
+      await driftStep(loaded, bundle, out, say, shown);
 
       say(
         `\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Reports are in ${shown(out)}.`,
