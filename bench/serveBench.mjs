@@ -399,36 +399,14 @@ function printResults() {
       note,
     ]);
   }
-  table.push([
-    'ceiling: session.run 1 row',
-    '',
-    fmt(ceiling.single.runs_per_s),
-    fmt(ceiling.single.rows_per_s),
-    '',
-    '',
-    '',
-    'in-process',
-  ]);
-  table.push([
-    `ceiling: session.run ${B} rows`,
-    '',
-    fmt(ceiling.batch.runs_per_s),
-    fmt(ceiling.batch.rows_per_s),
-    '',
-    '',
-    '',
-    'in-process',
-  ]);
-  table.push([
-    `JSON.parse + matrix, ${B}-row body`,
-    '',
-    fmt(ceiling.parse_batch.runs_per_s),
-    fmt(ceiling.parse_batch.rows_per_s),
-    '',
-    '',
-    '',
-    'in-process',
-  ]);
+  const inProcess = [
+    ['ceiling: session.run 1 row', ceiling.single],
+    [`ceiling: session.run ${B} rows`, ceiling.batch],
+    [`JSON.parse + matrix, ${B}-row body`, ceiling.parse_batch],
+  ];
+  for (const [name, rate] of inProcess) {
+    table.push([name, '', fmt(rate.runs_per_s), fmt(rate.rows_per_s), '', '', '', 'in-process']);
+  }
   console.log(markdownTable(table, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }));
   const met = (ok) => (ok ? 'met' : 'NOT met');
   const g = goals;

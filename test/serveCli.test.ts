@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
 import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
@@ -77,7 +78,7 @@ describe('modelship serve as a child process', () => {
 
       const predict = await fetch(`${url}/predict`, {
         method: 'POST',
-        body: JSON.stringify({ rows: [{ ...exampleRow }] }),
+        body: JSON.stringify({ rows: [{ ...CREDIT_RISK_ROW }] }),
       });
       expect(await predict.json()).toMatchObject({ positive: 'bad', negative: 'good' });
 
@@ -155,19 +156,3 @@ describe('modelship serve as a child process', () => {
     }
   });
 });
-
-const exampleRow = {
-  duration: 12,
-  credit_amount: 2500,
-  installment_commitment: 2,
-  residence_since: 3,
-  age: 35,
-  existing_credits: 1,
-  num_dependents: 1,
-  checking_status: '<0',
-  savings_status: '<100',
-  employment: '1<=X<4',
-  housing: 'own',
-  own_telephone: 'yes',
-  foreign_worker: 'yes',
-};

@@ -203,9 +203,7 @@ describe('the binary tensor data extension', () => {
     );
     expect(all.binary.subarray(12)).toEqual(category);
     // JSON and binary inputs mix in one request.
-    const mixed = binaryInputs([category.length, 0, 0]);
-    mixed[1] = inputs()[1]!;
-    mixed[2] = inputs()[2]!;
+    const mixed = [binaryInputs()[0], ...inputs().slice(1)];
     expect((await binaryInfer({ inputs: mixed }, [category])).json.outputs[0]!.data).toEqual(
       expected,
     );

@@ -8,6 +8,7 @@ import { featureWidth } from '../src/core/model/featureMatrix.js';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { ModelRunner } from '../src/core/serve/modelRunner.js';
 import { createServer, type ModelServer } from '../src/core/serve/server.js';
+import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
 import { pick, randomInt, seededRandom } from './helpers/prng.js';
 import { useTempDir } from './helpers/tempDir.js';
 
@@ -31,21 +32,7 @@ const validInfer = (rows = 1, seed = 1) => ({
     },
   ],
 });
-const validRow: Record<string, unknown> = {
-  duration: 12,
-  credit_amount: 2500,
-  installment_commitment: 2,
-  residence_since: 3,
-  age: 35,
-  existing_credits: 1,
-  num_dependents: 1,
-  checking_status: '<0',
-  savings_status: '<100',
-  employment: '1<=X<4',
-  housing: 'own',
-  own_telephone: 'yes',
-  foreign_worker: 'yes',
-};
+const validRow = CREDIT_RISK_ROW;
 
 async function startServer(options: Partial<Parameters<typeof createServer>[0]> = {}) {
   const server = createServer({ modelPath, config, ...options });
