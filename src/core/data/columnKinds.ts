@@ -44,20 +44,38 @@ export async function columnKinds(
     return { kind: 'categorical', declared: null };
   });
   if (undecided.length === 0) return kinds;
-  const checks = undecided.map((i) => {
-    const raw = ident(source.columns[i]!);
-    return `count(${raw}) > 0 AND count(${raw}) = count(TRY_CAST(${raw} AS DOUBLE)) AS n${i}, count(${raw}) > 0 AND count(${raw}) = count(TRY_CAST(${raw} AS TIMESTAMP)) AS t${i}`;
-  });
-  const [row] = await readSafely<Record<string, boolean>>(
-    db,
-    source,
-    `SELECT ${checks.join(', ')} FROM ${rawReader(source)}`,
+  // Casting every value (to TIMESTAMP above all) is slow: the first rows rule most columns out,
+  // and only the candidates left get the full check.
+  const sample = await kindChecks(db, source, undecided, 'LIMIT 2048');
+  const candidates = undecided.filter(
+    (i) => sample[`n${i}`] !== false || sample[`t${i}`] !== false,
   );
-  for (const i of undecided) {
-    if (row?.[`n${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
-    else if (row?.[`t${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
+  const full = candidates.length ? await kindChecks(db, source, candidates, '') : {};
+  for (const i of candidates) {
+    if (full[`n${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
+    else if (full[`t${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
   }
   return kinds;
+}
+
+/** Per column: n<i> every non-null value is a number, t<i> a date or time (null: no values). */
+async function kindChecks(
+  db: Database,
+  source: DataSource,
+  columns: number[],
+  limit: string,
+): Promise<Record<string, boolean | null>> {
+  const names = columns.map((i) => ident(source.columns[i]!));
+  const checks = columns.map((i, k) => {
+    const raw = `c${k}`;
+    return `CASE WHEN count(${raw}) = 0 THEN NULL ELSE count(${raw}) = count(TRY_CAST(${raw} AS DOUBLE)) END AS n${i}, CASE WHEN count(${raw}) = 0 THEN NULL ELSE count(${raw}) = count(TRY_CAST(${raw} AS TIMESTAMP)) END AS t${i}`;
+  });
+  const [row] = await readSafely<Record<string, boolean | null>>(
+    db,
+    source,
+    `SELECT ${checks.join(', ')} FROM (SELECT ${names.map((n, k) => `${n} AS c${k}`).join(', ')} FROM ${rawReader(source)} ${limit})`,
+  );
+  return row ?? {};
 }
 
 /** SQL for a column's value as its kind reads it (see `readDistributions`). */
