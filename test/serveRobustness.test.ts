@@ -316,11 +316,15 @@ describe('micro-batching', () => {
     ]);
   });
 
-  it('runs each alone when an output has no row per input row', async () => {
+  it('runs each alone, and merges no more, when an output has no row per input row', async () => {
     const { session, runs } = fakeSession({ squash: true });
     const runner = new ModelRunner(session, { windowMs: 0 });
     await Promise.all(requests(runner, 3));
     expect(runs).toEqual([3, 1, 1, 1]);
+    // ... and stops merging for that model.
+    expect(runner.batching).toBe(false);
+    await Promise.all(requests(runner, 2));
+    expect(runs).toEqual([3, 1, 1, 1, 1, 1]);
   });
 
   it('gives over HTTP the same answers as a server without it', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
 import { defaultExecutionProviders } from '../core/model/gpuPresence.js';
+import { jsonLines } from '../core/serve/jsonLines.js';
 import { createServer } from '../core/serve/server.js';
 import { resolveServeTarget } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
@@ -57,6 +58,8 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         );
       }
       const resolved = resolveServeTarget(target, options.config);
+      // One JSON line per event on stderr; stdout keeps the human line below.
+      const lines = jsonLines((text) => process.stderr.write(text));
       const server = createServer({
         modelPath: resolved.modelPath,
         ...(resolved.config ? { config: resolved.config } : {}),
@@ -71,10 +74,9 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         requestTimeoutMs: timeout,
         ...(window !== undefined ? { microBatch: { windowMs: window } } : {}),
         serverVersion: packageVersion(),
-        // One JSON line per event on stderr; stdout keeps the human line below.
-        logger: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
+        logger: lines.log,
       });
-      const model = await server.ready;
+      const model = await server.ready.finally(lines.flush);
       const { url } = await server.listen(port, options.host);
       process.stdout.write(
         `serving ${server.name} ${server.version} at ${url}/v2/models/${server.name} on ${model.provider}${model.providerNote ? ` (${model.providerNote})` : ''}${resolved.config ? '' : '; /predict is off without --config'}\n`,
@@ -83,7 +85,10 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         const stop = () => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
-          void server.close().then(resolve);
+          void server.close().then(() => {
+            lines.flush();
+            resolve();
+          });
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);

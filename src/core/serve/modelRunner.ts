@@ -31,6 +31,8 @@ interface Queued {
 export class ModelRunner {
   private queue: Queued[] = [];
   private scheduled = false;
+  /** Set when the model's outputs do not follow its rows: merging would only run twice. */
+  private unmergeable = false;
 
   constructor(
     private readonly session: InferenceSession,
@@ -42,6 +44,7 @@ export class ModelRunner {
     const input = this.session.inputMetadata;
     return (
       this.microBatch !== undefined &&
+      !this.unmergeable &&
       input.length === 1 &&
       input[0]!.isTensor &&
       typeof input[0]!.shape[0] !== 'number'
@@ -123,6 +126,7 @@ export class ModelRunner {
       return;
     }
     if (fetches.some((name) => merged[name]!.dims[0] !== rows)) {
+      this.unmergeable = true;
       for (const q of part) await this.runAlone(q);
       return;
     }
