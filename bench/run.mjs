@@ -6,6 +6,7 @@
 //   validate  `modelship validate` on a synthetic CSV vs pandas   (bench/validateBench.mjs)
 //   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
 //   serve     `modelship serve` under autocannon vs session.run   (bench/serveBench.mjs)
+//   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
 //
 // Each runs in its own Node process (so peak RSS is its own) with the options given; results go
 // to bench/out/<name>.json. Needs `npm run build` first.
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   validate: 'validateBench.mjs',
   evaluate: 'evaluateBench.mjs',
   serve: 'serveBench.mjs',
+  drift: 'driftBench.mjs',
 };
 
 const args = process.argv.slice(2);

@@ -45,35 +45,52 @@ export async function columnKinds(
   });
   if (undecided.length === 0) return kinds;
   // Casting every value (to TIMESTAMP above all) is slow: the first rows rule most columns out,
-  // and only the candidates left get the full check.
-  const sample = await kindChecks(db, source, undecided, 'LIMIT 2048');
-  const candidates = undecided.filter(
-    (i) => sample[`n${i}`] !== false || sample[`t${i}`] !== false,
+  // and the candidates left get the full check of the one type their first rows fit.
+  const sample = await kindChecks(
+    db,
+    source,
+    undecided.map((i) => ({ i, casts: ['DOUBLE', 'TIMESTAMP'] })),
+    'LIMIT 2048',
+  );
+  const candidates = undecided.flatMap((i): KindCheck[] =>
+    sample[`DOUBLE${i}`] !== false
+      ? [{ i, casts: ['DOUBLE'] }]
+      : sample[`TIMESTAMP${i}`] !== false
+        ? [{ i, casts: ['TIMESTAMP'] }]
+        : [],
   );
   const full = candidates.length ? await kindChecks(db, source, candidates, '') : {};
-  for (const i of candidates) {
-    if (full[`n${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
-    else if (full[`t${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
+  for (const { i } of candidates) {
+    if (full[`DOUBLE${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
+    else if (full[`TIMESTAMP${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
   }
   return kinds;
 }
 
-/** Per column: n<i> every non-null value is a number, t<i> a date or time (null: no values). */
+/** Column `i` (of the source) and the types to try casting its values to. */
+interface KindCheck {
+  i: number;
+  casts: ('DOUBLE' | 'TIMESTAMP')[];
+}
+
+/** Per column and cast: whether every non-null value casts (null: the column has no values). */
 async function kindChecks(
   db: Database,
   source: DataSource,
-  columns: number[],
+  columns: KindCheck[],
   limit: string,
 ): Promise<Record<string, boolean | null>> {
-  const names = columns.map((i) => ident(source.columns[i]!));
-  const checks = columns.map((i, k) => {
-    const raw = `c${k}`;
-    return `CASE WHEN count(${raw}) = 0 THEN NULL ELSE count(${raw}) = count(TRY_CAST(${raw} AS DOUBLE)) END AS n${i}, CASE WHEN count(${raw}) = 0 THEN NULL ELSE count(${raw}) = count(TRY_CAST(${raw} AS TIMESTAMP)) END AS t${i}`;
-  });
+  const checks = columns.flatMap(({ i, casts }, k) =>
+    casts.map(
+      (cast) =>
+        `CASE WHEN count(c${k}) = 0 THEN NULL ELSE count(c${k}) = count(TRY_CAST(c${k} AS ${cast})) END AS ${cast}${i}`,
+    ),
+  );
+  const select = columns.map(({ i }, k) => `${ident(source.columns[i]!)} AS c${k}`);
   const [row] = await readSafely<Record<string, boolean | null>>(
     db,
     source,
-    `SELECT ${checks.join(', ')} FROM (SELECT ${names.map((n, k) => `${n} AS c${k}`).join(', ')} FROM ${rawReader(source)} ${limit})`,
+    `SELECT ${checks.join(', ')} FROM (SELECT ${select.join(', ')} FROM ${rawReader(source)} ${limit})`,
   );
   return row ?? {};
 }
