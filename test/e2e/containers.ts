@@ -2,14 +2,17 @@
  * Real containers for the end-to-end test, as ../shared/containers.md describes them on machines
  * without a Docker engine or access to public registries: podman and buildah with runc and the
  * machine's limits, a private image store under a temporary directory (so the test never touches
- * another store), a base image built from scratch with this machine's node, and a local registry
- * (Debian's docker-registry) on a free loopback port. Everything started here is stopped by
- * `stop()`, which removes the store too.
+ * another store), the serving runtime bundled on its own (a full `npm run bundle` elsewhere
+ * rewrites dist/), a base image built from scratch with this machine's node and the libraries it
+ * and the onnxruntime binding need, and a local registry (Debian's docker-registry) on a free
+ * loopback port. Everything started here is stopped by `stop()`, which removes the store too.
+ * (test/container.test.ts builds the same base image into a store it keeps between runs.)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -20,6 +23,8 @@ export interface ContainerLab {
   registry: string;
   /** The base image in the private store (node and its libraries, nothing else). */
   baseImage: string;
+  /** dist/serve's equivalent, for MODELSHIP_SERVE_RUNTIME. */
+  runtime: string;
   /** podman/buildah with the private store's flags, synchronously; throws on a non-zero exit. */
   tool(command: 'podman' | 'buildah' | 'skopeo', args: string[]): string;
   /** Tags of `repository` in the registry (its HTTP API). */
@@ -58,8 +63,15 @@ async function waitFor(url: string, child: ChildProcess, log: () => string): Pro
   throw new Error(`docker-registry did not answer ${url} in ${READY_TIMEOUT_MS} ms:\n${log()}`);
 }
 
-/** Starts the registry and builds the base image; `dir` holds the store, configs and blobs. */
-export async function startContainerLab(dir: string): Promise<ContainerLab> {
+/**
+ * Starts the registry and builds the base image; `dir` holds the store, configs and blobs.
+ * `onStop` gets the stop function as soon as there is something to stop, so a caller whose setup
+ * times out half-way can still stop what was started.
+ */
+export async function startContainerLab(
+  dir: string,
+  onStop?: (stop: () => Promise<void>) => void,
+): Promise<ContainerLab> {
   mkdirSync(dir, { recursive: true });
   const graph = join(dir, 'storage');
   const run = join(dir, 'run');
@@ -114,20 +126,11 @@ export async function startContainerLab(dir: string): Promise<ContainerLab> {
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const stop = async (): Promise<void> => {
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= stopAll());
+  const stopAll = async (): Promise<void> => {
     const errors: string[] = [];
-    try {
-      for (const id of listContainers()) tool('podman', ['rm', '-f', '-t', '1', id]);
-    } catch (error) {
-      errors.push(String(error));
-    }
-    try {
-      // Unmounts and deletes every layer of the private store (and only of it: explicit --root).
-      tool('podman', ['rmi', '-a', '-f']);
-      tool('buildah', ['rm', '-a']);
-    } catch (error) {
-      errors.push(String(error));
-    }
+    // The registry first: it is quick, and nothing may outlive the test.
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -139,19 +142,36 @@ export async function startContainerLab(dir: string): Promise<ContainerLab> {
       });
     }
     process.off('exit', killOnExit);
+    try {
+      // Containers the smoke test may have left, then every image and working container of the
+      // private store (and only of it: explicit --root), which unmounts their layers.
+      for (const id of listContainers()) tool('podman', ['rm', '-f', '-t', '1', id]);
+      tool('podman', ['rmi', '-a', '-f']);
+      tool('buildah', ['rm', '-a']);
+    } catch (error) {
+      errors.push(String(error));
+    }
     rmSync(dir, { recursive: true, force: true });
     if (errors.length > 0) throw new Error(errors.join('\n'));
   };
+  onStop?.(stop);
   const listContainers = () =>
     tool('podman', ['ps', '-a', '--format', '{{.ID}}']).split('\n').filter(Boolean);
 
   try {
     await waitFor(`http://${registry}/v2/`, child, () => output);
-    const baseImage = buildBaseImage(tool);
+    const runtime = join(dir, 'serve');
+    const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs', 'serve', runtime], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (bundled.status !== 0) throw new Error(`bundling the runtime failed:\n${bundled.stderr}`);
+    const baseImage = buildBaseImage(tool, runtime);
     return {
       env,
       registry,
       baseImage,
+      runtime,
       tool,
       containers: listContainers,
       registryTags: async (repository) => {
@@ -184,14 +204,24 @@ export async function startContainerLab(dir: string): Promise<ContainerLab> {
 }
 
 /**
- * `buildah from scratch` with this machine's node binary and the shared libraries `ldd` lists,
- * and the CA certificates: what the serving runtime needs, without pulling an image.
+ * `buildah from scratch` with this machine's node binary, the shared libraries `ldd` lists for it
+ * and for the runtime's onnxruntime binding (which brings libonnxruntime itself), and the CA
+ * certificates: what the serving runtime needs, without pulling an image.
  */
-function buildBaseImage(tool: ContainerLab['tool']): string {
+function buildBaseImage(tool: ContainerLab['tool'], runtime: string): string {
   const image = 'localhost/modelship-e2e-base:node';
   const node = process.execPath;
-  const ldd = spawnSync('ldd', [node], { encoding: 'utf8' }).stdout;
-  const libraries = [...ldd.matchAll(/(\/\S+) \(0x/g)].map((m) => m[1]!);
+  const binding = join(runtime, 'onnxruntime', 'onnxruntime_binding.node');
+  const libraries = [
+    ...new Set(
+      [node, binding]
+        .flatMap((file) => [
+          ...spawnSync('ldd', [file], { encoding: 'utf8' }).stdout.matchAll(/(\/\S+) \(0x/g),
+        ])
+        .map((m) => m[1]!)
+        .filter((lib) => !lib.startsWith(runtime)),
+    ),
+  ].sort();
   const container = tool('buildah', ['from', 'scratch']);
   try {
     tool('buildah', ['copy', container, node, '/usr/local/bin/node']);

@@ -14,14 +14,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as deploy } from '../../src/actions/deploy/main.js';
 import { run as driftCheck } from '../../src/actions/drift-check/main.js';
 import { run as publishModel } from '../../src/actions/publish-model/main.js';
 import { BUNDLE_FILES } from '../../src/core/release/bundle.js';
 import { ResultsService } from '../cache/resultsService.js';
 import type { FakeComment, FakePull, FakeRepo } from '../github/fakeEntities.js';
+import { deploymentsOf } from '../github/fakeDeployments.js';
 import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
+import { startContainerLab, type ContainerLab } from './containers.js';
 import { pushEvent, scheduleEvent } from './events.js';
 import { commitOnBranch, mergeCommit } from './gitHistory.js';
 import {
@@ -57,9 +60,15 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 let scratch: string;
 let workspace: string;
 let github: GitHubFake;
-/** The results service (cache, artifacts) of PR #1's run, and of the retraining PR's run. */
+/** The results services (cache, artifacts) of PR #1's run, the push's and the retraining PR's. */
 let results: ResultsService;
+let releaseResults: ResultsService;
 let retrainResults: ResultsService;
+/** podman, buildah, a local registry and a base image, in a private store. */
+let lab: ContainerLab;
+let stopLab: (() => Promise<void>) | undefined;
+/** The deploy job's image repository, in the local registry. */
+let imageRepository: string;
 let runner: StepRunner;
 let repo: FakeRepo;
 /** main's head before the merge, PR #1's head and the merge commit. */
@@ -68,6 +77,8 @@ let merged: string;
 let pr: FakePull;
 let prRun: PullRequestRun;
 let releaseJob: Job;
+let deployJob: Job;
+let deployInputs: Record<string, string>;
 let driftJob: Job;
 let appToken: string;
 let retrainPr: FakePull;
@@ -95,15 +106,23 @@ function inventory() {
     issues: github.issuesOf(repo).map((i) => [i.number, i.state, i.labels]),
     pulls: github.pullsOf(repo).map((p) => [p.number, p.head.ref, p.state]),
     labels: github.labelsOf(repo).map((l) => l.name),
+    deployments: deployments().map((d) => [
+      d.id,
+      d.ref,
+      d.environment,
+      d.statuses.map((s) => s.state),
+    ]),
     branches: [...git.refs.keys()].sort(),
-    artifacts: [results, retrainResults].map((r) =>
+    artifacts: [results, releaseResults, retrainResults].map((r) =>
       r.artifacts.filter((a) => a.finalized).map((a) => a.name),
     ),
-    cacheEntries: [results, retrainResults].map((r) =>
+    cacheEntries: [results, releaseResults, retrainResults].map((r) =>
       r.cacheEntries.filter((e) => e.finalized).map((e) => e.key),
     ),
   };
 }
+
+const deployments = () => deploymentsOf(github.repoState(OWNER, REPO));
 
 /** The newest status of the gate's context on `sha`: what branch protection reads. */
 const gateStatus = (sha: string) =>
@@ -118,11 +137,14 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'modelship-e2e-'));
   workspace = join(scratch, 'checkout');
   checkoutExample(workspace);
-  [github, results, retrainResults] = await Promise.all([
-    GitHubFake.start(),
-    ResultsService.start(),
-    ResultsService.start(),
-  ]);
+  // One at a time: on two shared cores, parallel starts run into Azurite's startup timeout.
+  github = await GitHubFake.start();
+  results = await ResultsService.start();
+  releaseResults = await ResultsService.start();
+  retrainResults = await ResultsService.start();
+  // `stopLab` is known as soon as the registry is spawned: a timeout here still stops it.
+  lab = await startContainerLab(join(scratch, 'containers'), (stop) => (stopLab = stop));
+  imageRepository = `${OWNER}/${MODEL}`;
   repo = github.addRepo(OWNER, REPO);
   runner = new StepRunner({
     repository: `${OWNER}/${REPO}`,
@@ -130,11 +152,19 @@ beforeAll(async () => {
     workspace,
     scratch: join(scratch, 'runner'),
   });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
-  await Promise.allSettled([github?.close(), results?.stop(), retrainResults?.stop()]);
+  // Containers, images and the registry first: they are this test's processes.
+  const stopped = await Promise.allSettled([
+    stopLab?.(),
+    github?.close(),
+    results?.stop(),
+    releaseResults?.stop(),
+    retrainResults?.stop(),
+  ]);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+  for (const outcome of stopped) if (outcome.status === 'rejected') throw outcome.reason;
 }, 60_000);
 
 describe('the three flows on the credit-risk example', () => {
@@ -262,6 +292,7 @@ describe('the three flows on the credit-risk example', () => {
       attempt: 1,
       // permissions: contents: write, actions: read, pull-requests: read
       token: github.actionsToken({ writes: ['contents'] }),
+      env: releaseResults.env(),
     };
 
     const step = succeeded(await runner.step('publish-model', publishModel, releaseJob));
@@ -298,6 +329,56 @@ describe('the three flows on the credit-risk example', () => {
     const model = release!.assets.find((a) => a.name === 'model.onnx')!;
     expect(sha256(model.bytes)).toBe(sha256(candidateBytes));
   }, 60_000);
+
+  it('deploy: the image built, pushed, smoke-tested, tagged production and recorded', async () => {
+    // release.yml's deploy job, after publish-model in the same run.
+    // permissions: contents: read, deployments: write (the fake's one write scope stands for it)
+    deployJob = {
+      ...releaseJob,
+      token: github.actionsToken({ writes: ['contents'] }),
+      env: {
+        ...releaseResults.env(),
+        ...lab.env,
+        // Where an action bundle finds dist/serve beside itself; here the runtime bundled for
+        // this test (see containers.ts).
+        MODELSHIP_SERVE_RUNTIME: lab.runtime,
+      },
+    };
+    deployInputs = {
+      image: `${lab.registry}/${imageRepository}`,
+      builder: 'podman',
+      // Nothing can be pulled here: node and its libraries, built from scratch.
+      'base-image': lab.baseImage,
+      // The local registry speaks plain HTTP.
+      'tls-verify': 'false',
+      url: 'https://credit-risk.example.com',
+    };
+
+    const step = succeeded(await runner.step('deploy', deploy, deployJob, deployInputs));
+    const digest = step.outputs.digest!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(step.outputs.image).toBe(`${deployInputs.image}@${digest}`);
+    expect(step.summary).toContain(`## Modelship · deploy \`${TAG}\``);
+    expect(step.summary).toContain('✅ **Smoke test passed**');
+
+    // One image, two tags: the version and the environment, both the smoke-tested digest.
+    expect(await lab.registryTags(imageRepository)).toEqual(['1.0.0', 'production']);
+    expect(await lab.registryDigest(imageRepository, '1.0.0')).toBe(digest);
+    expect(await lab.registryDigest(imageRepository, 'production')).toBe(digest);
+    // The smoke test's container is gone.
+    expect(lab.containers()).toEqual([]);
+
+    const [deployment, ...more] = deployments();
+    expect(more).toEqual([]);
+    expect(String(deployment!.id)).toBe(step.outputs['deployment-id']);
+    expect(deployment).toMatchObject({ ref: TAG, environment: 'production' });
+    expect(deployment!.payload).toMatchObject({ digest, version: '1.0.0' });
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['success']);
+    expect(deployment!.statuses[0]!.environmentUrl).toBe('https://credit-risk.example.com');
+    expect(releaseResults.artifacts.filter((a) => a.finalized).map((a) => a.name)).toEqual([
+      `modelship-manifests-${MODEL}`,
+    ]);
+  }, 180_000);
 
   it('schedule: drift on the shifted data opens one issue and one retraining PR', async () => {
     // GitHub: the drift workflow's cron fires on main (now the merge commit).
@@ -424,6 +505,11 @@ describe('the three flows on the credit-risk example', () => {
     );
     expect(published.outputs.tag).toBe(TAG);
     expect(published.summary).toContain('Already published');
+    const redeployed = succeeded(
+      await runner.step('deploy', deploy, { ...deployJob, attempt: 2 }, deployInputs),
+    );
+    expect(redeployed.summary).toContain('✅ **Smoke test passed**');
+    expect(redeployed.outputs['deployment-id']).toBe(String(deployments()[0]!.id));
 
     // The schedule's run: the same drift updates the issue and the PR.
     const drift = succeeded(
@@ -457,7 +543,7 @@ describe('the three flows on the credit-risk example', () => {
     expect(github.commentsOn(repo, pr.number)[0]!.body).toContain(`production ${TAG}`);
   }, 180_000);
 
-  it('nothing is duplicated, only updated; nothing broke GitHub’s API description', () => {
+  it('nothing is duplicated, only updated; nothing broke GitHub’s API description', async () => {
     const now = inventory();
     expect(now).toEqual(firstPass);
     expect(now.releases.map(([, tag]) => tag)).toEqual([TAG]);
@@ -468,12 +554,19 @@ describe('the three flows on the credit-risk example', () => {
       [retrainPr.number, RETRAIN_BRANCH, 'open'],
     ]);
     expect(now.statusContexts).toEqual([[STATUS], [STATUS]]);
-    expect(now.artifacts).toEqual([[ARTIFACT], [ARTIFACT]]);
+    expect(now.artifacts).toEqual([[ARTIFACT], [`modelship-manifests-${MODEL}`], [ARTIFACT]]);
+    expect(now.deployments).toEqual([[expect.any(Number), TAG, 'production', ['success']]]);
+    expect(await lab.registryTags(imageRepository)).toEqual(['1.0.0', 'production']);
+    expect(await lab.registryDigest(imageRepository, 'production')).toBe(
+      await lab.registryDigest(imageRepository, '1.0.0'),
+    );
+    expect(lab.containers()).toEqual([]);
     // Statuses are append-only on GitHub: the newest of the context is what branch protection reads.
     expect(gateStatus(pr.head.sha)!.state).toBe('success');
     expect(gateStatus(retrainPr.head.sha)!.state).toBe('success');
     expect(github.violations).toEqual([]);
     expect(results.violations).toEqual([]);
+    expect(releaseResults.violations).toEqual([]);
     expect(retrainResults.violations).toEqual([]);
   });
 });
