@@ -253,7 +253,9 @@ export class ImageBuilder {
   async remove(name: string): Promise<void> {
     const runner = this.runner;
     if (!runner) return;
-    await runTool(runner.command, ['rm', '-f', '-t', '1', name], { env: this.options.env });
+    // podman's -t is the stop timeout; docker rm has none (-f kills at once).
+    const args = runner.name === 'podman' ? ['rm', '-f', '-t', '1', name] : ['rm', '-f', name];
+    await runTool(runner.command, args, { env: this.options.env });
   }
 
   /** The image's labels, read from the local store. */

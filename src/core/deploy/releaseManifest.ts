@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
-import { BUNDLE_FILES, type ReleaseManifest } from '../release/bundle.js';
+import type { ReleaseManifest } from '../release/bundle.js';
+import { BUNDLE_FILES } from '../release/bundleFiles.js';
 import { hashFile } from '../release/checksums.js';
 
 /** Reads the bundle's manifest and verifies model.onnx and every file it lists. */

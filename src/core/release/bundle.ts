@@ -21,6 +21,7 @@ import { evaluate } from '../evaluation/evaluate.js';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
 import type { RunManifest } from '../train/runManifest.js';
+import { BUNDLE_FILES } from './bundleFiles.js';
 import { hashFile } from './checksums.js';
 import { sha256sums, type BundleFile } from './checksums.js';
 import { buildSmokeTestData } from '../deploy/smokeTestData.js';
@@ -33,19 +34,7 @@ export const RELEASE_MANIFEST_VERSION = 1;
 /** The version a bundle gets when none is given. */
 export const DEV_VERSION = '0.0.0-dev';
 
-/** File names inside a release bundle (contract for publish-model, serve and drift-check). */
-export const BUNDLE_FILES = {
-  model: 'model.onnx',
-  config: 'modelship.yml',
-  schema: 'schema.yml',
-  metrics: 'metrics.json',
-  profile: 'profile.json',
-  card: 'MODEL_CARD.md',
-  manifest: 'manifest.json',
-  sums: 'SHA256SUMS',
-  /** Evaluation rows with the model's recorded predictions, for deploy's smoke test. */
-  smokeTest: 'smoke-test.json',
-} as const;
+export { BUNDLE_FILES };
 
 /** manifest.json of a release bundle. */
 export interface ReleaseManifest {
