@@ -112,10 +112,11 @@ async function main() {
     );
 
   const agreement = sp ? compare(values.drift_vs_raw_csv, sp.values) : null;
-  const phase = (list) => ({
+  const phase = (list, n = files.rows) => ({
+    rows: n,
     walls_s: list.map((t) => round(t, 3)),
     median_s: round(median(list), 3),
-    rows_per_s: Math.round(files.rows / median(list)),
+    rows_per_s: Math.round(n / median(list)),
   });
   const result = {
     date: new Date().toISOString(),
@@ -133,7 +134,10 @@ async function main() {
       runs: options.runs,
     },
     modelship: Object.fromEntries(
-      Object.entries(times).map(([k, v]) => [k, { ...phase(v), peak_rss_mb: rss[k] }]),
+      Object.entries(times).map(([k, v]) => [
+        k,
+        { ...phase(v, phases[k].rows), peak_rss_mb: rss[k] },
+      ]),
     ),
     pandas_scipy: sp
       ? {
@@ -245,6 +249,7 @@ function printResults(r) {
   const m = r.modelship;
   const line = (label, p, rssMb) => [
     label,
+    p.rows.toLocaleString('en-US'),
     p.median_s.toFixed(3),
     p.rows_per_s.toLocaleString('en-US'),
     rssMb ? String(rssMb) : '—',
@@ -252,12 +257,17 @@ function printResults(r) {
   console.log('');
   console.log(
     markdownTable([
-      ['run', 'median wall (s)', 'rows/s', 'peak RSS (MB)'],
+      ['run', 'rows read', 'median wall (s)', 'rows/s', 'peak RSS (MB)'],
       line('modelship profile (reference, Parquet)', m.profile, m.profile.peak_rss_mb),
       line(
         'modelship drift vs profile (current Parquet)',
         m.drift_vs_profile,
         m.drift_vs_profile.peak_rss_mb,
+      ),
+      line(
+        'modelship drift vs profile (all 3M rows as current)',
+        m.drift_all_vs_profile,
+        m.drift_all_vs_profile.peak_rss_mb,
       ),
       line(
         'modelship drift vs raw reference (Parquet)',

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../src/core/config/modelshipConfig.js';
 import { compareCdfs, sketchCdf } from '../src/core/data/cdf.js';
+import { withDatabase } from '../src/core/data/duckdb.js';
 import {
   buildProfile,
   type DataProfile,
@@ -177,6 +178,27 @@ describe('drift on raw data against scipy', () => {
       expect(report.total_columns).toBe(total);
       expect(report.drift_share).toBeCloseTo(drifted / total, 12);
       expect(report.dataset_drift).toBe(drifted / total >= 0.5);
+    }
+  });
+
+  it('reads Parquet (queried directly, column by column) to the same scores as CSV', async () => {
+    const { reference, current } = files('large');
+    const parquet = async (csv: string) => {
+      const out = csv.replace(/\.csv$/, '.parquet');
+      await withDatabase((db) =>
+        db.run(
+          `COPY (SELECT * FROM read_csv('${csv}', header = true)) TO '${out}' (FORMAT parquet)`,
+        ),
+      );
+      return out;
+    };
+    const report = await computeDrift({
+      reference: await parquet(reference),
+      current: await parquet(current),
+    });
+    for (const [name, column] of Object.entries(reports.large!.columns)) {
+      expect(report.columns[name]!.method).toBe(column.method);
+      expectClose(report.columns[name]!.score, column.score!, 1e-12);
     }
   });
 

@@ -2,7 +2,7 @@ import type { DuckDBMaterializedResult } from '@duckdb/node-api';
 import { rawReader, readError, type DataSource } from './dataSource.js';
 import { kindExpr, type ColumnKindInfo } from './columnKinds.js';
 import type { Database } from './duckdb.js';
-import { messageOf } from '../errors.js';
+import { isModelshipError, messageOf } from '../errors.js';
 
 interface DistributionBase {
   /** Non-null values. */
@@ -42,23 +42,23 @@ export interface DataDistributions {
 let tableCounter = 0;
 
 /**
- * Reads the exact distribution of each named column with DuckDB: the file is scanned once into a
- * temporary table of the typed columns, then each column is grouped by value (columnar, fast).
+ * Reads the exact distribution of each named column with DuckDB: each column is grouped by value
+ * (text files are parsed once into a temporary table of the typed columns first).
  */
 export async function readDistributions(
   db: Database,
   source: DataSource,
   columns: readonly { name: string; info: ColumnKindInfo }[],
 ): Promise<DataDistributions> {
-  const table = `__modelship_dist_${++tableCounter}`;
   const select = columns.map(
     ({ name, info }, i) => `${kindExpr(name, info.kind, source.types[name])} AS c${i}`,
   );
-  await runSafely(
-    db,
-    source,
-    `CREATE TEMP TABLE ${table} AS SELECT ${select.length ? select.join(', ') : '1 AS c0_unused'} FROM ${rawReader(source)}`,
-  );
+  const projection = `SELECT ${select.length ? select.join(', ') : '1 AS c0_unused'} FROM ${rawReader(source)}`;
+  // Parquet is columnar: each query reads only its column, so the file is queried directly. Text
+  // is parsed once, into a temporary table the per-column queries then read.
+  const table = source.format === 'parquet' ? null : `__modelship_dist_${++tableCounter}`;
+  if (table) await runSafely(db, source, `CREATE TEMP TABLE ${table} AS ${projection}`);
+  const from = table ?? `(${projection})`;
   try {
     const stats = ['count(*)::DOUBLE AS rows'];
     columns.forEach(({ info }, i) => {
@@ -67,9 +67,7 @@ export async function readDistributions(
       if (info.kind === 'datetime')
         stats.push(`CAST(min(c${i}) AS VARCHAR) AS lo${i}, CAST(max(c${i}) AS VARCHAR) AS hi${i}`);
     });
-    const [row] = await db.rows<Record<string, unknown>>(
-      `SELECT ${stats.join(', ')} FROM ${table}`,
-    );
+    const [row] = await db.rows<Record<string, unknown>>(`SELECT ${stats.join(', ')} FROM ${from}`);
     const rows = Number(row!.rows);
     const out = new Map<string, Distribution>();
     for (const [i, { name, info }] of columns.entries()) {
@@ -77,7 +75,7 @@ export async function readDistributions(
       const base = { count, nulls: rows - count };
       if (info.kind === 'numeric') {
         const result = await db.chunks(
-          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${table} WHERE NOT isnan(c${i}) GROUP BY c${i} ORDER BY c${i}`,
+          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${from} WHERE NOT isnan(c${i}) GROUP BY c${i} ORDER BY c${i}`,
         );
         const { values, counts } = readPairs(result);
         out.set(name, {
@@ -89,7 +87,7 @@ export async function readDistributions(
         });
       } else if (info.kind === 'categorical') {
         const pairs = await db.rows<{ v: string; n: number }>(
-          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${table} WHERE c${i} IS NOT NULL GROUP BY c${i}`,
+          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${from} WHERE c${i} IS NOT NULL GROUP BY c${i}`,
         );
         out.set(name, {
           kind: 'categorical',
@@ -107,8 +105,11 @@ export async function readDistributions(
       }
     }
     return { rows, columns: out };
+  } catch (error) {
+    // Reading Parquet happens here, not at the CREATE: a broken file is named as there.
+    throw table || isModelshipError(error) ? error : readError(source, messageOf(error));
   } finally {
-    await db.run(`DROP TABLE IF EXISTS ${table}`);
+    if (table) await db.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }
 
