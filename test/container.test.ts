@@ -24,6 +24,8 @@ import { trainModel, writeProject } from './fixtures/evaluate/project.js';
 import { deploymentsOf } from './github/fakeDeployments.js';
 import type { FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
+import { ResultsService } from './cache/resultsService.js';
+import { readZip } from './cache/zip.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
 import { buildCliIfStale, ROOT } from './helpers/cli.js';
 
@@ -422,8 +424,16 @@ describe('the serving image, built with podman', () => {
 });
 
 describe('the deploy action, against the GitHub fake and the local registry', () => {
+  // The manifests artifact goes to the results-service stand-in (with Azurite) as on a runner.
+  let results: ResultsService;
+  beforeAll(async () => {
+    results = await ResultsService.start();
+  }, 60_000);
+  afterAll(async () => {
+    await results?.stop();
+  });
   beforeEach(() => {
-    Object.assign(process.env, env, { MODELSHIP_SERVE_RUNTIME: runtime });
+    Object.assign(process.env, env, results.env(), { MODELSHIP_SERVE_RUNTIME: runtime });
   });
 
   /** owner/repo with releases 1.0.0 (good), 1.1.0 (broken) and 1.2.0 (good) of the bundles. */
@@ -494,6 +504,12 @@ describe('the deploy action, against the GitHub fake and the local registry', ()
     expect(summary).toContain('<summary>deployment.yaml</summary>');
     expect(summary).toContain(`image: ${registry}/credit-risk@${digest}`);
     expect(repo.name).toBe(REPO);
+    const artifact = results.artifacts.find((a) => a.name === 'modelship-manifests-credit-risk');
+    expect(artifact?.finalized).toBe(true);
+    const zip = readZip(await results.artifactBlob(artifact!));
+    expect([...zip.keys()].sort()).toEqual(['deployment.yaml', 'inferenceservice.yaml']);
+    expect(zip.get('deployment.yaml')!.toString()).toContain(`${registry}/credit-risk@${digest}`);
+    expect(results.violations).toEqual([]);
 
     // The same version again: the deployment is found and reused, nothing is added.
     const again = await deployVersion('1.0.0');
