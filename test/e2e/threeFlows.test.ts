@@ -484,19 +484,14 @@ describe('the three flows on the credit-risk example', () => {
     await completeRun(github, retrainRun);
   }, 90_000);
 
-  it('re-run of everything with the same events', async () => {
+  it('re-run of PR #1’s run: the cache restores, its one comment now compares with production', async () => {
     firstPass = inventory();
-    const before = new Map(
-      [pr, retrainPr].map((p) => [
-        p.number,
-        github.commentsOn(repo, p.number).map((c) => ({ ...c })),
-      ]),
-    );
-    // A fresh runner: the trainer's dependency cache is not on disk until the cache restores it.
+    const comment = { ...github.commentsOn(repo, pr.number)[0]! };
+    // "Re-run all jobs" lands on fresh runners: the trainer's dependency cache is not on disk
+    // until the cache restores it.
     rmSync(join(workspace, '.cache'), { recursive: true, force: true });
     rmSync(join(workspace, 'artifacts'), { recursive: true, force: true });
 
-    // PR #1's run, "Re-run all jobs": the cache restores and the report compares with production.
     const again = await runPullRequestFlow(runner, rerun(prRun), ARTIFACT);
     expect(again.trained.outputs['cache-hit']).toBe('exact');
     expect(readFileSync(join(workspace, CACHE_PATH, 'wheels.txt'), 'utf8')).toContain(
@@ -507,7 +502,15 @@ describe('the three flows on the credit-risk example', () => {
     expect(again.evaluation.evaluated.summary).toContain(`production ${TAG}`);
     await completeRun(github, prRun);
 
-    // The push's run: the release is there already.
+    const [edited, ...more] = github.commentsOn(repo, pr.number);
+    expect(more).toEqual([]);
+    expect(edited!.id).toBe(comment.id);
+    expect(edited!.updatedAt > comment.updatedAt).toBe(true);
+    expect(edited!.body).toContain(`production ${TAG}`);
+    expect(gateStatus(pr.head.sha)!.state).toBe('success');
+  }, 90_000);
+
+  it('re-run of the push’s run: the release stays, the deployment is reused', async () => {
     const published = succeeded(
       await runner.step('publish-model', publishModel, { ...releaseJob, attempt: 2 }),
     );
@@ -518,8 +521,12 @@ describe('the three flows on the credit-risk example', () => {
     );
     expect(redeployed.summary).toContain('✅ **Smoke test passed**');
     expect(redeployed.outputs['deployment-id']).toBe(String(deployments()[0]!.id));
+    expect(redeployed.outputs.digest).toBe(await lab.registryDigest(imageRepository, '1.0.0'));
+  }, 180_000);
 
-    // The schedule's run: the same drift updates the issue and the PR.
+  it('re-run of the schedule’s run: the drift issue and the retraining PR are updated', async () => {
+    const issue = github.issuesOf(repo)[0]!;
+    const issueComments = github.commentsOn(repo, issue.number).map((c) => c.id);
     const drift = succeeded(
       await runner.step(
         'drift-check',
@@ -528,6 +535,7 @@ describe('the three flows on the credit-risk example', () => {
         { 'github-token': appToken },
       ),
     );
+    expect(drift.outputs.drifted).toBe('true');
     expect(drift.outputs['issue-number']).toBe(String(github.issuesOf(repo)[0]!.number));
     expect(drift.outputs['pr-number']).toBe(String(retrainPr.number));
     // The retraining branch is rebuilt, still one commit on main (its request records this
@@ -536,20 +544,22 @@ describe('the three flows on the credit-risk example', () => {
     const branchHead = git.refs.get(`heads/${RETRAIN_BRANCH}`)!;
     expect(git.commits.get(branchHead)!.parents).toEqual([merged]);
     expect(retrainPr.head.sha).toBe(branchHead);
+    // The first attempt opened the issue with its report as the body; the same run again has
+    // nothing to add as a comment.
+    expect(
+      github.commentsOn(repo, issue.number).map((c) => c.id),
+      'comments on the drift issue after re-running the run that opened it',
+    ).toEqual(issueComments);
+  }, 60_000);
 
-    // The retraining PR's run.
+  it('re-run of the retraining PR’s run: its one comment is edited in place', async () => {
+    const comment = github.commentsOn(repo, retrainPr.number).find((c) => c.body.includes(MARKER))!;
     const retrained = await runPullRequestFlow(runner, rerun(retrainRun), ARTIFACT);
     expect(retrained.evaluation.gated.outputs.passed).toBe('true');
     await completeRun(github, retrainRun);
-
-    // Sticky comments: the same comments, edited in place.
-    for (const [number, earlier] of before) {
-      const now = github.commentsOn(repo, number).filter((c) => c.body.includes(MARKER));
-      const first = earlier.find((c) => c.body.includes(MARKER))!;
-      expect(now.map((c) => c.id)).toEqual([first.id]);
-    }
-    expect(github.commentsOn(repo, pr.number)[0]!.body).toContain(`production ${TAG}`);
-  }, 180_000);
+    const now = github.commentsOn(repo, retrainPr.number).filter((c) => c.body.includes(MARKER));
+    expect(now.map((c) => c.id)).toEqual([comment.id]);
+  }, 90_000);
 
   it('nothing is duplicated, only updated; nothing broke GitHub’s API description', async () => {
     const now = inventory();
