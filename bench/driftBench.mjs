@@ -141,7 +141,7 @@ async function main() {
     ),
     pandas_scipy: sp
       ? {
-          total: phase(sp.total_s),
+          total: { ...phase(sp.total_s), peak_rss_mb: sp.peak_rss_mb },
           read_csv: phase(sp.read_csv_s),
           statistics: phase(sp.statistics_s),
           timed: 'pandas read_csv + statistics; CSVs exported by DuckDB beforehand, not timed',
@@ -280,7 +280,13 @@ function printResults(r) {
         m.drift_vs_raw_csv.peak_rss_mb,
       ),
       ...(r.pandas_scipy
-        ? [line('pandas + scipy (CSV, read_csv included)', r.pandas_scipy.total)]
+        ? [
+            line(
+              'pandas + scipy (CSV, read_csv included)',
+              r.pandas_scipy.total,
+              r.pandas_scipy.total.peak_rss_mb,
+            ),
+          ]
         : []),
     ]),
   );

@@ -10,6 +10,7 @@ Wasserstein distance / population std (the method for a reference of N > 1000); 
 categories; PSI for every column (reference deciles, or categories). Prints one JSON line.
 """
 import json
+import resource
 import sys
 import time
 
@@ -77,6 +78,7 @@ def main():
     print(json.dumps({
         "total_s": totals, "read_csv_s": reads, "statistics_s": stats_s,
         "rows": [n_ref, n_cur], "values": values,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "pandas": pd.__version__, "scipy": scipy.__version__, "numpy": np.__version__,
     }))
 

@@ -17,10 +17,10 @@ import {
 import { computeDrift, type DriftReport } from '../src/core/drift/index.js';
 import { kolmogorovSf } from '../src/core/drift/kolmogorov.js';
 import { ksPValue } from '../src/core/drift/ksTest.js';
+import { writeSeattleYears } from './fixtures/data/seattleYears.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const DATA = join(ROOT, 'test/fixtures/data/seattle-weather.csv');
 const EXPECTED = JSON.parse(
   readFileSync(join(ROOT, 'test/fixtures/reference/drift_expected.json'), 'utf8'),
 ) as Expected;
@@ -52,24 +52,11 @@ interface Expected {
 
 const dir = useTempDir();
 
-/** Rows of the given years (and weather values), as a CSV file: the fixture has no quoting. */
-export function writeYears(name: string, years: number[], weather?: string[]): string {
-  const [header, ...lines] = readFileSync(DATA, 'utf8').trimEnd().split('\n');
-  const kept = lines.filter(
-    (line) =>
-      years.some((y) => line.startsWith(`${y}-`)) &&
-      (!weather || weather.includes(line.split(',').at(-1)!)),
-  );
-  const path = join(dir, name);
-  writeFileSync(path, `${[header, ...kept].join('\n')}\n`);
-  return path;
-}
-
 function files(scenario: string): { reference: string; current: string } {
   const s = EXPECTED.scenarios[scenario]!;
   return {
-    reference: writeYears(`${scenario}-ref.csv`, s.reference, s.weather_in),
-    current: writeYears(`${scenario}-cur.csv`, s.current, s.weather_in),
+    reference: writeSeattleYears(join(dir, `${scenario}-ref.csv`), s.reference, s.weather_in),
+    current: writeSeattleYears(join(dir, `${scenario}-cur.csv`), s.current, s.weather_in),
   };
 }
 

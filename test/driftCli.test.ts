@@ -3,15 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { writeSeattleYears } from './fixtures/data/seattleYears.js';
 import { useTempDir } from './helpers/tempDir.js';
 
-const DATA = join(import.meta.dirname, 'fixtures/data/seattle-weather.csv');
 const dir = useTempDir();
 
 function writeYears(name: string, years: number[]): void {
-  const [header, ...lines] = readFileSync(DATA, 'utf8').trimEnd().split('\n');
-  const kept = lines.filter((l) => years.some((y) => l.startsWith(`${y}-`)));
-  writeFileSync(join(dir, name), `${[header, ...kept].join('\n')}\n`);
+  writeSeattleYears(join(dir, name), years);
 }
 
 function expectBadInput(result: CliResult, pattern: RegExp): void {

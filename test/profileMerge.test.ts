@@ -1,8 +1,6 @@
 // Profiles of shards merge into the profile of the whole: exact where the rule says exact
 // (counts, extremes, pooled moments, value and category counts), within the stored bound where a
 // quantile sketch is involved. Shards: Seattle weather by year.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareCdfs, sketchCdf, stepCdf } from '../src/core/data/cdf.js';
 import {
@@ -12,19 +10,13 @@ import {
   type NumericColumnProfile,
 } from '../src/core/data/profile.js';
 import { mergeProfiles } from '../src/core/data/profileMerge.js';
+import { seattleYearsIn } from './fixtures/data/seattleYears.js';
 import { useTempDir } from './helpers/tempDir.js';
 
-const DATA = join(import.meta.dirname, 'fixtures/data/seattle-weather.csv');
 const YEARS = [2012, 2013, 2014, 2015];
 const dir = useTempDir();
 
-function writeYears(years: number[]): string {
-  const [header, ...lines] = readFileSync(DATA, 'utf8').trimEnd().split('\n');
-  const kept = lines.filter((l) => years.some((y) => l.startsWith(`${y}-`)));
-  const path = join(dir, `years-${years.join('-')}.csv`);
-  writeFileSync(path, `${[header, ...kept].join('\n')}\n`);
-  return path;
-}
+const writeYears = (years: number[]) => seattleYearsIn(dir, years);
 
 const numeric = (p: DataProfile, name: string) =>
   p.columns.find((c) => c.name === name) as NumericColumnProfile;
