@@ -21,6 +21,7 @@ import { sha256sums } from '../src/core/release/checksums.js';
 import { writeReleaseBundle } from '../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
 import { trainModel, writeProject } from './fixtures/evaluate/project.js';
+import { deployActionDefaults } from './deployActionDefaults.js';
 import { deploymentsOf } from './github/fakeDeployments.js';
 import type { FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
@@ -36,21 +37,7 @@ const STORE = join(tmpdir(), 'modelship-container-test-store');
 const scratch = join(tmpdir(), `modelship-container-test-${process.pid}`);
 
 const { fake } = useGitHubFake();
-const action = useActionRun({
-  // What the runner passes from actions/deploy/action.yml's defaults.
-  VERSION: 'production',
-  IMAGE: '',
-  BUILDER: 'auto',
-  ENVIRONMENT: 'production',
-  'SMOKE-TEST': 'true',
-  'BASE-IMAGE': 'docker.io/library/node:20-bookworm-slim',
-  'REGISTRY-USERNAME': '',
-  'REGISTRY-PASSWORD': '',
-  'TLS-VERIFY': 'true',
-  URL: '',
-  CONFIG: 'modelship.yml',
-  'WORKING-DIRECTORY': '.',
-});
+const action = useActionRun(deployActionDefaults());
 
 let env: Record<string, string>;
 let registry: string;

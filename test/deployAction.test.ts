@@ -10,6 +10,7 @@ import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { writeReleaseBundle } from '../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
 import { trainModel, writeProject } from './fixtures/evaluate/project.js';
+import { deployActionDefaults } from './deployActionDefaults.js';
 import { deploymentsOf } from './github/fakeDeployments.js';
 import type { GitHubFake } from './github/githubFake.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
@@ -17,20 +18,7 @@ import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const { fake } = useGitHubFake();
-const action = useActionRun({
-  VERSION: 'production',
-  IMAGE: '',
-  BUILDER: 'auto',
-  ENVIRONMENT: 'production',
-  'SMOKE-TEST': 'true',
-  'BASE-IMAGE': 'docker.io/library/node:20-bookworm-slim',
-  'REGISTRY-USERNAME': '',
-  'REGISTRY-PASSWORD': '',
-  'TLS-VERIFY': 'true',
-  URL: '',
-  CONFIG: 'modelship.yml',
-  'WORKING-DIRECTORY': '.',
-});
+const action = useActionRun(deployActionDefaults());
 let bundle: string;
 
 beforeAll(async () => {
