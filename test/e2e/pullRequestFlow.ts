@@ -1,7 +1,9 @@
 /**
- * The pull-request flow of workflows-templates/pr.yml as the runner runs it: a `train` job on the
- * GPU runner (validate-data, train with its cache and the candidate artifact) and an `evaluate`
- * job (download the artifact, evaluate, gate), both in one workflow run of the PR's event.
+ * The pull-request flow of workflows-templates/pr.yml as the runner runs it, in one workflow run
+ * of the PR's event: a `validate-data` job, a `train` job on the GPU runner (train with its cache
+ * and the candidate artifact) and an `evaluate` job (download the artifact, evaluate). The
+ * evaluate job here also runs the gate action on evaluate's report, as a workflow that gates on
+ * a report made elsewhere would: it must leave the status evaluate set as it is.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,8 @@ export interface PullRequestRun {
   pr: FakePull;
   /** The run as GitHub lists it (artifacts appear on it once uploaded). */
   run: FakeWorkflowRun;
+  /** permissions: contents: read. */
+  validate: Job;
   /** permissions: contents: read (the GPU runner's job). */
   train: Job;
   /** permissions: contents: read, pull-requests: write, statuses: write, checks: write. */
@@ -59,6 +63,7 @@ export function startPullRequestRun(
     pr,
     run,
     results,
+    validate: { ...common, token: github.actionsToken({ readOnly: true }) },
     train: { ...common, token: github.actionsToken({ readOnly: true }) },
     evaluate: {
       ...common,
@@ -71,11 +76,16 @@ export function startPullRequestRun(
 /** "Re-run all jobs": the same run and event, the next attempt, fresh runners. */
 export function rerun(prRun: PullRequestRun): PullRequestRun {
   const next = (job: Job): Job => ({ ...job, attempt: job.attempt + 1 });
-  return { ...prRun, train: next(prRun.train), evaluate: next(prRun.evaluate) };
+  return {
+    ...prRun,
+    validate: next(prRun.validate),
+    train: next(prRun.train),
+    evaluate: next(prRun.evaluate),
+  };
 }
 
 export interface PullRequestFlow {
-  validations: StepResult[];
+  validated: StepResult;
   trained: StepResult;
   evaluation: Evaluation;
 }
@@ -88,15 +98,9 @@ export interface Evaluation {
   gated: StepResult;
 }
 
-/** The train job's first steps: pr.yml validates the training data and the holdout. */
-export async function validateSteps(runner: StepRunner, prRun: PullRequestRun) {
-  const validations: StepResult[] = [];
-  for (const data of ['', 'data/eval.csv']) {
-    validations.push(
-      succeeded(await runner.step('validate-data', validateData, prRun.train, { data })),
-    );
-  }
-  return validations;
+/** The validate-data job: pr.yml's `data` input is empty by default (data.train). */
+export async function validateJob(runner: StepRunner, prRun: PullRequestRun) {
+  return succeeded(await runner.step('validate-data', validateData, prRun.validate, { data: '' }));
 }
 
 /** The train job's train step, with the trainer's dependency cache. */
@@ -110,7 +114,8 @@ export async function evaluateJob(
   prRun: PullRequestRun,
   artifactName: string,
 ): Promise<Evaluation> {
-  // Runner glue: actions/download-artifact fetches the train job's artifact.
+  // Runner glue: actions/download-artifact fetches the train job's artifact (pr.yml then finds
+  // the one .onnx file in it with a shell step).
   const candidateDir = join(runner.runnerTemp(prRun.evaluate), 'candidate');
   await runner.glue(prRun.evaluate, async () => {
     const client = new DefaultArtifactClient();
@@ -139,9 +144,9 @@ export async function runPullRequestFlow(
   prRun: PullRequestRun,
   artifactName: string,
 ): Promise<PullRequestFlow> {
-  const validations = await validateSteps(runner, prRun);
+  const validated = await validateJob(runner, prRun);
   const trained = await trainStep(runner, prRun);
-  return { validations, trained, evaluation: await evaluateJob(runner, prRun, artifactName) };
+  return { validated, trained, evaluation: await evaluateJob(runner, prRun, artifactName) };
 }
 
 /**

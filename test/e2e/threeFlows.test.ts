@@ -10,7 +10,7 @@
 // issue, one retraining PR) → the retraining PR's own pull-request flow → then every run again
 // with the same events: nothing is duplicated, only updated.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ import {
   startPullRequestRun,
   succeeded,
   trainStep,
-  validateSteps,
+  validateJob,
   type PullRequestRun,
 } from './pullRequestFlow.js';
 import { StepRunner, type Job } from './stepRunner.js';
@@ -198,14 +198,17 @@ describe('the three flows on the credit-risk example', () => {
     });
     prRun = startPullRequestRun(github, repo, { pr, mergeRef, results });
 
-    const validations = await validateSteps(runner, prRun);
-    validations.forEach((step, i) => {
-      expect(step.outputs.ok).toBe('true');
-      expect(step.annotations).toEqual([]);
-      expect(step.summary).toContain('✅ **Data contract passed**');
-      expect(step.summary).toContain(i === 0 ? 'train.csv' : 'eval.csv');
-      expect(existsSync(step.outputs.report!)).toBe(true);
-    });
+    const step = await validateJob(runner, prRun);
+    expect(step.outputs.ok).toBe('true');
+    expect(step.annotations).toEqual([]);
+    expect(step.summary).toContain('✅ **Data contract passed**');
+    expect(step.summary).toContain('data/train.csv');
+    const report = JSON.parse(readFileSync(step.outputs.report!, 'utf8')) as {
+      ok: boolean;
+      rows: number;
+      violations: unknown[];
+    };
+    expect(report).toMatchObject({ ok: true, rows: 700, violations: [] });
   }, 60_000);
 
   it('the model is trained, its dependency cache saved and the candidate uploaded', async () => {
@@ -348,6 +351,8 @@ describe('the three flows on the credit-risk example', () => {
       },
     };
     deployInputs = {
+      // release.yml passes publish's output: the version just released.
+      version: '1.0.0',
       image: `${lab.registry}/${imageRepository}`,
       builder: 'podman',
       // Nothing can be pulled here: node and its libraries, built from scratch.
@@ -466,7 +471,7 @@ describe('the three flows on the credit-risk example', () => {
     });
 
     const flow = await runPullRequestFlow(runner, retrainRun, ARTIFACT);
-    expect(flow.validations.map((s) => s.outputs.ok)).toEqual(['true', 'true']);
+    expect(flow.validated.outputs.ok).toBe('true');
     expect(flow.trained.outputs['cache-hit']).toBe('miss');
     const { evaluated, gated } = flow.evaluation;
     expect(evaluated.outputs.passed).toBe('true');
