@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
+import { z } from 'zod';
 
 /** The config input's default in every action.yml; optional, unlike a config the user names. */
 const DEFAULT_CONFIG = 'modelship.yml';
@@ -53,6 +54,15 @@ export function inDirectory(directory: string, path: string): string {
 export function reportDirectory(workingDirectory: string): string {
   return join(process.env.RUNNER_TEMP ?? join(workingDirectory, '.modelship-out'), 'modelship');
 }
+
+/** A true/false action input in a zod schema: empty takes `fallback` (YAML 1.2 core spellings). */
+export const flagInput = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['', 'true', 'false', 'yes', 'no', '1', '0']))
+    .transform((v) => (v === '' ? fallback : ['true', 'yes', '1'].includes(v)));
 
 /** A true/false input with a default when it is not set (core.getBooleanInput throws then). */
 export function booleanInput(name: string, fallback: boolean): boolean {

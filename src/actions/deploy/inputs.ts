@@ -6,7 +6,7 @@ import { BUILDER_PREFERENCES, type BuilderPreference } from '../../core/deploy/i
 import { checkRepository, registryOf } from '../../core/deploy/imageRef.js';
 import { ModelshipError } from '../../core/errors.js';
 import { parseModelTag } from '../../github/modelTag.js';
-import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
+import { flagInput, readCommonInputs, type CommonInputs } from '../commonInputs.js';
 
 /** The deploy action's inputs, read once. */
 export interface DeployInputs extends CommonInputs {
@@ -27,14 +27,6 @@ export interface DeployInputs extends CommonInputs {
   url: string | undefined;
 }
 
-const flag = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['', 'true', 'false', 'yes', 'no', '1', '0']))
-    .transform((v) => (v === '' ? fallback : ['true', 'yes', '1'].includes(v)));
-
 const schema = z.object({
   version: z.string().trim(),
   image: z.string().trim(),
@@ -48,14 +40,14 @@ const schema = z.object({
     .trim()
     .transform((v) => v || 'production')
     .pipe(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/)),
-  'smoke-test': flag(true),
+  'smoke-test': flagInput(true),
   'base-image': z
     .string()
     .trim()
     .transform((v) => v || DEFAULT_BASE_IMAGE),
   'registry-username': z.string().trim(),
   'registry-password': z.string(),
-  'tls-verify': flag(true),
+  'tls-verify': flagInput(true),
   url: z.union([z.literal(''), z.url()]),
 });
 

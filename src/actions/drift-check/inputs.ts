@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
 import { ModelshipError } from '../../core/errors.js';
 import {
+  flagInput,
   inDirectory,
   readCommonInputs,
   reportDirectory,
@@ -28,22 +29,15 @@ export interface DriftCheckInputs extends CommonInputs {
 
 const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-const flag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['', 'true', 'false', 'yes', 'no', '1', '0']))
-  .transform((v) => (v === '' ? undefined : ['true', 'yes', '1'].includes(v)));
-
 const schema = z.object({
   current: z.string().trim(),
   reference: z
     .string()
     .trim()
     .transform((v) => v || 'production'),
-  'open-issue': flag.transform((v) => v ?? true),
-  'open-pr': flag.transform((v) => v ?? true),
-  'fail-on-drift': flag.transform((v) => v ?? false),
+  'open-issue': flagInput(true),
+  'open-pr': flagInput(true),
+  'fail-on-drift': flagInput(false),
   'report-path': z.string().trim(),
   'workflow-token': z.string(),
 });
