@@ -27,6 +27,8 @@ export interface ContainerLab {
   runtime: string;
   /** podman/buildah with the private store's flags, synchronously; throws on a non-zero exit. */
   tool(command: 'podman' | 'buildah' | 'skopeo', args: string[]): string;
+  /** The repositories the registry holds. */
+  registryCatalog(): Promise<string[]>;
   /** Tags of `repository` in the registry (its HTTP API). */
   registryTags(repository: string): Promise<string[]>;
   /** The manifest digest of `repository:tag` in the registry. */
@@ -174,6 +176,11 @@ export async function startContainerLab(
       runtime,
       tool,
       containers: listContainers,
+      registryCatalog: async () => {
+        const response = await fetch(`http://${registry}/v2/_catalog`);
+        const body = (await response.json()) as { repositories?: string[] | null };
+        return [...(body.repositories ?? [])].sort();
+      },
       registryTags: async (repository) => {
         const response = await fetch(`http://${registry}/v2/${repository}/tags/list`);
         if (response.status === 404) return [];

@@ -54,7 +54,17 @@ const RETRAIN_BRANCH = `modelship/retrain-${MODEL}`;
 const RETRAIN_FILE = `.modelship/retrain-${MODEL}.json`;
 const DRIFT_CRON = '17 6 * * 1';
 /** What publish-model releases: every file of the release bundle, SHA256SUMS included. */
-const RELEASE_ASSETS: string[] = Object.values(BUNDLE_FILES).sort();
+const RELEASE_ASSETS = [
+  'MODEL_CARD.md',
+  'SHA256SUMS',
+  'manifest.json',
+  'metrics.json',
+  'model.onnx',
+  'modelship.yml',
+  'profile.json',
+  'schema.yml',
+  'smoke-test.json',
+];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 let scratch: string;
@@ -315,6 +325,7 @@ describe('the three flows on the credit-risk example', () => {
     expect(release!).toMatchObject({ tag: TAG, draft: false, prerelease: false });
     expect(release!.targetCommitish).toBe(merged);
     expect(release!.assets.map((a) => a.name).sort()).toEqual(RELEASE_ASSETS);
+    expect(Object.values(BUNDLE_FILES).sort()).toEqual(RELEASE_ASSETS);
     expect(release!.assets.every((a) => a.state === 'uploaded')).toBe(true);
     // SHA256SUMS lists every other asset, and each matches its bytes.
     const sums = release!.assets.find((a) => a.name === 'SHA256SUMS')!.bytes.toString('utf8');
@@ -371,6 +382,7 @@ describe('the three flows on the credit-risk example', () => {
     expect(step.annotations).toEqual([]);
 
     // One image, two tags: the version and the environment, both the smoke-tested digest.
+    expect(await lab.registryCatalog()).toEqual([imageRepository]);
     expect(await lab.registryTags(imageRepository)).toEqual(['1.0.0', 'production']);
     expect(await lab.registryDigest(imageRepository, '1.0.0')).toBe(digest);
     expect(await lab.registryDigest(imageRepository, 'production')).toBe(digest);
