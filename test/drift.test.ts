@@ -218,6 +218,31 @@ describe('drift on raw data against scipy', () => {
     }
   });
 
+  it('reads a wide text file in scans of 48 grouped columns, every column complete', async () => {
+    const width = 100;
+    const header = Array.from({ length: width }, (_, j) => `x${j}`).join(',');
+    const lines = Array.from({ length: 30 }, (_, r) =>
+      Array.from({ length: width }, (_, j) => (j % 2 ? `v${(r * j) % 7}` : r % (j + 2) || '')).join(
+        ',',
+      ),
+    );
+    const path = join(dir, 'wide.csv');
+    writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
+    const profile = await buildProfile(path);
+    expect(profile.columns).toHaveLength(width);
+    profile.columns.forEach((column, j) => {
+      const cells = lines.map((l) => l.split(',')[j]!);
+      expect(column.nulls, column.name).toBe(cells.filter((c) => c === '').length);
+      expect(column.count + column.nulls).toBe(30);
+      if (column.kind === 'numeric')
+        expect(column.values!.reduce((s, v) => s + v.count, 0)).toBe(column.count);
+      else if (column.kind === 'categorical')
+        expect(new Set(column.categories.map((c) => c.value))).toEqual(
+          new Set(cells.filter((c) => c !== '')),
+        );
+    });
+  });
+
   it('leaves the date column out, with a note', () => {
     expect(reports.large!.columns.date).toBeUndefined();
     expect(reports.large!.notes.join(' ')).toMatch(/time columns.*date/);

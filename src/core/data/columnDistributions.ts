@@ -39,86 +39,162 @@ export interface DataDistributions {
   columns: Map<string, Distribution>;
 }
 
-let tableCounter = 0;
+type Columns = readonly { name: string; info: ColumnKindInfo }[];
+
+/** Per column: non-null and invalid counts, a time column's range, and value counts. */
+interface ColumnStats {
+  count: number;
+  invalid: number;
+  min: string | null;
+  max: string | null;
+  values?: Float64Array;
+  counts?: Float64Array;
+  categories?: Map<string, number>;
+}
+
+/** Columns grouped in one scan of a text file (GROUPING_ID is a 64-bit mask). */
+const SETS_PER_SCAN = 48;
 
 /**
- * Reads the exact distribution of each named column with DuckDB: each column is grouped by value
- * (text files are parsed once into a temporary table of the typed columns first).
+ * Reads the exact distribution of each named column with DuckDB, grouped by value. Parquet is
+ * columnar, so each column is its own query and reads only that column; text is parsed once per
+ * 48 columns, every column grouped in the same scan (GROUPING SETS).
  */
 export async function readDistributions(
   db: Database,
   source: DataSource,
-  columns: readonly { name: string; info: ColumnKindInfo }[],
+  columns: Columns,
 ): Promise<DataDistributions> {
   const select = columns.map(
     ({ name, info }, i) => `${kindExpr(name, info.kind, source.types[name])} AS c${i}`,
   );
-  const projection = `SELECT ${select.length ? select.join(', ') : '1 AS c0_unused'} FROM ${rawReader(source)}`;
-  // Parquet is columnar: each query reads only its column, so the file is queried directly. Text
-  // is parsed once, into a temporary table the per-column queries then read.
-  const table = source.format === 'parquet' ? null : `__modelship_dist_${++tableCounter}`;
-  if (table) await runSafely(db, source, `CREATE TEMP TABLE ${table} AS ${projection}`);
-  const from = table ?? `(${projection})`;
+  const from = `(SELECT ${select.length ? select.join(', ') : '1 AS c0_unused'} FROM ${rawReader(source)})`;
   try {
-    const stats = ['count(*)::DOUBLE AS rows'];
-    columns.forEach(({ info }, i) => {
-      stats.push(`count(c${i})::DOUBLE AS n${i}`);
-      if (info.kind === 'numeric') stats.push(`count_if(isnan(c${i}))::DOUBLE AS bad${i}`);
-      if (info.kind === 'datetime')
-        stats.push(`CAST(min(c${i}) AS VARCHAR) AS lo${i}, CAST(max(c${i}) AS VARCHAR) AS hi${i}`);
-    });
-    const [row] = await db.rows<Record<string, unknown>>(`SELECT ${stats.join(', ')} FROM ${from}`);
-    const rows = Number(row!.rows);
+    const { rows, stats } =
+      source.format === 'parquet'
+        ? await byColumn(db, from, columns)
+        : await groupingSets(db, from, columns);
     const out = new Map<string, Distribution>();
-    for (const [i, { name, info }] of columns.entries()) {
-      const count = Number(row![`n${i}`]);
-      const base = { count, nulls: rows - count };
-      if (info.kind === 'numeric') {
-        const result = await db.chunks(
-          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${from} WHERE NOT isnan(c${i}) GROUP BY c${i} ORDER BY c${i}`,
-        );
-        const { values, counts } = readPairs(result);
+    columns.forEach(({ name, info }, i) => {
+      const s = stats[i]!;
+      const base = { count: s.count, nulls: rows - s.count };
+      if (info.kind === 'numeric')
         out.set(name, {
           kind: 'numeric',
           ...base,
-          invalid: Number(row![`bad${i}`]),
-          values,
-          counts,
+          invalid: s.invalid,
+          values: s.values!,
+          counts: s.counts!,
         });
-      } else if (info.kind === 'categorical') {
-        const pairs = await db.rows<{ v: string; n: number }>(
-          `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${from} WHERE c${i} IS NOT NULL GROUP BY c${i}`,
-        );
-        out.set(name, {
-          kind: 'categorical',
-          ...base,
-          categories: new Map(pairs.map((p) => [String(p.v), Number(p.n)])),
-        });
-      } else {
-        const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-        out.set(name, {
-          kind: 'datetime',
-          ...base,
-          min: text(row![`lo${i}`]),
-          max: text(row![`hi${i}`]),
-        });
-      }
-    }
+      else if (info.kind === 'categorical')
+        out.set(name, { kind: 'categorical', ...base, categories: s.categories! });
+      else out.set(name, { kind: 'datetime', ...base, min: s.min, max: s.max });
+    });
     return { rows, columns: out };
   } catch (error) {
-    // Reading Parquet happens here, not at the CREATE: a broken file is named as there.
-    throw table || isModelshipError(error) ? error : readError(source, messageOf(error));
-  } finally {
-    if (table) await db.run(`DROP TABLE IF EXISTS ${table}`);
+    throw isModelshipError(error) ? error : readError(source, messageOf(error));
   }
 }
 
-async function runSafely(db: Database, source: DataSource, sql: string): Promise<void> {
-  try {
-    await db.run(sql);
-  } catch (error) {
-    throw readError(source, messageOf(error));
+/** The aggregates every column needs once: non-null count, invalid numbers, a time range. */
+function statsSelect(columns: Columns): string[] {
+  return columns.flatMap(({ info }, i) => [
+    `count(c${i})::DOUBLE AS n${i}`,
+    info.kind === 'numeric' ? `count_if(isnan(c${i}))::DOUBLE AS bad${i}` : `0 AS bad${i}`,
+    info.kind === 'datetime'
+      ? `CAST(min(c${i}) AS VARCHAR) AS lo${i}, CAST(max(c${i}) AS VARCHAR) AS hi${i}`
+      : `NULL AS lo${i}, NULL AS hi${i}`,
+  ]);
+}
+
+function statsOf(row: Record<string, unknown>, i: number): ColumnStats {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    count: Number(row[`n${i}`]),
+    invalid: Number(row[`bad${i}`]),
+    min: text(row[`lo${i}`]),
+    max: text(row[`hi${i}`]),
+  };
+}
+
+async function byColumn(
+  db: Database,
+  from: string,
+  columns: Columns,
+): Promise<{ rows: number; stats: ColumnStats[] }> {
+  const [row] = await db.rows<Record<string, unknown>>(
+    `SELECT ${['count(*)::DOUBLE AS rows', ...statsSelect(columns)].join(', ')} FROM ${from}`,
+  );
+  const stats = columns.map((_, i) => statsOf(row!, i));
+  for (const [i, { info }] of columns.entries()) {
+    if (info.kind === 'numeric') {
+      const pairs = readPairs(
+        await db.chunks(
+          `SELECT c${i}, count(*)::DOUBLE FROM ${from} WHERE NOT isnan(c${i}) GROUP BY c${i} ORDER BY c${i}`,
+        ),
+      );
+      stats[i] = { ...stats[i]!, ...pairs };
+    } else if (info.kind === 'categorical') {
+      const pairs = await db.rows<{ v: string; n: number }>(
+        `SELECT c${i} AS v, count(*)::DOUBLE AS n FROM ${from} WHERE c${i} IS NOT NULL GROUP BY c${i}`,
+      );
+      stats[i]!.categories = new Map(pairs.map((p) => [String(p.v), Number(p.n)]));
+    }
   }
+  return { rows: Number(row!.rows), stats };
+}
+
+async function groupingSets(
+  db: Database,
+  from: string,
+  columns: Columns,
+): Promise<{ rows: number; stats: ColumnStats[] }> {
+  const grouped = columns.flatMap(({ info }, i) => (info.kind === 'datetime' ? [] : [i]));
+  const stats: ColumnStats[] = [];
+  let rows = 0;
+  // One scan per batch; the first batch also carries every column's counts (the () set).
+  for (let start = 0; start === 0 || start < grouped.length; start += SETS_PER_SCAN) {
+    const batch = grouped.slice(start, start + SETS_PER_SCAN);
+    const k = batch.length;
+    const keys = batch.map((i) => `c${i}`);
+    const all = 2 ** k - 1;
+    const sql = k
+      ? `SELECT ${keys.join(', ')}, GROUPING_ID(${keys.join(', ')}) AS g, count(*)::DOUBLE AS n, ${statsSelect(columns).join(', ')} FROM ${from} GROUP BY GROUPING SETS (${keys.map((c) => `(${c})`).join(', ')}, ()) ORDER BY g, ${keys.join(', ')}`
+      : `SELECT ${all} AS g, count(*)::DOUBLE AS n, ${statsSelect(columns).join(', ')} FROM ${from}`;
+    const result = await db.chunks(sql);
+    const values = batch.map(() => [] as unknown[]);
+    const counts = batch.map(() => [] as number[]);
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      const g = chunk.getColumnVector(k);
+      const n = chunk.getColumnVector(k + 1);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const id = Number(g.getItem(r));
+        if (id === all) {
+          if (start > 0) continue;
+          // The () set: one row of whole-file aggregates (rows, counts, ranges).
+          const row: Record<string, unknown> = {};
+          for (let j = 0; j < result.columnCount; j++)
+            row[result.columnName(j)] = chunk.getColumnVector(j).getItem(r);
+          rows = Number(row.n);
+          columns.forEach((_, i) => stats.push(statsOf(row, i)));
+          continue;
+        }
+        const j = k - 1 - Math.log2(all - id); // the one grouped column of this set
+        const value = chunk.getColumnVector(j).getItem(r);
+        if (value === null || (typeof value === 'number' && Number.isNaN(value))) continue;
+        values[j]!.push(value);
+        counts[j]!.push(Number(n.getItem(r)));
+      }
+    }
+    batch.forEach((i, j) => {
+      if (columns[i]!.info.kind === 'numeric') {
+        stats[i]!.values = Float64Array.from(values[j]! as number[]);
+        stats[i]!.counts = Float64Array.from(counts[j]!);
+      } else stats[i]!.categories = new Map(values[j]!.map((v, r) => [String(v), counts[j]![r]!]));
+    });
+  }
+  return { rows, stats };
 }
 
 /** Reads (value DOUBLE, count DOUBLE) rows columnar into typed arrays. */
