@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 
 const READY_TIMEOUT_MS = 20_000;
+const TOOLS = ['podman', 'buildah', 'skopeo', 'runc', 'docker-registry'];
 
 export interface ContainerLab {
   /** CONTAINERS_CONF and CONTAINERS_STORAGE_CONF: give these to every podman/buildah call. */
@@ -74,6 +75,16 @@ export async function startContainerLab(
   dir: string,
   onStop?: (stop: () => Promise<void>) => void,
 ): Promise<ContainerLab> {
+  // A failure, not a skip: the end-to-end test is what proves the image is built and served.
+  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
+  const missing = TOOLS.filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { PATH: path } }).status !== 0,
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The end-to-end test needs ${missing.join(', ')}: apt-get install podman buildah skopeo runc docker-registry (.ci/run does).`,
+    );
+  }
   mkdirSync(dir, { recursive: true });
   const graph = join(dir, 'storage');
   const run = join(dir, 'run');
