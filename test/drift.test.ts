@@ -308,6 +308,33 @@ describe('drift against a profile', () => {
     }
   });
 
+  it('reads a version-1 profile (p1 … p99 only) as a coarse sketch, within its bound', async () => {
+    const { reference, current } = await large();
+    const v2 = await buildProfile(reference);
+    const v1 = {
+      ...v2,
+      profile_version: 1,
+      columns: v2.columns.map((c) =>
+        c.kind === 'numeric'
+          ? { ...c, values: undefined, sketch: undefined, distinct: undefined }
+          : c,
+      ),
+    };
+    const path = join(dir, 'v1.json');
+    writeFileSync(path, JSON.stringify(v1));
+    const report = await computeDrift({ reference: path, current });
+    const want = EXPECTED.scenarios.large!.columns;
+    for (const name of ['precipitation', 'temp_max', 'temp_min', 'wind']) {
+      const column = report.columns[name]!;
+      expect(column.approximate).toBe(true);
+      expectClose(
+        column.score,
+        want[name]!.wasserstein_normed!,
+        column.error_bound!.wasserstein_normed!,
+      );
+    }
+  });
+
   it('keeps sketch quantiles equal to numpy’s linear quantiles of the data', () => {
     const column = sketchProfile.columns.find((c) => c.name === 'temp_max') as NumericColumnProfile;
     expect(column.values).toBeNull();

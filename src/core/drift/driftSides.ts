@@ -1,6 +1,11 @@
 import type { CategoricalDistribution, Distribution } from '../data/columnDistributions.js';
 import { sketchCdf, stepCdf, type Cdf } from '../data/cdf.js';
-import type { ColumnProfile } from '../data/profile.js';
+import {
+  sketchOf,
+  type ColumnProfile,
+  type NumericColumnProfile,
+  type QuantileSketch,
+} from '../data/profile.js';
 import { momentsFromCounts, quantilesFromCounts } from '../data/quantileSketch.js';
 
 /** Inner decile levels: the 9 edges that cut 10 PSI bins. */
@@ -109,7 +114,7 @@ export function sideOfProfile(column: ColumnProfile): Side {
       sketch: null,
     };
   }
-  const sketch = column.sketch;
+  const sketch = column.sketch ?? coarseSketch(column);
   return {
     ...base,
     cdf: sketch ? sketchCdf(sketch.levels, sketch.quantiles) : stepCdf([], []),
@@ -117,4 +122,20 @@ export function sideOfProfile(column: ColumnProfile): Side {
     distinct: column.distinct ?? Number.POSITIVE_INFINITY,
     sketch: sketch ? { cdfError: sketch.cdf_error, wError: sketch.w_error } : null,
   };
+}
+
+/**
+ * A version-1 profile (releases made before sketches) keeps min, p1 … p99 and max only: a coarse
+ * sketch of them, with its (larger) bounds, still gives every test an approximate answer.
+ */
+function coarseSketch(column: NumericColumnProfile): QuantileSketch | null {
+  if (!column.quantiles || column.min === null || column.max === null || column.count === 0)
+    return null;
+  const named = Object.entries(column.quantiles)
+    .map(([name, value]) => ({ level: Number(name.slice(1)) / 100, value }))
+    .filter((q) => Number.isFinite(q.level) && q.level > 0 && q.level < 1)
+    .sort((a, b) => a.level - b.level);
+  const levels = [0, ...named.map((q) => q.level), 1];
+  const quantiles = [column.min, ...named.map((q) => q.value), column.max];
+  return sketchOf(quantiles, column.count - column.invalid, levels);
 }
