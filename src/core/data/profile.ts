@@ -34,6 +34,8 @@ export const TOP_CATEGORIES = 1000;
 export const VALUE_LIMIT = 1000;
 
 export { SKETCH_LEVELS };
+// The merge of shard profiles lives beside this file; callers find both here.
+export { mergeProfiles } from './profileMerge.js';
 
 interface ColumnBase {
   name: string;
