@@ -292,6 +292,8 @@ describe('drift against a profile', () => {
       const bound = column.error_bound!;
       expectClose(column.score, want[name]!.wasserstein_normed!, bound.wasserstein_normed!);
       expectClose(column.score, want[name]!.wasserstein_normed!, 0.01);
+      // PSI reads the exact bin shares the profile stores: exact even with a sketch.
+      expectClose(column.psi, want[name]!.psi, 1e-9);
     }
     // KS: the same sketches against the small current year, statistic within its bound.
     const ks = await computeDrift({

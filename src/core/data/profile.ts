@@ -9,7 +9,13 @@ import {
 } from './columnDistributions.js';
 import { openDataSource } from './dataSource.js';
 import { withDatabase } from './duckdb.js';
-import { momentsFromCounts, quantilesFromCounts, SKETCH_LEVELS } from './quantileSketch.js';
+import { cdfBelow, stepCdf } from './cdf.js';
+import {
+  decileShares,
+  momentsFromCounts,
+  quantilesFromCounts,
+  SKETCH_LEVELS,
+} from './quantileSketch.js';
 
 /**
  * The reference profile of a data set (profile.json in a release bundle): the input of drift
@@ -59,6 +65,12 @@ export interface NumericColumnProfile extends ColumnBase {
   quantiles: Record<string, number> | null;
   /** 11 edges of 10 equal-frequency bins: min, p10 … p90, max. */
   deciles: number[] | null;
+  /**
+   * The share of values in each of the 10 PSI bins the inner decile edges cut ([e_i, e_i+1),
+   * outer bins open): exact, so PSI against a profile is exact too (approximate after a merge of
+   * sketches).
+   */
+  decile_shares?: number[] | null;
   /** Distinct finite values: exact, except after merging sketched shards (then a lower bound). */
   distinct: number;
   /** Every distinct value with its count, ascending, when there are at most VALUE_LIMIT. */
@@ -221,6 +233,9 @@ export function numericStatistics(
       ? Object.fromEntries(PROFILE_QUANTILES.map((level, i) => [quantileName(level), q[i]!]))
       : null,
     deciles: d,
+    decile_shares: d
+      ? decileShares(d.slice(1, 10), (x) => cdfBelow(stepCdf(values, counts), x))
+      : null,
     distinct: n,
     values: exact ? Array.from(values, (value, i) => ({ value, count: counts[i]! })) : null,
     sketch: exact

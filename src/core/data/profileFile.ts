@@ -21,6 +21,7 @@ const numeric = z
     std: z.number().nullable(),
     quantiles: z.record(z.string(), z.number()).nullable().default(null),
     deciles: z.array(z.number()).nullable().default(null),
+    decile_shares: z.array(z.number()).length(10).nullable().optional(),
     distinct: z.number().min(0).optional(),
     values: z.array(valueCount).nullable().optional().default(null),
     sketch: z

@@ -1,5 +1,6 @@
 import { ModelshipError } from '../errors.js';
-import { cdfQuantiles, mixCdfs, sketchCdf, stepCdf, type Cdf } from './cdf.js';
+import { cdfBelow, cdfQuantiles, mixCdfs, sketchCdf, stepCdf, type Cdf } from './cdf.js';
+import { decileShares } from './quantileSketch.js';
 import {
   DECILE_LEVELS,
   numericStatistics,
@@ -139,6 +140,7 @@ function mergeNumeric(
     withValues.map((p) => ((p.count - p.invalid) / n) * (p.sketch?.w_error ?? 0)),
   );
   const q = cdfQuantiles(mixture, [...PROFILE_QUANTILES]);
+  const deciles = cdfQuantiles(mixture, [...DECILE_LEVELS]);
   return {
     kind: 'numeric',
     invalid,
@@ -149,7 +151,8 @@ function mergeNumeric(
     quantiles: Object.fromEntries(
       PROFILE_QUANTILES.map((level, i) => [quantileName(level), q[i]!]),
     ),
-    deciles: cdfQuantiles(mixture, [...DECILE_LEVELS]),
+    deciles,
+    decile_shares: decileShares(deciles.slice(1, 10), (x) => cdfBelow(mixture, x)),
     distinct: Math.max(...withValues.map((p) => p.distinct ?? 0)),
     values: null,
     sketch,

@@ -66,3 +66,19 @@ export function momentsFromCounts(
   for (let i = 0; i < values.length; i++) ss += counts[i]! * (values[i]! - mean) ** 2;
   return { count: n, mean, std: Math.sqrt(ss / n) };
 }
+
+/** Shares of the 10 bins the inner decile edges cut (outer bins open; bin i is [e_i, e_i+1)). */
+export function decileShares(
+  innerEdges: readonly number[],
+  below: (x: number) => number,
+): number[] {
+  const shares: number[] = [];
+  let previous = 0;
+  for (const edge of innerEdges) {
+    const at = below(edge);
+    shares.push(at - previous);
+    previous = at;
+  }
+  shares.push(1 - previous);
+  return shares;
+}

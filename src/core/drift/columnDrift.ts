@@ -61,7 +61,7 @@ function numericDrift(
   const threshold =
     overridden && options.threshold !== undefined ? options.threshold : DEFAULT_THRESHOLDS[method];
   const psiBins = ref.innerDeciles ?? [];
-  const refShares = decileShares(psiBins, (x) => cdfBelow(ref.cdf, x));
+  const refShares = ref.decileShares ?? decileShares(psiBins, (x) => cdfBelow(ref.cdf, x));
   const curShares = decileShares(psiBins, (x) => cdfBelow(cur.cdf, x));
   const empty = ref.valid === 0 || cur.valid === 0;
   const psi = empty ? null : populationStabilityIndex(refShares, curShares);

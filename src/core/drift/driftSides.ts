@@ -25,6 +25,8 @@ export interface NumericSide {
   distinct: number;
   std: number | null;
   innerDeciles: number[] | null;
+  /** Exact shares of the PSI bins, when a profile stored them. */
+  decileShares?: number[];
   /** Error bounds when the CDF comes from a sketch; null when it is exact. */
   sketch: { cdfError: number; wError: number } | null;
 }
@@ -102,6 +104,7 @@ export function sideOfProfile(column: ColumnProfile): Side {
     valid,
     std: column.std,
     innerDeciles,
+    ...(column.decile_shares ? { decileShares: column.decile_shares } : {}),
   };
   if (column.values) {
     const values = Float64Array.from(column.values, (v) => v.value);

@@ -15,18 +15,4 @@ export function populationStabilityIndex(
   return psi;
 }
 
-/** Shares of the 10 bins the inner decile edges cut (outer bins open; bin i is [e_i, e_i+1)). */
-export function decileShares(
-  innerEdges: readonly number[],
-  below: (x: number) => number,
-): number[] {
-  const shares: number[] = [];
-  let previous = 0;
-  for (const edge of innerEdges) {
-    const at = below(edge);
-    shares.push(at - previous);
-    previous = at;
-  }
-  shares.push(1 - previous);
-  return shares;
-}
+export { decileShares } from '../data/quantileSketch.js';
