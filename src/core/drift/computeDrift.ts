@@ -175,7 +175,10 @@ async function openReference(
   };
 }
 
-/** drift.columns when set (each must be on both sides), else every column both sides have. */
+/**
+ * drift.columns when set (each must be on both sides), else every column both sides have. The
+ * target is one of them, as in Evidently: a shift in the labels is worth knowing.
+ */
 function chooseColumns(
   reference: Reference,
   current: DataSource,
