@@ -70,6 +70,8 @@ describe('modelship demo', () => {
     expect(labels?.[1]).toMatch(/"(good|bad|not bad)"/);
     const drift = JSON.parse(readFileSync(join(dir, 'out', 'drift.json'), 'utf8'));
     expect(drift.reference.kind).toBe('profile');
+    // The release profile carries the model's scores on its training data: prediction drift.
+    expect(drift.prediction?.output).toBe('P(bad)');
     // current.csv lengthens loans and raises amounts and ages (scripts/split-example.mjs).
     for (const column of ['duration', 'credit_amount', 'age'])
       expect(drift.columns[column].drifted, column).toBe(true);

@@ -105,6 +105,7 @@ export async function driftStep(
     current: loaded.resolve(current),
     config: loaded,
     modelPath: join(bundleDir, BUNDLE_FILES.model),
+    referenceMetrics: join(bundleDir, BUNDLE_FILES.metrics),
     display: { reference: 'profile.json of the release', current },
   });
   writeJson(join(out, 'drift.json'), report);

@@ -91,7 +91,6 @@ function modelSection(report: DriftReport): string {
     const p = report.prediction;
     parts.push(
       '#### Model scores',
-      '',
       markdownTable(
         [
           ['', 'Output', 'Type', 'Method', 'Score', 'Threshold', 'PSI', 'Nulls ref → cur'],
@@ -105,7 +104,6 @@ function modelSection(report: DriftReport): string {
     const perf = report.performance;
     parts.push(
       `#### Performance on ${perf.rows.toLocaleString('en-US')} labelled current rows`,
-      '',
       markdownTable(
         [
           ['Metric', 'At release', 'Now', 'Change'],

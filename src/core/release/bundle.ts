@@ -27,6 +27,7 @@ import { sha256sums, type BundleFile } from './checksums.js';
 import { buildSmokeTestData } from '../deploy/smokeTestData.js';
 import { buildModelCard, type DataDigest } from './modelCard.js';
 import { buildProfile } from '../data/profile.js';
+import { predictionProfile } from '../drift/modelDrift.js';
 
 /** Bumped when a key of the release manifest changes meaning or goes away. */
 export const RELEASE_MANIFEST_VERSION = 1;
@@ -139,6 +140,12 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
     display: config.data.train,
     now,
   });
+  // The model's scores on its training data: the reference of prediction drift checks.
+  profile.prediction = await predictionProfile(
+    loaded,
+    modelPath,
+    loaded.resolve(config.data.train),
+  );
   const data = await dataDigests(loaded);
   const smokeTest = await buildSmokeTestData({
     loaded,
