@@ -141,12 +141,6 @@ describe('action.yml files, through GitHub’s parser', () => {
   });
 });
 
-/**
- * READMEs whose examples predate the rules below; their owners drop them from this set as they
- * fix them (the root README's quick start too).
- */
-const EXAMPLES_PENDING = new Set(['deploy', 'drift-check']);
-
 /** The yaml blocks of a README, parsed. */
 function yamlExamples(readme: string): unknown[] {
   return [...readme.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => parseYaml(m[1]!));
@@ -160,10 +154,10 @@ function exampleSteps(node: unknown): { uses?: unknown; run?: unknown }[] {
   return [...own, ...Object.values(node).flatMap(exampleSteps)];
 }
 
-describe.each(STEPS.filter((step) => !EXAMPLES_PENDING.has(step)))(
-  'actions/%s/README.md examples follow the workflow templates’ policy',
-  (step) => {
-    const readme = readFileSync(join(ROOT, 'actions', step, 'README.md'), 'utf8');
+describe.each([...STEPS.map((step) => `actions/${step}/README.md`), 'README.md'])(
+  '%s examples follow the workflow templates’ policy',
+  (file) => {
+    const readme = readFileSync(join(ROOT, file), 'utf8');
     const found = () => exampleSteps(yamlExamples(readme));
 
     it('has yaml examples that parse, with at least one step', () => {
