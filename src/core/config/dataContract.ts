@@ -10,32 +10,54 @@ const bound = z.union([z.number(), z.string()]);
 /** One column of the data contract (DESIGN.md §4). Unknown keys are unknown checks: an error. */
 export const columnContractSchema = z
   .object({
-    type: z.enum(COLUMN_TYPES),
+    type: z
+      .enum(COLUMN_TYPES)
+      .describe(
+        'Value type: integer (64-bit), number, string, boolean or timestamp (ISO 8601 date or date-time); a non-null value that is not one fails the type check.',
+      ),
     description: z.string().optional().describe('Free text for people; not checked.'),
-    nullable: z.boolean().default(false).describe('Whether empty values are allowed.'),
+    nullable: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Whether null values (in CSV, an empty field, quoted or not) are allowed; counted over all rows, mostly does not apply. Default false.',
+      ),
     min: bound
       .optional()
-      .describe('Inclusive lower bound (a number, or an ISO time for timestamps).'),
+      .describe(
+        'Inclusive lower bound: a number for integer and number columns, an ISO date or time for timestamps.',
+      ),
     max: bound
       .optional()
-      .describe('Inclusive upper bound (a number, or an ISO time for timestamps).'),
+      .describe(
+        'Inclusive upper bound: a number for integer and number columns, an ISO date or time for timestamps.',
+      ),
     in: z
       .array(z.union([z.string(), z.number(), z.boolean()]))
       .min(1)
       .optional()
-      .describe('The allowed values.'),
+      .describe("The allowed values, compared as values of the column's type."),
     pattern: z
       .string()
       .refine(isValidRegex, { message: 'is not a valid regular expression' })
       .optional()
-      .describe('A regular expression searched in the value (anchor it with ^…$).'),
-    unique: z.boolean().default(false).describe('Every non-null value occurs once.'),
+      .describe(
+        'String columns: a regular expression (RE2 syntax) searched in the value, not anchored; write ^…$ to anchor.',
+      ),
+    unique: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Every non-null value occurs once; each row whose value occurs more than once fails. Default false.',
+      ),
     mostly: z
       .number()
       .min(0)
       .max(1)
       .default(1)
-      .describe('Share of non-null values that must pass each value check.'),
+      .describe(
+        'Share (0–1) of non-null values that must pass each value check (type, min, max, in, pattern, unique); failures within it are warnings. Default 1.',
+      ),
   })
   .strict()
   .superRefine((column, ctx) => {
@@ -81,25 +103,36 @@ export const columnContractSchema = z
 
 export const dataContractSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe('Path or URL of this JSON Schema, for editors; Modelship ignores it.'),
     columns: z
-      .record(z.string().min(1), columnContractSchema)
+      .record(
+        z.string().min(1),
+        columnContractSchema.describe('The checks of one column, by its name.'),
+      )
       .refine((columns) => Object.keys(columns).length > 0, {
         message: 'must declare at least one column',
       })
-      .describe('Expected columns by name.'),
+      .describe('Expected columns by name; a declared column that is absent fails missing_column.'),
     rows: z
-      .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+      .object({
+        min: z.number().int().min(0).optional().describe('Fewest data rows allowed (inclusive).'),
+        max: z.number().int().min(0).optional().describe('Most data rows allowed (inclusive).'),
+      })
       .strict()
       .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
         message: 'min is greater than max',
       })
       .optional()
-      .describe('Bounds on the number of data rows.'),
+      .describe('Bounds on the number of data rows (header excluded); outside them fails rows.'),
     extra_columns: z
       .enum(['error', 'warn', 'ignore'])
       .default('error')
-      .describe('What a column the contract does not declare is.'),
+      .describe(
+        'A column the contract does not declare: error (fails extra_column), warn (a warning) or ignore. Default error.',
+      ),
   })
   .strict();
 

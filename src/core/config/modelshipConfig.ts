@@ -43,30 +43,56 @@ export const DRIFT_METHODS = [
 const label = z.union([z.string(), z.number(), z.boolean()]);
 
 const featureSchema = z.union([
-  z.string().min(1).describe('A numeric column, used as is.'),
+  z.string().min(1).describe('A numeric column, used as is: one input.'),
   z
     .object({
-      column: z.string().min(1),
+      column: z.string().min(1).describe('The data column to encode.'),
       one_hot: z
         .array(label)
         .min(1)
         .optional()
-        .describe('Categories, one input each, in this order.'),
-      map: z.record(z.string(), z.number()).optional().describe('Value → number.'),
+        .describe(
+          'Categories, one 0/1 input each, in this order, matched by their text form. A value outside the list is an error (drift checks encode it as all zeros).',
+        ),
+      map: z
+        .record(z.string(), z.number())
+        .optional()
+        .describe(
+          'Value (as text) → number: one input. A value missing from the map is an error (drift checks use 0).',
+        ),
     })
     .strict()
     .refine((f) => (f.one_hot === undefined) !== (f.map === undefined), {
       message: 'a feature object needs exactly one of one_hot or map',
-    }),
+    })
+    .describe('A categorical column, encoded with exactly one of one_hot or map.'),
 ]);
 
 /** A gate rule set for one metric (REFERENCE.md, Gate). */
 export const ruleSchema = z
   .object({
-    min: z.number().optional(),
-    max: z.number().optional(),
-    max_regression: z.number().min(0).optional(),
-    max_relative_regression: z.number().min(0).optional(),
+    min: z
+      .number()
+      .optional()
+      .describe("Lowest passing value of the candidate's metric (inclusive)."),
+    max: z
+      .number()
+      .optional()
+      .describe("Highest passing value of the candidate's metric (inclusive)."),
+    max_regression: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "Most the candidate may be worse than the production model, in the metric's units and its direction (higher or lower is better). Not checked before the first release.",
+      ),
+    max_relative_regression: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        'Most the candidate may be worse than the production model, as a share of |baseline| (0.05 = 5%). Not checked before the first release; from a baseline of 0 only no change passes.',
+      ),
   })
   .strict()
   .refine((r) => Object.values(r).some((v) => v !== undefined), {
@@ -75,7 +101,10 @@ export const ruleSchema = z
 
 export const modelshipConfigSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe('Path or URL of this JSON Schema, for editors; Modelship ignores it.'),
     model: z
       .object({
         name: z
@@ -83,68 +112,188 @@ export const modelshipConfigSchema = z
           .regex(
             /^[a-z0-9][a-z0-9-]*$/,
             'expected lower-case letters, digits and dashes, e.g. credit-risk',
+          )
+          .describe(
+            'Model name (lower-case letters, digits, dashes): names release tags (`<name>-v<version>`), images, artifacts and reports.',
           ),
-        task: z.enum(TASKS),
-        path: z.string().min(1).describe('Where training leaves the ONNX model.'),
-        target: z.string().min(1).describe('Label column in evaluation data.'),
-        positive: label.optional().describe('Positive class (binary classification).'),
-        threshold: z.number().min(0).max(1).default(0.5),
+        task: z
+          .enum(TASKS)
+          .describe('What the model predicts: decides the metrics and how its output is read.'),
+        path: z
+          .string()
+          .min(1)
+          .describe('Where training leaves the ONNX model, relative to this file.'),
+        target: z.string().min(1).describe('Label column of the evaluation data.'),
+        positive: label
+          .optional()
+          .describe(
+            "Positive class, compared with the target's text form; required for binary classification.",
+          ),
+        threshold: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe(
+            'Binary classification: a row is predicted positive when P(positive) ≥ threshold (default 0.5).',
+          ),
         classes: z
           .array(label)
           .min(2)
           .optional()
-          .describe('Class order of a multiclass model output.'),
-        features: z.array(featureSchema).min(1),
+          .describe(
+            "Multiclass: the labels in the order of the model's output columns (default: the target's distinct values, sorted as text).",
+          ),
+        features: z
+          .array(featureSchema)
+          .min(1)
+          .describe(
+            "How one row becomes the model's float32 input [batch, F], in this order: column names and encoded columns.",
+          ),
       })
-      .strict(),
+      .strict()
+      .describe('The model: its name, task, file, label and input features.'),
     data: z
       .object({
-        schema: z.string().optional(),
-        train: z.string().optional(),
-        eval: z.string().optional(),
-        current: z.string().optional(),
+        schema: z
+          .string()
+          .optional()
+          .describe(
+            "The data contract (schema.yml): validate-data's default contract; gives profiles and drift checks the column types.",
+          ),
+        train: z
+          .string()
+          .optional()
+          .describe(
+            "Training data: validate-data's default data, MODELSHIP_DATA_TRAIN of the train command; profiled as the drift reference when a release is packaged (required then).",
+          ),
+        eval: z
+          .string()
+          .optional()
+          .describe(
+            'The holdout every model is evaluated on (required by evaluate unless data is passed); its first rows are the smoke test of a release.',
+          ),
+        current: z
+          .string()
+          .optional()
+          .describe(
+            "Recent data that drift-check compares with the release's reference when its current input is not set.",
+          ),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('Data files: paths relative to this file, or globs.'),
     train: z
       .object({
-        command: z.string().min(1).optional(),
-        gpu: z.enum(['required', 'optional', 'none']).default('optional'),
+        command: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "Shell command that trains the model and writes model.path; runs in this file's directory with MODELSHIP_CONFIG, MODELSHIP_MODEL_PATH, MODELSHIP_OUTPUT_DIR and MODELSHIP_DATA_* set.",
+          ),
+        gpu: z
+          .enum(['required', 'optional', 'none'])
+          .default('optional')
+          .describe(
+            'required: fail without a usable GPU; optional: use one when present, else CPU; none: no GPU needed (the trained model is checked on CPU). Default optional.',
+          ),
       })
       .strict()
-      .default({ gpu: 'optional' }),
+      .default({ gpu: 'optional' })
+      .describe('How the train step runs training.'),
     metrics: z
-      .partialRecord(z.enum(METRIC_NAMES), ruleSchema)
+      .partialRecord(
+        z.enum(METRIC_NAMES),
+        ruleSchema.describe(
+          'Rules for one metric of model.task (at least one); every rule must pass. A metric missing or null for the candidate fails its rules.',
+        ),
+      )
       .default({})
-      .describe('The gate: rules per metric.'),
+      .describe('The merge gate: rules per metric. Default: none.'),
     fairness: z
       .object({
-        sensitive: z.array(z.string().min(1)).min(1),
-        thresholds: z.partialRecord(z.enum(FAIRNESS_METRICS), ruleSchema).default({}),
+        sensitive: z
+          .array(z.string().min(1))
+          .min(1)
+          .describe(
+            'Columns of the evaluation data whose groups are compared; each is reported and gated on its own.',
+          ),
+        thresholds: z
+          .partialRecord(
+            z.enum(FAIRNESS_METRICS),
+            ruleSchema.describe(
+              'Rules for one fairness metric, checked for every sensitive attribute; ratios are better higher, differences lower.',
+            ),
+          )
+          .default({})
+          .describe('Gate rules per fairness metric. Default: none.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe(
+        "Fairness across groups (Fairlearn's definitions), computed for binary classification only.",
+      ),
     drift: z
       .object({
-        method: z.enum(DRIFT_METHODS).default('auto'),
-        threshold: z.number().min(0).optional(),
-        share: z.number().gt(0).max(1).default(0.5),
-        columns: z.array(z.string().min(1)).min(1).optional(),
+        method: z
+          .enum(DRIFT_METHODS)
+          .default('auto')
+          .describe(
+            "Test per column. auto: Evidently's choice by column type and size (ks, wasserstein, chisquare, z or jensenshannon); a name: that method wherever it fits (ks and wasserstein on numeric columns only, else auto). Default auto.",
+          ),
+        threshold: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            "Replaces the named method's threshold (ignored with auto): a p-value for ks, chisquare and z (drift below it; ks at or below), a distance for wasserstein, jensenshannon and psi (drift at or above it). Default: 0.05 for p-values, 0.1 for distances.",
+          ),
+        share: z
+          .number()
+          .gt(0)
+          .max(1)
+          .default(0.5)
+          .describe(
+            'The dataset drifts when drifted columns / tested columns ≥ share. Default 0.5.',
+          ),
+        columns: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe(
+            'Columns to test, each on both sides. Default: every column both sides have, the target included; time columns are always left out.',
+          ),
       })
       .strict()
-      .default({ method: 'auto', share: 0.5 }),
+      .default({ method: 'auto', share: 0.5 })
+      .describe('How drift-check compares current data with the reference.'),
     card: z
       .object({
-        description: z.string().optional(),
-        intended_use: z.string().optional(),
-        out_of_scope: z.string().optional(),
-        license: z.string().optional(),
-        contact: z.string().optional(),
-        ethical_considerations: z.string().optional(),
-        caveats: z.string().optional(),
+        description: z.string().optional().describe("A paragraph under the card's title."),
+        intended_use: z
+          .string()
+          .optional()
+          .describe('Intended use: who the model is for, and what.'),
+        out_of_scope: z.string().optional().describe('Uses the model is not meant for.'),
+        license: z
+          .string()
+          .optional()
+          .describe(
+            "The model's license; an identifier such as Apache-2.0 is also the card's front-matter license (lower-cased), other text is other there.",
+          ),
+        contact: z.string().optional().describe('Who to contact about the model.'),
+        ethical_considerations: z
+          .string()
+          .optional()
+          .describe('The Ethical considerations section.'),
+        caveats: z.string().optional().describe('The Caveats and recommendations section.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe(
+        'Text of the model card (MODEL_CARD.md) of every release; a section left out reads "Not stated".',
+      ),
   })
   .strict()
   .superRefine((config, ctx) => {
