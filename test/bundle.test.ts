@@ -87,6 +87,11 @@ beforeAll(() => {
     join(ROOT, 'actions/evaluate/action.yml'),
     join(actionRoot, 'actions/evaluate/action.yml'),
   );
+  mkdirSync(join(actionRoot, 'actions/drift-check'), { recursive: true });
+  copyFileSync(
+    join(ROOT, 'actions/drift-check/action.yml'),
+    join(actionRoot, 'actions/drift-check/action.yml'),
+  );
   cpSync(join(ROOT, 'dist'), join(actionRoot, 'dist'), { recursive: true });
 }, 180_000);
 
@@ -379,7 +384,7 @@ describe('root action bundle', () => {
     const run = runAction(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model.`,
+      `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model, deploy, drift-check.`,
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');
@@ -425,6 +430,34 @@ describe('evaluate bundle', () => {
     expect(report.baseline?.label).toBe('baseline.onnx');
     expect(String(report.gate.passed)).toBe(run.outputs.passed);
     expect(run.summary).toContain('## Modelship · `credit-risk`');
+    expectTokenHidden(run);
+  });
+});
+
+describe('drift-check bundle', () => {
+  it('profiles and tests the example with DuckDB from beside the bundle, offline', () => {
+    const workspace = mkdtempSync(join(scratch, 'ws-drift-'));
+    cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
+      recursive: true,
+      filter: (path) => !path.includes('artifacts'),
+    });
+    // A reference given as data needs no release, and without issue or PR no GitHub call is made.
+    const run = runAction(join(actionRoot, 'actions/drift-check/action.yml'), workspace, {
+      INPUT_REFERENCE: 'data/train.csv',
+      'INPUT_OPEN-ISSUE': 'false',
+      'INPUT_OPEN-PR': 'false',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.outputs.drifted).toBe('true');
+    expect(Number(run.outputs['drift-share'])).toBeGreaterThanOrEqual(0.5);
+    expect(run.outputs['issue-number']).toBe('');
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as {
+      reference: { kind: string };
+      columns: Record<string, { drifted: boolean }>;
+    };
+    expect(report.reference.kind).toBe('data');
+    expect(report.columns.age?.drifted).toBe(true);
     expectTokenHidden(run);
   });
 });

@@ -15,8 +15,8 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   evaluate,
   gate,
   'publish-model': publishModel,
-  'drift-check': driftCheck,
   deploy,
+  'drift-check': driftCheck,
 };
 
 /** Runs the step named by the `command` input. */
