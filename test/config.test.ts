@@ -102,6 +102,27 @@ describe('modelship.yml', () => {
     );
   });
 
+  it('rejects fairness for a task that has no positive class', () => {
+    const file = write(
+      'fair.yml',
+      VALID.replace('binary-classification', 'regression')
+        .replace('  positive: bad\n', '')
+        .replace(/metrics:\n.*\n.*\n/, 'metrics:\n  mae: { max: 3 }\n'),
+    );
+    expect(errorOf(() => loadConfig(file))).toContain(
+      'fairness: fairness metrics are computed for binary classification only, not regression',
+    );
+  });
+
+  it('rejects one drift threshold for the mixed tests of method auto', () => {
+    const file = write('drift.yml', `${VALID}drift:\n  threshold: 0.2\n`);
+    expect(errorOf(() => loadConfig(file))).toContain(
+      'drift.threshold: a threshold needs a named drift.method',
+    );
+    const named = write('drift2.yml', `${VALID}drift:\n  method: psi\n  threshold: 0.2\n`);
+    expect(loadConfig(named).config.drift).toMatchObject({ method: 'psi', threshold: 0.2 });
+  });
+
   it('rejects an unknown metric name', () => {
     const file = write('metric2.yml', VALID.replace('roc_auc:', 'auc:'));
     expect(errorOf(() => loadConfig(file))).toBe(`${file}:17:3 metrics.auc: unknown key "auc"`);

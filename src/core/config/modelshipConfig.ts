@@ -247,7 +247,7 @@ export const modelshipConfigSchema = z
           .min(0)
           .optional()
           .describe(
-            "Replaces the named method's threshold (ignored with auto): a p-value for ks, chisquare and z (drift below it; ks at or below), a distance for wasserstein, jensenshannon and psi (drift at or above it). Default: 0.05 for p-values, 0.1 for distances.",
+            "Replaces the named method's threshold (an error with auto): a p-value for ks, chisquare and z (drift below it; ks at or below), a distance for wasserstein, jensenshannon and psi (drift at or above it). Default: 0.05 for p-values, 0.1 for distances.",
           ),
         share: z
           .number()
@@ -306,6 +306,24 @@ export const modelshipConfigSchema = z
           message: `unknown metric for ${config.model.task}; expected one of ${allowed.join(', ')}`,
         });
       }
+    }
+    // Fairlearn's disparities need a positive class: evaluate computes them for binary models only,
+    // so a rule elsewhere would fail as "missing" on every run instead of here, once.
+    if (config.fairness && config.model.task !== 'binary-classification') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fairness'],
+        message: `fairness metrics are computed for binary classification only, not ${config.model.task}; remove the fairness section`,
+      });
+    }
+    // Under auto, columns get tests whose scores are p-values or distances: one threshold cannot fit.
+    if (config.drift.method === 'auto' && config.drift.threshold !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drift', 'threshold'],
+        message:
+          'a threshold needs a named drift.method (ks, wasserstein, jensenshannon, chisquare, z or psi); auto uses each test’s default',
+      });
     }
     if (config.model.task === 'binary-classification' && config.model.positive === undefined) {
       ctx.addIssue({
