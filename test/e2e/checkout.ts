@@ -19,24 +19,6 @@ export const EXAMPLE = join(ROOT, 'examples', 'credit-risk');
  */
 export const E2E_FAIRNESS_THRESHOLDS = { equalized_odds_difference: { max: 0.4 } };
 
-/**
- * The columns drift-check watches in the checkout. With the example's default (every column the
- * files share) current.csv drifts in 7 of 21 columns (its four shifted ones and three by chance
- * between train and holdout), a share of 0.33 under the example's `share: 0.5`: no dataset drift.
- * The checkout watches what the model reads as numbers, and the account status, as a team would
- * watch a model's inputs; there the shift shows in 5 of 8 columns.
- */
-export const E2E_DRIFT_COLUMNS = [
-  'duration',
-  'credit_amount',
-  'installment_commitment',
-  'residence_since',
-  'age',
-  'existing_credits',
-  'num_dependents',
-  'checking_status',
-];
-
 /** Copies the example (without its built artifacts) into `dir`; returns modelship.yml's path. */
 export function checkoutExample(dir: string): string {
   cpSync(EXAMPLE, dir, {
@@ -51,7 +33,6 @@ export function checkoutExample(dir: string): string {
   const config = join(dir, 'modelship.yml');
   const doc = parseDocument(readFileSync(config, 'utf8'));
   doc.setIn(['fairness', 'thresholds'], doc.createNode(E2E_FAIRNESS_THRESHOLDS));
-  doc.setIn(['drift', 'columns'], doc.createNode(E2E_DRIFT_COLUMNS));
   writeFileSync(config, doc.toString());
   return config;
 }
