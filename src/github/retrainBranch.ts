@@ -18,19 +18,25 @@ export interface BranchFile {
   content: string;
   /** The commit message's subject line. */
   subject: string;
+  /** Names the workflow run writing: a re-run of it leaves the branch where that run put it. */
+  runKey?: string;
 }
 
 export interface BranchCommit {
   /** The default branch, which the pull request targets. */
   base: string;
   sha: string;
-  /** created: new branch; rebuilt: force-updated onto the default branch; appended: on top of others' commits. */
-  action: 'created' | 'rebuilt' | 'appended';
+  /**
+   * created: new branch; rebuilt: force-updated onto the default branch; appended: on top of
+   * others' commits; unchanged: a re-run of the run whose commit is the head.
+   */
+  action: 'created' | 'rebuilt' | 'appended' | 'unchanged';
 }
 
 /** Trailers in Modelship's commit message: who wrote it, and the default-branch commit under it. */
 const OWNER_TRAILER = 'Modelship-Branch:';
 const BASE_TRAILER = 'Modelship-Base:';
+const RUN_TRAILER = 'Modelship-Run:';
 
 const WRITE = '`contents: write`';
 
@@ -75,6 +81,9 @@ export async function commitFileToBranch(
   let action: BranchCommit['action'] = 'created';
   if (headSha !== undefined) {
     const head = await getCommit(headSha);
+    // Re-running a workflow run must not move the PR's head (and re-trigger its checks).
+    if (file.runKey && head.message.includes(`${RUN_TRAILER} ${file.runKey}`))
+      return { base, sha: headSha, action: 'unchanged' };
     const ours = head.message.includes(`${OWNER_TRAILER} ${branch}`);
     const builtOn = new RegExp(`^${BASE_TRAILER} (\\w+)$`, 'm').exec(head.message)?.[1];
     const onlyOurs = ours && head.parents.length === 1 && head.parents[0]?.sha === builtOn;
@@ -99,6 +108,7 @@ export async function commitFileToBranch(
     }),
   );
   const trailers = [`${OWNER_TRAILER} ${branch}`];
+  if (file.runKey) trailers.push(`${RUN_TRAILER} ${file.runKey}`);
   // Only a commit straight on the default branch may be rebuilt later.
   if (parent === baseSha) trailers.push(`${BASE_TRAILER} ${baseSha}`);
   const commit = await call(write('/git/commits'), () =>

@@ -21,6 +21,8 @@ export interface RetrainRequest {
   /** Markdown; trimmed to GitHub's limit with a link to `fullReportUrl`. */
   body: string;
   fullReportUrl?: string;
+  /** The workflow run writing (see BranchFile.runKey). */
+  runKey?: string;
 }
 
 export interface RetrainPullRequest {
@@ -86,6 +88,7 @@ export async function upsertRetrainPullRequest(
     path,
     content: request.content,
     subject: request.subject,
+    ...(request.runKey ? { runKey: request.runKey } : {}),
   });
   const body = retrainBody(request);
   const head = `${owner}:${branch}`;

@@ -166,6 +166,26 @@ describe('drift follow-up on GitHub', () => {
     expect(comments[0]!.body).toContain('<!-- modelship:drift-check/credit-risk/run-2 -->');
   });
 
+  it('a re-run of the run that opened the issue adds no comment and leaves the branch', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    const git = github.gitOf(repo);
+    const first = await check(DRIFTED, 1);
+    const head = git.refs.get(BRANCH);
+    const again = await check(DRIFTED, 1);
+    expect(again.issue).toMatchObject({ number: first.issue!.number, action: 'opened' });
+    expect(again.pr?.commit.action).toBe('unchanged');
+    expect(git.refs.get(BRANCH)).toBe(head);
+    expect(github.commentsOn(repo, first.issue!.number)).toEqual([]);
+    // The opening run's marker survives the body refresh; the next run comments and commits.
+    expect(github.issuesOf(repo)[0]!.body).toContain(
+      'modelship:opened-by drift-check/credit-risk/run-1',
+    );
+    await check(DRIFTED, 2);
+    expect(github.commentsOn(repo, first.issue!.number)).toHaveLength(1);
+    expect(git.refs.get(BRANCH)).not.toBe(head);
+  });
+
   it('opens a new issue once the old one was closed, and reuses the open PR', async () => {
     const github = fake();
     const { repo, check } = setup(github, github.userToken('mlops-bot'));

@@ -68,6 +68,13 @@ function commentKey(run: CheckRun): string | undefined {
   return id ? `drift-check/${run.model}/run-${id}` : undefined;
 }
 
+/** The hidden line naming the run that opened an issue, so that re-running that run adds no comment. */
+function openedByMarker(key: string | undefined): string {
+  return key ? `<!-- modelship:opened-by ${key} -->` : '';
+}
+
+const OPENED_BY = /<!-- modelship:opened-by [^>]*-->/;
+
 /** Files the drift issue and the retraining PR for a drifted check, or notes a clean one. */
 export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
   const { octokit, owner, repo, run } = options;
@@ -99,13 +106,20 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
 
   let issue: TrackedIssue | undefined;
   let opened = false;
+  // A re-run of the workflow run that opened the issue: its report is the body, not a comment.
+  let openedByThisRun = false;
+  const runKey = commentKey(run);
+  const openedBy = openedByMarker(runKey);
   if (options.openIssue) {
     issue = await orNote(notes, 'The drift issue was not written', async () => {
       await ensureLabel(octokit, { owner, repo }, DRIFT_LABEL);
       const found = await tracker.find();
-      if (found) return found;
+      if (found) {
+        openedByThisRun = openedBy !== '' && found.body.includes(openedBy);
+        return found;
+      }
       opened = true;
-      return tracker.open(issueTitle(run.model), issueBody(run, undefined));
+      return tracker.open(issueTitle(run.model), `${issueBody(run, undefined)}\n${openedBy}`);
     });
     if (opened) tokenKind = byAuthor(tokenKind, issue?.author);
   }
@@ -126,6 +140,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
         notice ? workflowTokenNotice() : undefined,
       ),
       fullReportUrl: run.runUrl,
+      ...(runKey ? { runKey } : {}),
     });
     const knewWorkflow = tokenKind === 'workflow';
     pr = await orNote(notes, 'The retraining pull request was not written', async () => {
@@ -141,13 +156,16 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
 
   if (!issue) return { ...(pr ? { pr } : {}), tokenKind, notes };
   const current = issue;
+  const first = opened || openedByThisRun;
   await orNote(notes, 'The drift issue was not updated', async () => {
-    // A new issue's body lacks only the PR link; an older one gets the whole report again.
-    if (!opened || pr) await tracker.update(current.number, issueBody(run, pr));
-    if (!opened) await tracker.comment(current.number, driftComment(run, pr), commentKey(run));
+    // A new issue's body lacks only the PR link; an older one gets the whole report again. The
+    // opening run's marker stays in the body.
+    const keep = OPENED_BY.exec(current.body)?.[0] ?? '';
+    if (!opened || pr) await tracker.update(current.number, `${issueBody(run, pr)}\n${keep}`);
+    if (!first) await tracker.comment(current.number, driftComment(run, pr), commentKey(run));
   });
   return {
-    issue: { number: current.number, url: current.url, action: opened ? 'opened' : 'updated' },
+    issue: { number: current.number, url: current.url, action: first ? 'opened' : 'updated' },
     ...(pr ? { pr } : {}),
     tokenKind,
     notes,
