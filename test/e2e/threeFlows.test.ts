@@ -102,7 +102,7 @@ let comments: FakeComment[];
 
 /** Everything a re-run must not duplicate, by identity (ids, names, numbers). */
 function inventory() {
-  // The heads the two PR runs reported on (a drift run moves the retraining branch; see below).
+  // The heads the two PR runs reported on.
   const heads = [pr.head.sha, retrainHead];
   const git = github.gitOf(repo);
   const issueNumbers = [pr, retrainPr, ...github.issuesOf(repo)].map((i) => i.number);
@@ -555,10 +555,11 @@ describe('the three flows on the credit-risk example', () => {
     expect(drift.outputs.drifted).toBe('true');
     expect(drift.outputs['issue-number']).toBe(String(github.issuesOf(repo)[0]!.number));
     expect(drift.outputs['pr-number']).toBe(String(retrainPr.number));
-    // The retraining branch is rebuilt, still one commit on main (its request records this
-    // check's time), and the PR follows it: updated, not opened again.
+    // The same run again leaves the retraining branch where it put it: no new commit, so no
+    // `synchronize` that would train the same model again. The PR is the same one.
     const git = github.gitOf(repo);
     const branchHead = git.refs.get(`heads/${RETRAIN_BRANCH}`)!;
+    expect(branchHead).toBe(retrainHead);
     expect(git.commits.get(branchHead)!.parents).toEqual([merged]);
     expect(retrainPr.head.sha).toBe(branchHead);
     // The first attempt opened the issue with its report as the body; the same run again has
