@@ -67,8 +67,8 @@ export function startPullRequestRun(
     train: { ...common, token: github.actionsToken({ readOnly: true }) },
     evaluate: {
       ...common,
-      // The fake asks `issues: write` for a PR comment, as the issues API does.
-      token: github.actionsToken({ writes: ['issues', 'pull-requests', 'statuses', 'checks'] }),
+      // pr.yml's evaluate job: pull-requests (the comment), statuses, checks; contents: read.
+      token: github.actionsToken({ writes: ['pull-requests', 'statuses', 'checks'] }),
     },
   };
 }

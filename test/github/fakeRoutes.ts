@@ -61,6 +61,16 @@ function issueOf(state: RepoState, request: FakeRequest): number {
   return number;
 }
 
+/**
+ * Comments on a pull request need `pull-requests: write` or `issues: write` (either grants it, as
+ * on GitHub); comments on an issue need `issues: write`.
+ */
+function requireCommentWrite(state: RepoState, request: FakeRequest, number: number): void {
+  const onPull = state.pulls.some((p) => p.number === number);
+  if (onPull && request.grant.writes.has('pull-requests')) return;
+  requireWrite(request, 'issues');
+}
+
 function applyCheckRunFields(run: FakeCheckRun, body: Record<string, unknown>, now: string): void {
   if (typeof body.name === 'string') run.name = body.name;
   if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
@@ -108,7 +118,7 @@ export const routes: Record<string, Handler> = {
   'issues/create-comment': (fake, repo, request) => {
     const state = need(repo);
     const number = issueOf(state, request);
-    requireWrite(request, 'issues');
+    requireCommentWrite(state, request, number);
     const body = String(request.body.body);
     if (body.length > 65_536) throw tooLong('IssueComment', 'body', 65_536);
     const createdAt = fake.now();
@@ -129,7 +139,7 @@ export const routes: Record<string, Handler> = {
     const state = need(repo);
     const comment = state.comments.find((c) => c.id === Number(request.params.comment_id));
     if (!comment) throw notFound();
-    requireWrite(request, 'issues');
+    requireCommentWrite(state, request, comment.issueNumber);
     const { user } = request.grant;
     if (comment.user.id !== user.id && user.id !== state.repo.owner.id) {
       throw new HttpError(403, 'Must have admin rights to Repository.');
