@@ -2,13 +2,11 @@
 // the credit-risk example, push it to Debian's docker-registry on a free loopback port, run it
 // with podman (runc, the machine's ulimits: ../shared/containers.md) and smoke-test it; a bundle
 // whose model predicts differently fails. The deploy action runs end to end against the GitHub
-// fake and the same registry. The base image is node and its libraries copied into
-// `buildah from scratch` (nothing can be pulled), cached by tag in a private store that outlives
-// the run; everything else this file starts (registry, containers, images) it stops and removes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// fake and the same registry. test/helpers/containerLab.ts sets it all up in a private store (the
+// base image is node and its libraries copied into `buildah from scratch`: nothing can be pulled)
+// and stops and removes everything it started.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,124 +26,26 @@ import type { GitHubFake } from './github/githubFake.js';
 import { ResultsService } from './cache/resultsService.js';
 import { readZip } from './cache/zip.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
-import { buildCliIfStale, ROOT } from './helpers/cli.js';
+import { buildCliIfStale } from './helpers/cli.js';
+import { startContainerLab, type ContainerLab } from './helpers/containerLab.js';
 
-const TOOLS = ['podman', 'buildah', 'skopeo', 'runc', 'docker-registry'];
-const INSTALL = 'apt-get install podman buildah skopeo runc docker-registry (.ci/run does)';
-/** The private image store: fixed, so the base image built once is reused by later runs. */
-const STORE = join(tmpdir(), 'modelship-container-test-store');
 const scratch = join(tmpdir(), `modelship-container-test-${process.pid}`);
 
 const { fake } = useGitHubFake();
 const action = useActionRun(deployActionDefaults());
 
+let lab: ContainerLab;
+let stopLab: (() => Promise<void>) | undefined;
 let env: Record<string, string>;
 let registry: string;
-let registryProcess: ChildProcess | undefined;
 let baseImage: string;
 let runtime: string;
 /** Bundles by version: 1.0.0 and 1.2.0 good, 1.1.0 with a model other than the one it recorded. */
 const bundles: Record<string, string> = {};
 
-function tool(command: string, args: string[]): string {
-  const result = spawnSync(command, args, {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (result.status !== 0)
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-  return result.stdout.trim();
-}
-
-function requireTools(): void {
-  const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
-  const missing = TOOLS.filter(
-    (t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { PATH: path } }).status !== 0,
-  );
-  // A failure, not a skip: these tests are what proves the image works.
-  if (missing.length)
-    throw new Error(`The container tests need ${missing.join(', ')}: ${INSTALL}.`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startRegistry(): Promise<void> {
-  const port = await freePort();
-  registry = `127.0.0.1:${port}`;
-  const config = join(scratch, 'registry.yml');
-  writeFileSync(
-    config,
-    [
-      'version: 0.1',
-      'log: { level: error }',
-      `storage: { filesystem: { rootdirectory: ${JSON.stringify(join(scratch, 'registry'))} } }`,
-      `http: { addr: ${JSON.stringify(registry)} }`,
-      '',
-    ].join('\n'),
-  );
-  let output = '';
-  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  registryProcess = child;
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited:\n${output}`);
-    if (
-      await fetch(`http://${registry}/v2/`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`docker-registry did not answer on ${registry}:\n${output}`);
-}
-
-/**
- * node, the libraries ldd lists for it and for the onnxruntime binding, in `buildah from scratch`;
- * tagged by a digest of those files, so it is built once per machine and node.
- */
-function ensureBaseImage(): string {
-  const binding = join(runtime, 'onnxruntime', 'onnxruntime_binding.node');
-  const libraries = [process.execPath, binding]
-    .flatMap((file) => [
-      ...spawnSync('ldd', [file], { encoding: 'utf8' }).stdout.matchAll(/(\/\S+) \(0x/g),
-    ])
-    .map((m) => m[1]!)
-    .filter((lib) => !lib.includes('onnxruntime') && !lib.startsWith(runtime));
-  const unique = [...new Set(libraries)].sort();
-  const key = createHash('sha256')
-    .update([process.execPath, process.version, ...unique].join('\n'))
-    .digest('hex')
-    .slice(0, 12);
-  const image = `localhost/modelship-test-base:${key}`;
-  const exists = spawnSync('podman', ['image', 'exists', image], {
-    env: { ...process.env, ...env },
-  });
-  if (exists.status === 0) return image;
-  const container = tool('buildah', ['from', 'scratch']);
-  try {
-    tool('buildah', ['copy', container, process.execPath, '/usr/local/bin/node']);
-    for (const library of unique) tool('buildah', ['copy', container, library, library]);
-    tool('buildah', ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', container]);
-    tool('buildah', ['commit', '--quiet', container, image]);
-  } finally {
-    tool('buildah', ['rm', container]);
-  }
-  return image;
-}
+const tool = (command: 'podman' | 'buildah' | 'skopeo', args: string[]) => lab.tool(command, args);
+const registryDigest = (repository: string, tag: string) => lab.registryDigest(repository, tag);
+const registryTags = (repository: string) => lab.registryTags(repository);
 
 /** A bundle whose model.onnx is another model, its manifest and SHA256SUMS updated to match. */
 function swapModel(dir: string, model: Uint8Array): void {
@@ -171,32 +71,11 @@ function swapModel(dir: string, model: Uint8Array): void {
 }
 
 beforeAll(async () => {
-  requireTools();
   mkdirSync(scratch, { recursive: true });
-  mkdirSync(STORE, { recursive: true });
-  const containersConf = join(STORE, 'containers.conf');
-  const storageConf = join(STORE, 'storage.conf');
-  // crun fails here (cgroups in hybrid mode) and podman's default rlimits exceed the machine's.
-  writeFileSync(
-    containersConf,
-    '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]\n[engine]\nruntime = "runc"\n',
-  );
-  writeFileSync(
-    storageConf,
-    `[storage]\ndriver = "overlay"\ngraphroot = "${join(STORE, 'storage')}"\nrunroot = "${join(STORE, 'run')}"\n`,
-  );
-  env = { CONTAINERS_CONF: containersConf, CONTAINERS_STORAGE_CONF: storageConf };
-  await startRegistry();
-
-  // The serving runtime, built on its own: a full `npm run bundle` elsewhere rewrites dist/.
   buildCliIfStale();
-  runtime = join(scratch, 'serve');
-  const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs', 'serve', runtime], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (bundled.status !== 0) throw new Error(`bundling the runtime failed:\n${bundled.stderr}`);
-  baseImage = ensureBaseImage();
+  // Registry, private store, the serving runtime bundled on its own and a base image from scratch.
+  lab = await startContainerLab(join(scratch, 'lab'), (stop) => (stopLab = stop));
+  ({ env, registry, baseImage, runtime } = lab);
 
   const good = join(scratch, 'good.onnx');
   writeFileSync(good, await trainModel({ l2: 1 }));
@@ -217,39 +96,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    if (env) {
-      const run = (args: string[]) =>
-        spawnSync('podman', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
-      const smoke = run(['ps', '-a', '--filter', 'name=modelship-smoke-', '--format', '{{.ID}}']);
-      for (const id of smoke.stdout.split('\n').filter(Boolean)) run(['rm', '-f', '-t', '1', id]);
-      const images = run(['images', '--filter', `reference=${registry}/*`, '--format', '{{.ID}}']);
-      const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
-      if (ids.length) run(['rmi', '-f', ...ids]);
-      // Intermediate layers of this run's builds; the base image stays for the next run.
-      run(['image', 'prune', '-f']);
-    }
+    await stopLab?.();
   } finally {
-    registryProcess?.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
   }
 }, 60_000);
-
-async function registryDigest(repository: string, tag: string): Promise<string | undefined> {
-  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: {
-      accept:
-        'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
-    },
-  });
-  return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
-}
-
-async function registryTags(repository: string): Promise<string[]> {
-  const response = await fetch(`http://${registry}/v2/${repository}/tags/list`);
-  if (!response.ok) return [];
-  return ((await response.json()) as { tags: string[] | null }).tags?.sort() ?? [];
-}
 
 interface History {
   created_by: string;

@@ -24,7 +24,7 @@ import { deploymentsOf } from '../github/fakeDeployments.js';
 import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
-import { startContainerLab, type ContainerLab } from './containers.js';
+import { startContainerLab, type ContainerLab } from '../helpers/containerLab.js';
 import { pushEvent, scheduleEvent } from './events.js';
 import { commitOnBranch, mergeCommit } from './gitHistory.js';
 import {

@@ -1,18 +1,17 @@
 /**
- * Real containers for the end-to-end test, as ../shared/containers.md describes them on machines
+ * Real containers for the container and end-to-end tests, as ../shared/containers.md describes them on machines
  * without a Docker engine or access to public registries: podman and buildah with runc and the
  * machine's limits, a private image store under a temporary directory (so the test never touches
  * another store), the serving runtime bundled on its own (a full `npm run bundle` elsewhere
  * rewrites dist/), a base image built from scratch with this machine's node and the libraries it
  * and the onnxruntime binding need, and a local registry (Debian's docker-registry) on a free
  * loopback port. Everything started here is stopped by `stop()`, which removes the store too.
- * (test/container.test.ts builds the same base image into a store it keeps between runs.)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT } from './cli.js';
 
 const READY_TIMEOUT_MS = 20_000;
 const TOOLS = ['podman', 'buildah', 'skopeo', 'runc', 'docker-registry'];
@@ -75,14 +74,14 @@ export async function startContainerLab(
   dir: string,
   onStop?: (stop: () => Promise<void>) => void,
 ): Promise<ContainerLab> {
-  // A failure, not a skip: the end-to-end test is what proves the image is built and served.
+  // A failure, not a skip: these tests are what proves the image is built and served.
   const path = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`;
   const missing = TOOLS.filter(
     (t) => spawnSync('sh', ['-c', `command -v ${t}`], { env: { PATH: path } }).status !== 0,
   );
   if (missing.length > 0) {
     throw new Error(
-      `The end-to-end test needs ${missing.join(', ')}: apt-get install podman buildah skopeo runc docker-registry (.ci/run does).`,
+      `The container tests need ${missing.join(', ')}: apt-get install podman buildah skopeo runc docker-registry (.ci/run does).`,
     );
   }
   mkdirSync(dir, { recursive: true });
@@ -227,7 +226,7 @@ export async function startContainerLab(
  * certificates: what the serving runtime needs, without pulling an image.
  */
 function buildBaseImage(tool: ContainerLab['tool'], runtime: string): string {
-  const image = 'localhost/modelship-e2e-base:node';
+  const image = 'localhost/modelship-test-base:node';
   const node = process.execPath;
   const binding = join(runtime, 'onnxruntime', 'onnxruntime_binding.node');
   const libraries = [
