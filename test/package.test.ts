@@ -29,6 +29,7 @@ import {
   type TrainedModels,
 } from './fixtures/evaluate/project.js';
 import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { RELEASE_ASSETS } from './helpers/releaseAssets.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -73,19 +74,7 @@ beforeAll(async () => {
 
 describe('the release bundle', () => {
   it('holds the model, resolved config, contract, metrics, profile, card, smoke test, manifest and sums', () => {
-    expect(readdirSync(bundle.dir).sort()).toEqual(
-      [
-        'MODEL_CARD.md',
-        'SHA256SUMS',
-        'manifest.json',
-        'metrics.json',
-        'model.onnx',
-        'modelship.yml',
-        'profile.json',
-        'schema.yml',
-        'smoke-test.json',
-      ].sort(),
-    );
+    expect(readdirSync(bundle.dir).sort()).toEqual(RELEASE_ASSETS);
     expect(readFileSync(join(bundle.dir, 'model.onnx'))).toEqual(readFileSync(models.candidate));
     expect(read('schema.yml')).toBe(readFileSync(SCHEMA, 'utf8'));
     // No temporary directory is left beside the bundle.

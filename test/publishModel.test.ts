@@ -14,6 +14,7 @@ import { trainModels, writeProject, type TrainedModels } from './fixtures/evalua
 import type { FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
+import { RELEASE_ASSETS } from './helpers/releaseAssets.js';
 
 const { fake } = useGitHubFake();
 const action = useActionRun({
@@ -27,17 +28,7 @@ const action = useActionRun({
 });
 
 const ARTIFACT = 'candidate-credit-risk';
-const BUNDLE = [
-  'MODEL_CARD.md',
-  'SHA256SUMS',
-  'manifest.json',
-  'metrics.json',
-  'model.onnx',
-  'modelship.yml',
-  'profile.json',
-  'schema.yml',
-  'smoke-test.json',
-];
+const BUNDLE = RELEASE_ASSETS;
 const sha = (seed: string) => seed.repeat(40 / seed.length);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

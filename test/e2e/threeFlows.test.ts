@@ -25,6 +25,7 @@ import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
 import { startContainerLab, type ContainerLab } from '../helpers/containerLab.js';
+import { RELEASE_ASSETS } from '../helpers/releaseAssets.js';
 import { pushEvent, scheduleEvent } from './events.js';
 import { commitOnBranch, mergeCommit } from './gitHistory.js';
 import {
@@ -53,18 +54,6 @@ const DRIFT_LABEL = 'modelship:drift';
 const RETRAIN_BRANCH = `modelship/retrain-${MODEL}`;
 const RETRAIN_FILE = `.modelship/retrain-${MODEL}.json`;
 const DRIFT_CRON = '17 6 * * 1';
-/** What publish-model releases: every file of the release bundle, SHA256SUMS included. */
-const RELEASE_ASSETS = [
-  'MODEL_CARD.md',
-  'SHA256SUMS',
-  'manifest.json',
-  'metrics.json',
-  'model.onnx',
-  'modelship.yml',
-  'profile.json',
-  'schema.yml',
-  'smoke-test.json',
-];
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 let scratch: string;
