@@ -9,7 +9,15 @@ import type { RunContext } from './runContext.js';
 export async function publishGate(
   octokit: GitHubClient,
   context: RunContext,
-  options: { model: string; sha: string; gate: GateResult; summary: string; detailsUrl: string },
+  options: {
+    model: string;
+    sha: string;
+    gate: GateResult;
+    summary: string;
+    detailsUrl: string;
+    /** See CommitStatusOptions.keepTargetUrl. */
+    keepTargetUrl?: boolean;
+  },
 ): Promise<string[]> {
   const { model, sha, gate } = options;
   const failed = gate.checks.filter((c) => !c.passed);
@@ -25,6 +33,7 @@ export async function publishGate(
     state: gate.passed ? 'success' : 'failure',
     description,
     targetUrl: options.detailsUrl,
+    ...(options.keepTargetUrl ? { keepTargetUrl: true } : {}),
   });
   if (status.skipped) notes.push(`The commit status was not set: ${status.reason}`);
   const check = await createOrUpdateCheckRun(octokit, {

@@ -19,6 +19,11 @@ export interface CommitStatusOptions {
   /** Trimmed to GitHub's 140 characters. */
   description: string;
   targetUrl?: string;
+  /**
+   * A status with the same state and description stands whatever it links to: the gate step,
+   * run after evaluate, keeps the link evaluate set to its report comment.
+   */
+  keepTargetUrl?: boolean;
 }
 
 export interface CommitStatusResult {
@@ -46,7 +51,7 @@ export async function setCommitStatus(
     current &&
     current.state === state &&
     (current.description ?? '') === description &&
-    (current.target_url ?? null) === targetUrl
+    (options.keepTargetUrl || (current.target_url ?? null) === targetUrl)
   ) {
     return { skipped: false, id: Number(current.id), action: 'unchanged' };
   }

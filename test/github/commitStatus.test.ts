@@ -73,6 +73,26 @@ describe('setCommitStatus', () => {
     expect(github.requestsTo('repos/create-commit-status')).toHaveLength(1);
   });
 
+  it('keeps the link of an equal status when asked, and replaces it otherwise', async () => {
+    const { github, repo, octokit } = setup();
+    const input = {
+      owner: 'acme',
+      repo: 'models',
+      sha,
+      context,
+      state: 'success' as const,
+      description: 'Gate passed',
+    };
+    const comment = 'https://github.com/acme/models/pull/3#issuecomment-1';
+    const run = 'https://github.com/acme/models/actions/runs/7';
+    await setCommitStatus(octokit, { ...input, targetUrl: comment });
+    const kept = await setCommitStatus(octokit, { ...input, targetUrl: run, keepTargetUrl: true });
+    expect(kept).toMatchObject({ action: 'unchanged' });
+    expect(github.statusesOn(repo, sha).map((s) => s.targetUrl)).toEqual([comment]);
+    await setCommitStatus(octokit, { ...input, targetUrl: run });
+    expect(github.statusesOn(repo, sha).map((s) => s.targetUrl)).toEqual([comment, run]);
+  });
+
   it('trims the description to 140 characters', async () => {
     const { github, repo, octokit } = setup();
     await setCommitStatus(octokit, {

@@ -37,6 +37,8 @@ export async function run(): Promise<void> {
           gate,
           summary: markdown,
           detailsUrl: context.runUrl,
+          // After evaluate in the same job: its status, linking the report comment, stands.
+          keepTargetUrl: true,
         })),
       );
     } else {
