@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataContract } from '../src/core/config/dataContract.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { ModelshipError } from '../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'modelship-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, text: string): string {
   const file = join(dir, name);

@@ -56,7 +56,9 @@ export async function resolveBaseline(
         `baseline ${spec}: no release with that tag in ${github.context.owner}/${github.context.repo}.`,
       );
   }
-  const dest = join(mkdtempSync(join(tmpdir(), 'modelship-baseline-')), 'model.onnx');
+  // RUNNER_TEMP is emptied by the runner after each job; elsewhere the system's temp directory.
+  const scratch = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-baseline-'));
+  const dest = join(scratch, 'model.onnx');
   await registry.downloadVerified(release, 'model.onnx', dest);
   return {
     path: dest,
