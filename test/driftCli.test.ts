@@ -25,6 +25,12 @@ beforeAll(() => {
   for (const y of [2012, 2013, 2014, 2015]) writeYears(`y${y}.csv`, [y]);
   writeYears('ref.csv', [2012, 2013, 2014]);
   writeFileSync(join(dir, 'other.csv'), 'a,b\n1,2\n');
+  // The header of the weather data and no rows: an export that produced nothing.
+  writeFileSync(
+    join(dir, 'header-only.csv'),
+    'date,precipitation,temp_max,temp_min,wind,weather\n',
+  );
+  writeFileSync(join(dir, 'nulls.csv'), 'wind\n\n\n');
   writeFileSync(join(dir, 'broken.json'), '{ "profile_version": 2, ');
   writeFileSync(join(dir, 'notprofile.json'), '{ "hello": 1 }');
   writeFileSync(
@@ -130,6 +136,18 @@ describe('modelship drift', () => {
     expectBadInput(
       runCli(['drift', '-r', 'ref.csv', '--current', 'other.csv'], dir),
       /^modelship: other\.csv: shares no column with the reference ref\.csv/,
+    );
+    expectBadInput(
+      runCli(['drift', '-r', 'ref.csv', '--current', 'header-only.csv'], dir),
+      /^modelship: header-only\.csv: has no data rows, so there is nothing to compare/,
+    );
+    expectBadInput(
+      runCli(['drift', '-r', 'header-only.csv', '--current', 'y2015.csv'], dir),
+      /^modelship: header-only\.csv: has no data rows/,
+    );
+    expectBadInput(
+      runCli(['drift', '-r', 'ref.csv', '--current', 'nulls.csv'], dir),
+      /^modelship: nulls\.csv: no column has values on both sides to compare with ref\.csv \(wind /,
     );
     expectBadInput(
       runCli(['profile', 'y2012.csv', 'y2013.csv', '-o', 'x.json'], dir),

@@ -67,6 +67,16 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
       tested.map((name) => ({ name, info: reference.kindOf(name) })),
     );
     const { rows: refRows, sides: refSides } = await reference.sides(tested);
+    // Nothing on one side is no evidence either way: "no drift" would close the question wrongly.
+    for (const [name, rows] of [
+      [curName, curData.rows],
+      [refName, refRows],
+    ] as const) {
+      if (rows === 0)
+        throw new ModelshipError(
+          `${name}: has no data rows, so there is nothing to compare; check that the export or query behind it produced data.`,
+        );
+    }
     const out: Record<string, DriftColumn> = {};
     const empty: string[] = [];
     for (const name of tested) {
@@ -86,6 +96,10 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
         `No values to compare on one side (all null or not numbers), so not counted: ${empty.join(', ')}.`,
       );
     const counted = Object.entries(out).filter(([, c]) => c.score !== null);
+    if (counted.length === 0)
+      throw new ModelshipError(
+        `${curName}: no column has values on both sides to compare with ${refName} (${empty.join(', ')} are all null or not numbers on one side).`,
+      );
     const drifted = counted.filter(([, c]) => c.drifted).length;
     const total = counted.length;
     const share = total ? drifted / total : 0;
