@@ -9,7 +9,7 @@
  */
 import { isModelshipError, messageOf } from './core/errors.js';
 import { createServer } from './core/serve/server.js';
-import { resolveServeTarget } from './core/serve/serveTarget.js';
+import { resolveServeTarget, serveTargetOptions } from './core/serve/serveTarget.js';
 
 const SERVER_VERSION = '0.1.0';
 
@@ -26,9 +26,7 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}`);
   const resolved = resolveServeTarget(target);
   const server = createServer({
-    modelPath: resolved.modelPath,
-    ...(resolved.config ? { config: resolved.config } : {}),
-    ...(resolved.version ? { modelVersion: resolved.version } : {}),
+    ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
     serverVersion: SERVER_VERSION,
     logger: (entry) =>

@@ -67,7 +67,7 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
       const bundle = await packageStep(loaded, candidate, report, out, say, shown);
 
       say('\n5. serve: the bundle behind the Open Inference Protocol v2, /predict and /metrics');
-      await serveStep(bundle, loaded.resolve(loaded.config.data.eval ?? ''), say);
+      await serveStep(bundle, say);
 
       say('\n6. drift-check: the shifted current data against the release profile');
       await driftStep(loaded, bundle, out, say, shown);

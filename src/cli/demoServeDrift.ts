@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../core/config/modelshipConfig.js';
 import { computeDrift, driftMarkdown } from '../core/drift/index.js';
-import { openDataSource, rawReader, readSafely } from '../core/data/dataSource.js';
-import { withDatabase } from '../core/data/duckdb.js';
+import { readSmokeTestData, runSmokeTest } from '../core/deploy/smokeTest.js';
 import { ModelshipError } from '../core/errors.js';
 import type { EvaluationReport } from '../core/evaluation/evaluationReport.js';
 import { BUNDLE_FILES, writeReleaseBundle } from '../core/release/bundle.js';
 import { createServer } from '../core/serve/server.js';
-import { resolveServeTarget } from '../core/serve/serveTarget.js';
+import { resolveServeTarget, serveTargetOptions } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
 import { writeJson, writeReport } from './reportFiles.js';
 
@@ -37,13 +36,16 @@ export async function packageStep(
   return bundle.dir;
 }
 
-/** Step 5: serve the bundle on a free loopback port and query it the way a client would. */
-export async function serveStep(bundleDir: string, holdout: string, say: Say): Promise<void> {
+/**
+ * Step 5: serve the bundle on a free loopback port, query it the way a client would, and run the
+ * smoke test deploy runs against an image: the bundle's holdout rows against their recorded
+ * predictions.
+ */
+export async function serveStep(bundleDir: string, say: Say): Promise<void> {
   const target = resolveServeTarget(bundleDir);
+  const smoke = readSmokeTestData(join(bundleDir, BUNDLE_FILES.smokeTest));
   const server = createServer({
-    modelPath: target.modelPath,
-    ...(target.config ? { config: target.config } : {}),
-    ...(target.version ? { modelVersion: target.version } : {}),
+    ...serveTargetOptions(target),
     executionProviders: ['cpu'],
     serverVersion: packageVersion(),
   });
@@ -52,7 +54,7 @@ export async function serveStep(bundleDir: string, holdout: string, say: Say): P
     const { url } = await server.listen(0, '127.0.0.1');
     const ready = await fetch(`${url}/v2/health/ready`);
     say(`   ${url}/v2/health/ready → ${ready.status} ${await ready.text()}`);
-    const rows = await holdoutRows(holdout, 3);
+    const rows = smoke.rows.slice(0, 3);
     const predict = await fetch(`${url}/predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -77,17 +79,14 @@ export async function serveStep(bundleDir: string, holdout: string, say: Say): P
       .split('\n')
       .filter((line) => line.startsWith('modelship_requests_total'));
     say(`   GET /metrics: ${served.length} request counters, e.g. ${served[0] ?? '—'}`);
+    const result = await runSmokeTest({ url, data: smoke });
+    if (!result.passed) throw new ModelshipError(`the demo's smoke test failed: ${result.reason}`);
+    say(
+      `   smoke test passed: ${smoke.rows.length} holdout rows over /predict and OIP infer match the predictions recorded in the bundle`,
+    );
   } finally {
     await server.close();
   }
-}
-
-/** The first rows of the holdout, as a client of /predict would send them (values as text). */
-async function holdoutRows(path: string, count: number): Promise<Record<string, unknown>[]> {
-  return withDatabase(async (db) => {
-    const source = await openDataSource(db, path);
-    return readSafely(db, source, `SELECT * FROM ${rawReader(source)} LIMIT ${count}`);
-  });
 }
 
 /** Step 6: the drift check a schedule runs, against the release's profile. */

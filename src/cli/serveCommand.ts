@@ -3,7 +3,7 @@ import { ModelshipError } from '../core/errors.js';
 import { defaultExecutionProviders } from '../core/model/gpuPresence.js';
 import { jsonLines } from '../core/serve/jsonLines.js';
 import { createServer } from '../core/serve/server.js';
-import { resolveServeTarget } from '../core/serve/serveTarget.js';
+import { resolveServeTarget, serveTargetOptions } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
 
 interface ServeCliOptions {
@@ -61,11 +61,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       // One JSON line per event on stderr; stdout keeps the human line below.
       const lines = jsonLines((text) => process.stderr.write(text));
       const server = createServer({
-        modelPath: resolved.modelPath,
-        ...(resolved.config ? { config: resolved.config } : {}),
-        ...(resolved.version ? { modelVersion: resolved.version } : {}),
-        ...(resolved.negativeLabel !== undefined ? { negativeLabel: resolved.negativeLabel } : {}),
-        ...(resolved.classes ? { classes: resolved.classes } : {}),
+        ...serveTargetOptions(resolved),
         executionProviders: options.cpu
           ? ['cpu']
           : options.gpu

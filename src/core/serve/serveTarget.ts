@@ -16,6 +16,23 @@ export interface ServeTarget {
   classes?: string[];
 }
 
+/** The ServeOptions a target fixes, so every caller serves a bundle with the same labels. */
+export function serveTargetOptions(target: ServeTarget): {
+  modelPath: string;
+  config?: ModelshipConfig;
+  modelVersion?: string;
+  negativeLabel?: string;
+  classes?: string[];
+} {
+  return {
+    modelPath: target.modelPath,
+    ...(target.config ? { config: target.config } : {}),
+    ...(target.version ? { modelVersion: target.version } : {}),
+    ...(target.negativeLabel !== undefined ? { negativeLabel: target.negativeLabel } : {}),
+    ...(target.classes ? { classes: target.classes } : {}),
+  };
+}
+
 /**
  * Resolves a release bundle directory (model.onnx, modelship.yml, manifest.json) or a bare .onnx
  * file; `configFile` overrides the bundle's config.
