@@ -128,6 +128,25 @@ export class GitHubFake extends FakeState {
       return void res.end(asset.bytes);
     }
 
+    const download = /^\/([^/]+)\/([^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(
+      url.pathname,
+    );
+    if (download && method === 'GET') {
+      // github.com's browser_download_url (not the API): a redirect to storage, or 404. Unlike
+      // the API it serves published releases only, with no token.
+      const [, owner = '', name = '', tag = '', file = ''] = download.map(decodeURIComponent);
+      const release = this.repoState(owner, name)?.releases.find((r) => r.tag === tag && !r.draft);
+      const asset = release?.assets.find((a) => a.name === file && a.state === 'uploaded');
+      this.requests.push({
+        method,
+        path: url.pathname,
+        operationId: '(download)',
+        status: asset ? 302 : 404,
+      });
+      if (!asset) return void res.writeHead(404).end('Not Found');
+      return void res.writeHead(302, { location: `${this.url}/_storage/assets/${asset.id}` }).end();
+    }
+
     const blob = /^\/_storage\/artifacts\/(\d+)$/.exec(url.pathname);
     if (blob) {
       // Artifact blob storage: what the artifact download redirect leads to.

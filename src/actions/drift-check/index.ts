@@ -1,4 +1,4 @@
 import { runAction } from '../runAction.js';
-import { run } from './main.js';
+import { runStep } from '../runStep.js';
 
-await runAction(run);
+await runAction(() => runStep('drift-check'));
