@@ -77,12 +77,12 @@ if (tarBytes.length > MAX_ACTION_TARBALL)
   );
 
 // 3. The npm package (its prepack builds lib/ and dist/serve).
-const packed = JSON.parse(
-  execFileSync('npm', ['pack', '--json', '--pack-destination', OUT], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }),
-)[0];
+const packOutput = execFileSync('npm', ['pack', '--json', '--pack-destination', OUT], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+// Lifecycle scripts (prepack) print to the same stdout, before the JSON.
+const packed = JSON.parse(packOutput.slice(packOutput.search(/^\[/m)))[0];
 
 // 4. SHA256SUMS over every asset.
 const assets = readdirSync(OUT)

@@ -1,5 +1,5 @@
 /**
- * The serving container's entry point (bundled into dist/serve by scripts/bundle.mjs): serves one
+ * The serving container's entry point (bundled into dist/serve by scripts/build-serve.mjs): serves one
  * release bundle the way `modelship serve` does, without the rest of the command line, so the image
  * needs node, dist/serve and the bundle, and no npm install.
  *

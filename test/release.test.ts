@@ -1,16 +1,18 @@
-// The shipped bundles run the way a GitHub runner runs them: from a copy of action.yml files and
-// dist/ alone (no node_modules anywhere above), with INPUT_* from action.yml defaults, and the
-// runner's GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files (DESIGN.md §6, §7 bundling).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// A release used the way a runner uses it: `npm run release:build`, the action tree's tarball
+// unpacked into an empty directory with no node_modules anywhere above it, the runtime archives
+// served as release assets by the GitHub fake, and every action run by its action.yml's
+// `runs.main` under Node 24 with INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY (DESIGN.md §6).
+import { execFileSync } from 'node:child_process';
 import {
-  copyFileSync,
   cpSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,14 +20,25 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import { RUNTIME_PLATFORMS } from '../src/core/runtime/platform.js';
+import { runtimeArchiveName } from '../src/core/runtime/runtimeArchive.js';
+import { readTarGz } from '../src/core/runtime/tarArchive.js';
 import { ResultsService } from './cache/resultsService.js';
 import { readZip } from './cache/zip.js';
+import { GitHubFake } from './github/githubFake.js';
+import { actionOf, runAction, type ActionRun, type RunnerSetup } from './helpers/actionTree.js';
+import { node24 } from './helpers/node24.js';
+import { systemRequirements } from './helpers/systemRequirements.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RELEASE = join(ROOT, 'build/release');
 const FIXTURES = join(ROOT, 'test/fixtures/action/project');
 const TOKEN = 'ghs_fake';
+const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+const torch = systemRequirements(['python-torch']);
 
 // Eight data rows; each contract check of fixtures' schema.yml fails on exactly one planted row.
 const BAD_CSV = [
@@ -52,145 +65,57 @@ const BAD_ANNOTATIONS = [
 const BAD_SENTENCE =
   '::error::data/bad.csv breaks its data contract: 6 checks failed (see the annotations and the job summary).';
 
-interface ActionRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout without the `::add-mask::` commands, which the runner consumes. */
-  shown: string;
-  outputs: Record<string, string>;
-  summary: string;
-  workspace: string;
-  runnerTemp: string;
-}
-
 let scratch: string;
 let actionRoot: string;
+let fake: GitHubFake;
+let node: string;
+/** The tool cache the runs share, as jobs on one self-hosted runner share it. */
+let toolCache: string;
 
-beforeAll(() => {
-  execFileSync('npm', ['run', 'bundle'], { cwd: ROOT, stdio: 'pipe' });
-  scratch = mkdtempSync(join(tmpdir(), 'modelship-bundle-'));
-  actionRoot = join(scratch, 'action');
-  mkdirSync(join(actionRoot, 'actions/validate-data'), { recursive: true });
-  copyFileSync(join(ROOT, 'action.yml'), join(actionRoot, 'action.yml'));
-  copyFileSync(
-    join(ROOT, 'actions/validate-data/action.yml'),
-    join(actionRoot, 'actions/validate-data/action.yml'),
-  );
-  mkdirSync(join(actionRoot, 'actions/train'), { recursive: true });
-  copyFileSync(
-    join(ROOT, 'actions/train/action.yml'),
-    join(actionRoot, 'actions/train/action.yml'),
-  );
-  mkdirSync(join(actionRoot, 'actions/evaluate'), { recursive: true });
-  copyFileSync(
-    join(ROOT, 'actions/evaluate/action.yml'),
-    join(actionRoot, 'actions/evaluate/action.yml'),
-  );
-  mkdirSync(join(actionRoot, 'actions/drift-check'), { recursive: true });
-  copyFileSync(
-    join(ROOT, 'actions/drift-check/action.yml'),
-    join(actionRoot, 'actions/drift-check/action.yml'),
-  );
-  cpSync(join(ROOT, 'dist'), join(actionRoot, 'dist'), { recursive: true });
-}, 180_000);
-
-afterAll(() => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+const downloadUrl = () => `${fake.url}/modelship/modelship/releases/download/v${VERSION}`;
+const setup = (): RunnerSetup => ({
+  node,
+  scratch,
+  token: TOKEN,
+  env: { RUNNER_TOOL_CACHE: toolCache, MODELSHIP_RUNTIME_URL: downloadUrl() },
 });
-
-/** Reads an action.yml: the script the runner starts and the INPUT_* it sets from defaults. */
-function actionOf(actionYml: string): { main: string; env: Record<string, string> } {
-  const spec = parse(readFileSync(actionYml, 'utf8')) as {
-    inputs: Record<string, { default?: string }>;
-    runs: { using: string; main: string };
-  };
-  expect(spec.runs.using).toBe('node24');
-  const env: Record<string, string> = {};
-  for (const [name, input] of Object.entries(spec.inputs)) {
-    if (input.default === undefined) continue;
-    // The runner evaluates expressions in defaults; github.token is the only one used.
-    const value = input.default.replace(/\$\{\{\s*github\.token\s*\}\}/g, TOKEN);
-    expect(value).not.toContain('${{');
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  }
-  return { main: resolve(dirname(actionYml), spec.runs.main), env };
-}
-
-/** Parses the GITHUB_OUTPUT file: `name<<delimiter`, value lines, `delimiter`. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const match = /^([^<]+)<<(.+)$/.exec(line);
-    if (!match) throw new Error(`unexpected GITHUB_OUTPUT line: ${line}`);
-    const [, name, delimiter] = match;
-    const end = lines.indexOf(delimiter!, i + 1);
-    if (end < 0) throw new Error(`unterminated output ${name}`);
-    outputs[name!] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return outputs;
-}
-
-/** A workspace holding the fixture contracts and `files`, as actions/checkout leaves one. */
-function makeWorkspace(files: Record<string, string> = {}): string {
-  const workspace = mkdtempSync(join(scratch, 'ws-'));
-  mkdirSync(join(workspace, 'data'));
-  for (const name of ['schema.yml', 'mostly.yml', 'good.csv']) {
-    copyFileSync(join(FIXTURES, 'data', name), join(workspace, 'data', name));
-  }
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
-  return workspace;
-}
-
-/** Runs an action.yml's `runs.main` with node, as the runner does. */
-function runAction(
+const runTree = (
   actionYml: string,
   workspace: string,
   inputs: Record<string, string>,
-): ActionRun {
-  const { main, env: defaults } = actionOf(actionYml);
-  const runnerTemp = mkdtempSync(join(scratch, 'runner-temp-'));
-  const files = join(scratch, `files-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(files);
-  const outputFile = join(files, 'output');
-  const summaryFile = join(files, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const result = spawnSync(process.execPath, [main], {
-    cwd: workspace,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...defaults,
-      ...inputs,
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_WORKSPACE: workspace,
-      RUNNER_TEMP: runnerTemp,
-    },
-  });
-  const shown = result.stdout
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n');
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    shown,
-    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-    workspace,
-    runnerTemp,
+  env: Record<string, string> = {},
+) => runAction(setup(), actionYml, workspace, inputs, env);
+const downloads = () => fake.requests.filter((r) => r.operationId === '(download)');
+
+beforeAll(async () => {
+  node = node24();
+  execFileSync(process.execPath, ['scripts/release-build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  scratch = mkdtempSync(join(tmpdir(), 'modelship-release-'));
+  toolCache = join(scratch, 'tool-cache');
+  // What a runner does with `uses: owner/repo/actions/<step>@ref`: unpack the ref's tarball.
+  actionRoot = join(scratch, 'action');
+  for (const entry of readTarGz(
+    readFileSync(join(RELEASE, `modelship-action-${VERSION}.tar.gz`)),
+  )) {
+    mkdirSync(dirname(join(actionRoot, entry.path)), { recursive: true });
+    writeFileSync(join(actionRoot, entry.path), entry.data);
+  }
+  fake = await GitHubFake.start();
+  const repo = fake.addRepo('modelship', 'modelship');
+  const assets: Record<string, Buffer> = {
+    SHA256SUMS: readFileSync(join(RELEASE, 'SHA256SUMS')),
   };
-}
+  for (const platform of RUNTIME_PLATFORMS) {
+    const name = runtimeArchiveName(VERSION, platform);
+    assets[name] = readFileSync(join(RELEASE, name));
+  }
+  fake.addRelease(repo, { tag: `v${VERSION}`, assets });
+}, 300_000);
+
+afterAll(async () => {
+  await fake?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
 
 const validateDataYml = () => join(actionRoot, 'actions/validate-data/action.yml');
 const rootYml = () => join(actionRoot, 'action.yml');
@@ -205,39 +130,235 @@ function cells(row: string): string[] {
     .map((c) => c.trim());
 }
 
-function expectTokenHidden(run: ActionRun): void {
+function expectTokenHidden(result: ActionRun): void {
   // The token is registered as a secret (the runner swallows that command) and never shown.
-  expect(run.stdout.split('\n')).toContain(`::add-mask::${TOKEN}`);
-  expect(run.shown).not.toContain(TOKEN);
-  expect(run.stderr).not.toContain(TOKEN);
-  expect(run.summary).not.toContain(TOKEN);
+  expect(result.stdout.split('\n')).toContain(`::add-mask::${TOKEN}`);
+  expect(result.shown).not.toContain(TOKEN);
+  expect(result.stderr).not.toContain(TOKEN);
+  expect(result.summary).not.toContain(TOKEN);
 }
 
-describe('bundles', () => {
-  it('emit the DuckDB binding with its shared library beside each bundle', () => {
-    for (const dir of ['dist', 'dist/validate-data']) {
-      const names = readdirSync(join(actionRoot, dir));
-      expect(names).toContain('index.js');
-      expect(names).toContain('duckdb.node');
-      expect(names).toContain('libduckdb.so');
+/** A workspace holding the fixture contracts and `files`, as actions/checkout leaves one. */
+function makeWorkspace(files: Record<string, string> = {}): string {
+  const workspace = mkdtempSync(join(scratch, 'ws-'));
+  mkdirSync(join(workspace, 'data'));
+  for (const name of ['schema.yml', 'mostly.yml', 'good.csv']) {
+    copyFileSync(join(FIXTURES, 'data', name), join(workspace, 'data', name));
+  }
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
+  return workspace;
+}
+
+/** The example project, as a checkout of it leaves it (no trained model). */
+function exampleWorkspace(): string {
+  const workspace = mkdtempSync(join(scratch, 'ws-example-'));
+  cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
+    recursive: true,
+    filter: (path) => !path.includes('artifacts'),
+  });
+  return workspace;
+}
+
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .sort();
+}
+
+describe('the release build', () => {
+  it('makes an action tree of JavaScript only, in a tarball of at most 5 MB', () => {
+    const tarball = statSync(join(RELEASE, `modelship-action-${VERSION}.tar.gz`)).size;
+    expect(tarball).toBeLessThanOrEqual(5 * 2 ** 20);
+    const files = filesUnder(actionRoot);
+    expect(files.filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f))).toEqual([]);
+    for (const step of [
+      'validate-data',
+      'train',
+      'evaluate',
+      'gate',
+      'publish-model',
+      'deploy',
+      'drift-check',
+    ]) {
+      expect(files).toContain(join('actions', step, 'action.yml'));
+      const { using, main } = actionOf(join(actionRoot, 'actions', step, 'action.yml'), TOKEN);
+      expect(using).toBe('node24');
+      expect(main).toBe(join(actionRoot, 'dist', step, 'index.js'));
+      // A thin entry: the code lives in the shared chunks.
+      expect(statSync(main).size).toBeLessThan(1024);
+    }
+    expect(actionOf(rootYml(), TOKEN).main).toBe(join(actionRoot, 'dist/index.js'));
+    expect(files).toContain(join('dist', 'serve', 'index.js'));
+  });
+
+  it('makes one runtime archive per platform, each with its own natives and a SHA256SUMS', () => {
+    const sums = readFileSync(join(RELEASE, 'SHA256SUMS'), 'utf8');
+    const library: Record<string, RegExp> = {
+      'linux-x64': /^duckdb\/libduckdb\.so$/,
+      'linux-arm64': /^duckdb\/libduckdb\.so$/,
+      'darwin-arm64': /^duckdb\/libduckdb\.dylib$/,
+      'win32-x64': /^duckdb\/duckdb\.dll$/,
+    };
+    for (const platform of RUNTIME_PLATFORMS) {
+      const name = runtimeArchiveName(VERSION, platform);
+      expect(sums).toMatch(new RegExp(`^[0-9a-f]{64}  ${name.replaceAll('.', '\\.')}$`, 'm'));
+      const paths = readTarGz(readFileSync(join(RELEASE, name))).map((e) => e.path);
+      expect(paths).toContain('SHA256SUMS');
+      expect(paths).toContain('runtime.json');
+      expect(paths).toContain('duckdb/duckdb.node');
+      expect(paths).toContain('onnxruntime/onnxruntime_binding.node');
+      expect(
+        paths.some((p) => library[platform]!.test(p)),
+        `${platform}: ${paths.join(', ')}`,
+      ).toBe(true);
     }
   });
 
-  it('run from a directory without node_modules on the resolution path', () => {
+  it('runs from a directory without node_modules on the resolution path', () => {
     for (let dir = actionRoot; ; dir = dirname(dir)) {
       expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
       if (dirname(dir) === dir) break;
     }
     const requireThere = createRequire(join(actionRoot, 'actions/validate-data/action.yml'));
     expect(() => requireThere.resolve('@duckdb/node-api')).toThrow(/Cannot find module/);
-    expect(actionOf(validateDataYml()).main).toBe(join(actionRoot, 'dist/validate-data/index.js'));
-    expect(actionOf(rootYml()).main).toBe(join(actionRoot, 'dist/index.js'));
   });
 });
 
-describe('validate-data bundle', () => {
-  it('passes good data: exit 0, outputs, report and summary', () => {
-    const run = runAction(validateDataYml(), makeWorkspace(), {
+describe('natives on demand', () => {
+  it('downloads and verifies the runtime on the first run, and nothing on the second', async () => {
+    const before = downloads().length;
+    const first = await runTree(validateDataYml(), makeWorkspace(), {
+      INPUT_DATA: 'data/good.csv',
+      INPUT_SCHEMA: 'data/schema.yml',
+    });
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.shown).toMatch(
+      /linux-x64: http:\/\/127\.0\.0\.1:\d+\/.* \([\d.]+ MiB, SHA-256 verified\) extracted into/,
+    );
+    expect(
+      downloads()
+        .slice(before)
+        .map((r) => [r.path, r.status]),
+    ).toEqual([
+      [
+        `/modelship/modelship/releases/download/v${VERSION}/${runtimeArchiveName(VERSION, 'linux-x64')}`,
+        302,
+      ],
+    ]);
+    const runtimeDir = join(toolCache, 'modelship', VERSION, 'linux-x64');
+    expect(filesUnder(runtimeDir)).toEqual(
+      expect.arrayContaining(['duckdb/duckdb.node', 'SHA256SUMS']),
+    );
+    expect(existsSync(`${runtimeDir}.complete`)).toBe(true);
+
+    const second = await runTree(validateDataYml(), makeWorkspace(), {
+      INPUT_DATA: 'data/good.csv',
+      INPUT_SCHEMA: 'data/schema.yml',
+    });
+    expect(second.status).toBe(0);
+    expect(second.shown).toContain(`${runtimeDir} (tool cache)`);
+    expect(downloads().length).toBe(before + 1);
+  });
+
+  it('refuses a tampered archive and extracts nothing', async () => {
+    const mirror = mkdtempSync(join(scratch, 'mirror-'));
+    const name = runtimeArchiveName(VERSION, 'linux-x64');
+    const bytes = Buffer.from(readFileSync(join(RELEASE, name)));
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1]! + 1) % 256;
+    writeFileSync(join(mirror, name), bytes);
+    // A mirror's own SHA256SUMS agreeing with the tampered file changes nothing: the digest
+    // that counts is the one built into the bundle.
+    writeFileSync(join(mirror, 'SHA256SUMS'), '');
+    const cache = join(scratch, 'tool-cache-tampered');
+    const result = await runTree(
+      validateDataYml(),
+      makeWorkspace(),
+      { INPUT_DATA: 'data/good.csv', INPUT_SCHEMA: 'data/schema.yml' },
+      { RUNNER_TOOL_CACHE: cache, MODELSHIP_RUNTIME_URL: mirror },
+    );
+    expect(result.status).toBe(1);
+    const errors = commands(result.stdout, 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`${join(mirror, name)} has SHA-256 `);
+    expect(errors[0]).toContain('was refused and nothing was extracted');
+    expect(filesUnder(cache)).toEqual([]);
+    expect(result.outputs).toEqual({});
+  });
+
+  it("loads another platform's natives from that platform's own archive", async () => {
+    const cache = join(scratch, 'tool-cache-arm64');
+    const result = await runTree(
+      validateDataYml(),
+      makeWorkspace(),
+      { INPUT_DATA: 'data/good.csv', INPUT_SCHEMA: 'data/schema.yml' },
+      { RUNNER_TOOL_CACHE: cache, MODELSHIP_RUNTIME_PLATFORM: 'linux-arm64' },
+    );
+    // This x64 machine cannot load arm64 code: the one sentence names the file it tried.
+    const dir = join(cache, 'modelship', VERSION, 'linux-arm64');
+    expect(result.status).toBe(1);
+    const errors = commands(result.stdout, 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(
+      `native runtime for linux-arm64 at ${join(dir, 'duckdb', 'duckdb.node')} could not be loaded`,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'runtime.json'), 'utf8'))).toMatchObject({
+      platform: 'linux-arm64',
+    });
+  });
+
+  it.each([
+    ['darwin-x64', 'darwin-x64'],
+    ['linux-x64-musl', 'linux-x64 (musl)'],
+    ['linux-ia32', 'linux-ia32'],
+  ])(
+    'fails on %s with one sentence naming it and the supported platforms',
+    async (forced, named) => {
+      const before = downloads().length;
+      const result = await runTree(
+        validateDataYml(),
+        makeWorkspace(),
+        { INPUT_DATA: 'data/good.csv', INPUT_SCHEMA: 'data/schema.yml' },
+        { MODELSHIP_RUNTIME_PLATFORM: forced },
+      );
+      expect(result.status).toBe(1);
+      expect(commands(result.stdout, 'error')).toEqual([
+        `::error::Modelship's native runtime (DuckDB, onnxruntime) is not built for ${named}; run this step on one of linux-x64, linux-arm64, darwin-arm64, win32-x64 (Linux with glibc).`,
+      ]);
+      expect(downloads().length).toBe(before);
+    },
+  );
+
+  it('runs gate without any native runtime', async () => {
+    const workspace = exampleWorkspace();
+    writeFileSync(
+      join(workspace, 'report.json'),
+      JSON.stringify({ model: 'credit-risk', metrics: { roc_auc: 0.8 } }),
+    );
+    const cache = join(scratch, 'tool-cache-gate');
+    const before = downloads().length;
+    const result = await runTree(
+      join(actionRoot, 'actions/gate/action.yml'),
+      workspace,
+      { INPUT_REPORT: 'report.json', 'INPUT_FAIL-ON-GATE': 'false' },
+      // Natives from anywhere would fail: there are none to load.
+      { RUNNER_TOOL_CACHE: cache, MODELSHIP_RUNTIME_URL: join(scratch, 'nowhere') },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // The rules on metrics the report lacks fail: the gate ran, on no native code.
+    expect(result.outputs.passed).toBe('false');
+    expect(result.summary).toContain('accuracy is missing from the candidate');
+    expect(downloads().length).toBe(before);
+    expect(existsSync(cache)).toBe(false);
+  });
+});
+
+describe('validate-data from the release', () => {
+  it('passes good data: exit 0, outputs, report and summary', async () => {
+    const run = await runTree(validateDataYml(), makeWorkspace(), {
       INPUT_DATA: 'data/good.csv',
       INPUT_SCHEMA: 'data/schema.yml',
     });
@@ -262,8 +383,8 @@ describe('validate-data bundle', () => {
     expectTokenHidden(run);
   });
 
-  it('fails bad data with one annotation per failed check on its file and line', () => {
-    const run = runAction(validateDataYml(), makeWorkspace({ 'data/bad.csv': BAD_CSV }), {
+  it('fails bad data with one annotation per failed check on its file and line', async () => {
+    const run = await runTree(validateDataYml(), makeWorkspace({ 'data/bad.csv': BAD_CSV }), {
       INPUT_DATA: 'data/bad.csv',
       INPUT_SCHEMA: 'data/schema.yml',
     });
@@ -301,7 +422,7 @@ describe('validate-data bundle', () => {
     expectTokenHidden(run);
   });
 
-  it('passes with a warning annotation when a check fails within mostly', () => {
+  it('passes with a warning annotation when a check fails within mostly', async () => {
     const workspace = makeWorkspace({
       'data/warn.csv': readFileSync(join(FIXTURES, 'data/warn.csv'), 'utf8'),
     });
@@ -309,7 +430,7 @@ describe('validate-data bundle', () => {
     const warning =
       '::warning title=Data contract%3A age min,file=data/warn.csv,line=3::1 of 5 values (20.00%25) in "age" are below the minimum 0, e.g. "-1" at row 2; mostly: 0.8 allows 20.00%25';
 
-    const lenient = runAction(validateDataYml(), workspace, inputs);
+    const lenient = await runTree(validateDataYml(), workspace, inputs);
     expect(lenient.status).toBe(0);
     expect(commands(lenient.stdout, 'warning')).toEqual([warning]);
     expect(commands(lenient.stdout, 'error')).toEqual([]);
@@ -317,7 +438,7 @@ describe('validate-data bundle', () => {
     expect(lenient.summary).toContain('✅ **Data contract passed** with 1 warning\n');
     expect(lenient.shown).toContain('data/warn.csv: data contract passed (5 rows, 1 warning).');
 
-    const strict = runAction(validateDataYml(), workspace, {
+    const strict = await runTree(validateDataYml(), workspace, {
       ...inputs,
       'INPUT_FAIL-ON-WARNING': 'true',
     });
@@ -329,8 +450,8 @@ describe('validate-data bundle', () => {
     expect(strict.outputs.ok).toBe('true');
   });
 
-  it('fails a missing data file with one sentence naming it, no stack trace', () => {
-    const run = runAction(validateDataYml(), makeWorkspace(), {
+  it('fails a missing data file with one sentence naming it, no stack trace', async () => {
+    const run = await runTree(validateDataYml(), makeWorkspace(), {
       INPUT_DATA: 'data/nope.csv',
       INPUT_SCHEMA: 'data/schema.yml',
     });
@@ -346,15 +467,15 @@ describe('validate-data bundle', () => {
   });
 });
 
-describe('root action bundle', () => {
-  it('runs validate-data by its command input with the same result', () => {
+describe('root action from the release', () => {
+  it('runs validate-data by its command input with the same result', async () => {
     const files = { 'data/bad.csv': BAD_CSV };
     const inputs = { INPUT_DATA: 'data/bad.csv', INPUT_SCHEMA: 'data/schema.yml' };
-    const viaRoot = runAction(rootYml(), makeWorkspace(files), {
+    const viaRoot = await runTree(rootYml(), makeWorkspace(files), {
       ...inputs,
       INPUT_COMMAND: 'validate-data',
     });
-    const direct = runAction(validateDataYml(), makeWorkspace(files), inputs);
+    const direct = await runTree(validateDataYml(), makeWorkspace(files), inputs);
     expect(viaRoot.status).toBe(1);
     expect(commands(viaRoot.stdout, 'error')).toEqual([...BAD_ANNOTATIONS, BAD_SENTENCE]);
     expect(viaRoot.outputs).toEqual({
@@ -367,7 +488,7 @@ describe('root action bundle', () => {
     expect(viaRoot.summary).toBe(direct.summary);
     expectTokenHidden(viaRoot);
 
-    const good = runAction(rootYml(), makeWorkspace(), {
+    const good = await runTree(rootYml(), makeWorkspace(), {
       INPUT_COMMAND: 'validate-data',
       INPUT_DATA: 'data/good.csv',
       INPUT_SCHEMA: 'data/schema.yml',
@@ -380,8 +501,8 @@ describe('root action bundle', () => {
     ['train-everything', 'command "train-everything" is not a Modelship step'],
     ['constructor', 'command "constructor" is not a Modelship step'],
     ['', 'the command input is not set'],
-  ])('fails command %j with one clear sentence', (command, start) => {
-    const run = runAction(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
+  ])('fails command %j with one clear sentence', async (command, start) => {
+    const run = await runTree(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
       `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model, deploy, drift-check.`,
@@ -391,8 +512,8 @@ describe('root action bundle', () => {
   });
 });
 
-describe('evaluate bundle', () => {
-  it('loads onnxruntime from beside the bundle and evaluates the example offline', () => {
+describe('evaluate from the release', () => {
+  it('loads onnxruntime from the runtime archive and evaluates the example offline', async () => {
     const workspace = mkdtempSync(join(scratch, 'ws-eval-'));
     cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
       recursive: true,
@@ -408,11 +529,7 @@ describe('evaluate bundle', () => {
       join(workspace, 'baseline.onnx'),
       logisticRegressionModel({ weights: weights.map((w) => w / 2), bias: -1 }),
     );
-    expect(readdirSync(join(actionRoot, 'dist/evaluate/onnxruntime')).sort()).toEqual([
-      'libonnxruntime.so.1',
-      'onnxruntime_binding.node',
-    ]);
-    const run = runAction(join(actionRoot, 'actions/evaluate/action.yml'), workspace, {
+    const run = await runTree(join(actionRoot, 'actions/evaluate/action.yml'), workspace, {
       INPUT_MODEL: 'candidate.onnx',
       INPUT_BASELINE: 'baseline.onnx',
       'INPUT_FAIL-ON-GATE': 'false',
@@ -434,15 +551,15 @@ describe('evaluate bundle', () => {
   });
 });
 
-describe('drift-check bundle', () => {
-  it('profiles and tests the example with DuckDB from beside the bundle, offline', () => {
+describe('drift-check from the release', () => {
+  it('profiles and tests the example with DuckDB from the runtime archive, offline', async () => {
     const workspace = mkdtempSync(join(scratch, 'ws-drift-'));
     cpSync(join(ROOT, 'examples/credit-risk'), workspace, {
       recursive: true,
       filter: (path) => !path.includes('artifacts'),
     });
     // A reference given as data needs no release, and without issue or PR no GitHub call is made.
-    const run = runAction(join(actionRoot, 'actions/drift-check/action.yml'), workspace, {
+    const run = await runTree(join(actionRoot, 'actions/drift-check/action.yml'), workspace, {
       INPUT_REFERENCE: 'data/train.csv',
       'INPUT_OPEN-ISSUE': 'false',
       'INPUT_OPEN-PR': 'false',
@@ -462,7 +579,7 @@ describe('drift-check bundle', () => {
   });
 });
 
-describe('train bundle', () => {
+describe('train from the release', () => {
   let service: ResultsService;
   beforeAll(async () => {
     service = await ResultsService.start();
@@ -471,45 +588,15 @@ describe('train bundle', () => {
     await service?.stop();
   });
 
-  /** Like runAction, but without blocking: the results-service stand-in lives in this process. */
-  async function runTrain(workspace: string, inputs: Record<string, string>) {
-    const { main, env: defaults } = actionOf(join(actionRoot, 'actions/train/action.yml'));
-    const runnerTemp = mkdtempSync(join(scratch, 'runner-temp-'));
-    const outputFile = join(runnerTemp, 'output');
-    const summaryFile = join(runnerTemp, 'summary');
-    writeFileSync(outputFile, '');
-    writeFileSync(summaryFile, '');
-    const child = spawn(process.execPath, [main], {
-      cwd: workspace,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...defaults,
-        ...inputs,
-        ...service.env(),
-        GITHUB_ACTIONS: 'true',
-        GITHUB_SHA: 'c'.repeat(40),
-        RUNNER_OS: 'Linux',
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        GITHUB_WORKSPACE: workspace,
-        RUNNER_TEMP: runnerTemp,
-        // The runner's tool cache would hold these; tests hide any GPU the machine has.
-        CUDA_VISIBLE_DEVICES: '',
-      },
+  /** The train step, with the results-service stand-in for its cache and artifact clients. */
+  function runTrain(workspace: string, inputs: Record<string, string>) {
+    return runAction(setup(), join(actionRoot, 'actions/train/action.yml'), workspace, inputs, {
+      ...service.env(),
+      GITHUB_SHA: 'c'.repeat(40),
+      RUNNER_OS: 'Linux',
+      // Tests hide any GPU the machine has.
+      CUDA_VISIBLE_DEVICES: '',
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    return {
-      status,
-      stdout,
-      stderr,
-      outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-      summary: readFileSync(summaryFile, 'utf8'),
-    };
   }
 
   function exampleWorkspace(): string {
@@ -523,45 +610,53 @@ describe('train bundle', () => {
     return workspace;
   }
 
-  it('trains the PyTorch example, verifies it, writes the manifest, caches and uploads the artifact', async () => {
-    const inputs = {
-      'INPUT_TRAIN-COMMAND': '',
-      INPUT_COMMAND: '/usr/bin/python3 train.py',
-      INPUT_GPU: 'optional',
-      'INPUT_CACHE-PATHS': '.cache/torchdata',
-      'INPUT_TIMEOUT-MINUTES': '5',
-    };
-    const first = await runTrain(exampleWorkspace(), inputs);
-    expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
-    expect(first.stdout).toContain('::group::Training: /usr/bin/python3 train.py');
-    expect(first.outputs['gpu-count']).toBe('0');
-    expect(first.outputs['cache-hit']).toBe('miss');
-    expect(first.outputs['model-path']).toMatch(/artifacts\/model\.onnx$/);
-    const manifest = JSON.parse(readFileSync(first.outputs.manifest!, 'utf8')) as {
-      commit_sha: string;
-      run: { command: string; exit_code: number };
-      metrics: { device: string } | null;
-    };
-    expect(manifest.commit_sha).toBe('c'.repeat(40));
-    expect(manifest.run).toMatchObject({ command: '/usr/bin/python3 train.py', exit_code: 0 });
-    expect(manifest.metrics?.device).toBe('cpu');
-    expect(first.summary).toContain('### ✅ Trained in');
-    expect(first.summary).toContain('Cache: **miss**');
+  it(
+    'trains the PyTorch example, verifies it, writes the manifest, caches and uploads the artifact',
+    { ...torch.options, timeout: 120_000 },
+    async () => {
+      torch.check();
+      const inputs = {
+        'INPUT_TRAIN-COMMAND': '',
+        INPUT_COMMAND: '/usr/bin/python3 train.py',
+        INPUT_GPU: 'optional',
+        'INPUT_CACHE-PATHS': '.cache/torchdata',
+        'INPUT_TIMEOUT-MINUTES': '5',
+      };
+      const first = await runTrain(exampleWorkspace(), inputs);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain('::group::Training: /usr/bin/python3 train.py');
+      expect(first.outputs['gpu-count']).toBe('0');
+      expect(first.outputs['cache-hit']).toBe('miss');
+      expect(first.outputs['model-path']).toMatch(/artifacts\/model\.onnx$/);
+      const manifest = JSON.parse(readFileSync(first.outputs.manifest!, 'utf8')) as {
+        commit_sha: string;
+        run: { command: string; exit_code: number };
+        metrics: { device: string } | null;
+      };
+      expect(manifest.commit_sha).toBe('c'.repeat(40));
+      expect(manifest.run).toMatchObject({ command: '/usr/bin/python3 train.py', exit_code: 0 });
+      expect(manifest.metrics?.device).toBe('cpu');
+      expect(first.summary).toContain('### ✅ Trained in');
+      expect(first.summary).toContain('Cache: **miss**');
 
-    const artifact = service.artifacts.find((a) => a.name === 'candidate-credit-risk');
-    expect(artifact).toBeDefined();
-    expect(first.outputs['artifact-id']).toBe(String(artifact!.id));
-    const zip = readZip(await service.artifactBlob(artifact!));
-    expect([...zip.keys()].sort()).toEqual(['manifest.json', 'metrics.json', 'model.onnx']);
-    expect(zip.get('model.onnx')).toEqual(readFileSync(first.outputs['model-path']!));
+      const artifact = service.artifacts.find((a) => a.name === 'candidate-credit-risk');
+      expect(artifact).toBeDefined();
+      expect(first.outputs['artifact-id']).toBe(String(artifact!.id));
+      const zip = readZip(await service.artifactBlob(artifact!));
+      expect([...zip.keys()].sort()).toEqual(['manifest.json', 'metrics.json', 'model.onnx']);
+      expect(zip.get('model.onnx')).toEqual(readFileSync(first.outputs['model-path']!));
 
-    // The next run of the same inputs restores the entry the first one saved.
-    const second = await runTrain(exampleWorkspace(), { ...inputs, 'INPUT_ARTIFACT-NAME': 'none' });
-    expect(second.status).toBe(0);
-    expect(second.outputs['cache-hit']).toBe('exact');
-    expect(service.violations).toEqual([]);
-  }, 120_000);
+      // The next run of the same inputs restores the entry the first one saved.
+      const second = await runTrain(exampleWorkspace(), {
+        ...inputs,
+        'INPUT_ARTIFACT-NAME': 'none',
+      });
+      expect(second.status).toBe(0);
+      expect(second.outputs['cache-hit']).toBe('exact');
+      expect(service.violations).toEqual([]);
+    },
+  );
 
   it('fails a failing command with its exit code and the tail of its output in the summary', async () => {
     const run = await runTrain(exampleWorkspace(), {

@@ -40,30 +40,8 @@ export async function prepareNativeRuntime(
 ): Promise<PreparedRuntime | undefined> {
   if (!build) return undefined;
   const platform = runtimePlatformOf(machineAbi(env.MODELSHIP_RUNTIME_PLATFORM));
-  const digest = build.archives[platform];
-  if (!digest)
-    throw new ModelshipError(
-      `this Modelship bundle was built without a runtime archive for ${platform}; use a bundle from a Modelship release.`,
-    );
-  const toolCache = env.RUNNER_TOOL_CACHE || join(tmpdir(), 'modelship-tool-cache');
-  const dir = join(toolCache, 'modelship', build.version, platform);
-  let downloaded = false;
-  if (installedDigest(dir) === digest) {
-    core.info(`Modelship runtime ${build.version} for ${platform}: ${dir} (tool cache)`);
-  } else {
-    const name = runtimeArchiveName(build.version, platform);
-    const base =
-      env.MODELSHIP_RUNTIME_URL ||
-      `https://github.com/${build.repository}/releases/download/v${build.version}`;
-    const started = Date.now();
-    const { data, source } = await fetchArchive(base, name, (line) => core.info(line));
-    installRuntimeArchive(data, { sha256: digest, source }, dir);
-    downloaded = true;
-    const mib = (data.length / 2 ** 20).toFixed(1);
-    core.info(
-      `Modelship runtime ${build.version} for ${platform}: ${source} (${mib} MiB, SHA-256 verified) extracted into ${dir} in ${Date.now() - started} ms`,
-    );
-  }
+  const prepared = await runtimeFolder(platform, build, env);
+  const { dir } = prepared;
   const require = createRequire(import.meta.url);
   (globalThis as Record<symbol, unknown>)[NATIVE_LOADER] = (binding: string): unknown => {
     const path = join(dir, ...binding.split('/'));
@@ -75,7 +53,42 @@ export async function prepareNativeRuntime(
       );
     }
   };
-  return { platform, dir, downloaded };
+  return prepared;
+}
+
+/**
+ * A platform's runtime folder in the tool cache, fetched and verified first when it is not there
+ * whole. Also serves platforms other than this machine's: deploy takes the Linux natives that
+ * go into a serving image from here.
+ */
+export async function runtimeFolder(
+  platform: RuntimePlatform,
+  build: RuntimeBuild,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PreparedRuntime> {
+  const digest = build.archives[platform];
+  if (!digest)
+    throw new ModelshipError(
+      `this Modelship bundle was built without a runtime archive for ${platform}; use a bundle from a Modelship release.`,
+    );
+  const toolCache = env.RUNNER_TOOL_CACHE || join(tmpdir(), 'modelship-tool-cache');
+  const dir = join(toolCache, 'modelship', build.version, platform);
+  if (installedDigest(dir) === digest) {
+    core.info(`Modelship runtime ${build.version} for ${platform}: ${dir} (tool cache)`);
+    return { platform, dir, downloaded: false };
+  }
+  const name = runtimeArchiveName(build.version, platform);
+  const base =
+    env.MODELSHIP_RUNTIME_URL ||
+    `https://github.com/${build.repository}/releases/download/v${build.version}`;
+  const started = Date.now();
+  const { data, source } = await fetchArchive(base, name, (line) => core.info(line));
+  installRuntimeArchive(data, { sha256: digest, source }, dir);
+  const mib = (data.length / 2 ** 20).toFixed(1);
+  core.info(
+    `Modelship runtime ${build.version} for ${platform}: ${source} (${mib} MiB, SHA-256 verified) extracted into ${dir} in ${Date.now() - started} ms`,
+  );
+  return { platform, dir, downloaded: true };
 }
 
 /** This machine's ABI, or the one MODELSHIP_RUNTIME_PLATFORM names (`linux-arm64`, `linux-x64-musl`). */
