@@ -7,6 +7,8 @@
 //   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
 //   serve     `modelship serve` under autocannon vs session.run   (bench/serveBench.mjs)
 //   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
+//   release   action tarball and runtime archive sizes; validate-data cold and warm start
+//             from the release build vs `node -e 0`              (bench/releaseBench.mjs)
 //
 // Each runs in its own Node process (so peak RSS is its own) with the options given; results go
 // to bench/out/<name>.json. Needs `npm run build` first.
@@ -18,6 +20,7 @@ const BENCHMARKS = {
   evaluate: 'evaluateBench.mjs',
   serve: 'serveBench.mjs',
   drift: 'driftBench.mjs',
+  release: 'releaseBench.mjs',
 };
 
 const args = process.argv.slice(2);

@@ -4,9 +4,11 @@ import { basename, join } from 'node:path';
 import * as core from '@actions/core';
 import { ImageBuilder } from '../../core/deploy/imageBuilder.js';
 import { renderManifests } from '../../core/deploy/k8sManifests.js';
-import { findServingRuntime } from '../../core/deploy/servingRuntime.js';
+import { findServingRuntime, type ServingRuntime } from '../../core/deploy/servingRuntime.js';
 import { buildServingImage, smokeTestImage } from '../../core/deploy/servingImage.js';
 import { ModelshipError } from '../../core/errors.js';
+import { runtimeFolder } from '../runtime/nativeRuntime.js';
+import { runtimeBuild } from '../runtime/runtimeBuild.js';
 import {
   createDeployment,
   listDeployments,
@@ -74,13 +76,14 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
         inputs.credentials.password,
         inputs.tlsVerify,
       );
+    const runtime = await servingRuntime();
     core.startGroup(`Build ${inputs.image}:${release.version} with ${builder.name}`);
     let built;
     try {
       built = await buildServingImage({
         builder,
         bundle,
-        runtime: findServingRuntime(process.env.MODELSHIP_SERVE_RUNTIME || undefined),
+        runtime,
         repository: inputs.image,
         baseImage: inputs.baseImage,
         source: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${context.owner}/${context.repo}`,
@@ -200,4 +203,22 @@ async function writeSummary(outcome: DeployOutcome): Promise<void> {
   } catch (error) {
     core.warning(`The job summary could not be written: ${String(error)}`);
   }
+}
+
+/**
+ * The serving runtime the image carries. From a release, the action tree has the script but no
+ * natives: the Linux onnxruntime of the image's architecture (this runner's on arm64 Linux, else
+ * x64) comes from that platform's runtime archive, fetched and verified like a native step's.
+ */
+async function servingRuntime(): Promise<ServingRuntime> {
+  const override = process.env.MODELSHIP_SERVE_RUNTIME || undefined;
+  const build = runtimeBuild();
+  if (override || !build) return findServingRuntime(override);
+  const platform =
+    process.platform === 'linux' && process.arch === 'arm64' ? 'linux-arm64' : 'linux-x64';
+  const { dir } = await runtimeFolder(platform, build);
+  return findServingRuntime(undefined, {
+    natives: join(dir, 'onnxruntime'),
+    arch: platform === 'linux-arm64' ? 'arm64' : 'x64',
+  });
 }
