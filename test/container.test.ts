@@ -28,8 +28,12 @@ import { readZip } from './cache/zip.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
 import { buildCliIfStale } from './helpers/cli.js';
 import { startContainerLab, type ContainerLab } from './helpers/containerLab.js';
+import { systemRequirements } from './helpers/systemRequirements.js';
 
 const scratch = join(tmpdir(), `modelship-container-test-${process.pid}`);
+/** Without podman and the other container tools every test here is skipped, and no hook runs. */
+const containers = systemRequirements(['containers']);
+const gated = containers.options;
 
 const { fake } = useGitHubFake();
 const action = useActionRun(deployActionDefaults());
@@ -71,6 +75,7 @@ function swapModel(dir: string, model: Uint8Array): void {
 }
 
 beforeAll(async () => {
+  containers.check();
   mkdirSync(scratch, { recursive: true });
   buildCliIfStale();
   // Registry, private store, the serving runtime bundled on its own and a base image from scratch.
@@ -107,7 +112,7 @@ interface History {
   empty_layer?: boolean;
 }
 
-describe('the serving image, built with podman', () => {
+describe('the serving image, built with podman', gated, () => {
   let builder: ImageBuilder;
   beforeAll(async () => {
     builder = await ImageBuilder.detect('podman', { env: { ...process.env, ...env } });
@@ -261,7 +266,7 @@ describe('the serving image, built with podman', () => {
   });
 });
 
-describe('the deploy action, against the GitHub fake and the local registry', () => {
+describe('the deploy action, against the GitHub fake and the local registry', gated, () => {
   // The manifests artifact goes to the results-service stand-in (with Azurite) as on a runner.
   let results: ResultsService;
   beforeAll(async () => {

@@ -25,6 +25,7 @@ import { GitHubFake } from '../github/githubFake.js';
 import { buildCliIfStale } from '../helpers/cli.js';
 import { checkoutExample } from './checkout.js';
 import { startContainerLab, type ContainerLab } from '../helpers/containerLab.js';
+import { systemRequirements } from '../helpers/systemRequirements.js';
 import { RELEASE_ASSETS } from '../helpers/releaseAssets.js';
 import { pushEvent, scheduleEvent } from './events.js';
 import { commitOnBranch, mergeCommit } from './gitHistory.js';
@@ -55,6 +56,8 @@ const RETRAIN_BRANCH = `modelship/retrain-${MODEL}`;
 const RETRAIN_FILE = `.modelship/retrain-${MODEL}.json`;
 const DRIFT_CRON = '17 6 * * 1';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** The deploy step builds and runs the image for real: without podman and co., all is skipped. */
+const containers = systemRequirements(['containers']);
 
 let scratch: string;
 let workspace: string;
@@ -133,6 +136,7 @@ const gateStatus = (sha: string) =>
     .at(-1);
 
 beforeAll(async () => {
+  containers.check();
   // The trainer imports the compiled library, as a user's project does after `npm install`.
   buildCliIfStale();
   scratch = mkdtempSync(join(tmpdir(), 'modelship-e2e-'));
@@ -168,7 +172,7 @@ afterAll(async () => {
   for (const outcome of stopped) if (outcome.status === 'rejected') throw outcome.reason;
 }, 60_000);
 
-describe('the three flows on the credit-risk example', () => {
+describe('the three flows on the credit-risk example', containers.options, () => {
   it('pull request opened: the data contract is checked', async () => {
     // alice pushes branch `better-model` with the project and opens PR #1; GitHub makes the test
     // merge refs/pull/1/merge and starts the PR's workflow run.
