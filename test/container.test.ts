@@ -15,6 +15,7 @@ import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { ImageBuilder } from '../src/core/deploy/imageBuilder.js';
 import { buildServingImage, smokeTestImage } from '../src/core/deploy/servingImage.js';
+import { findServingRuntime } from '../src/core/deploy/servingRuntime.js';
 import { sha256sums } from '../src/core/release/checksums.js';
 import { writeReleaseBundle } from '../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
@@ -123,7 +124,7 @@ describe('the serving image, built with podman', gated, () => {
     const first = await buildServingImage({
       builder,
       bundle: bundles['1.0.0']!,
-      runtime,
+      runtime: findServingRuntime(runtime),
       repository,
       baseImage,
       tlsVerify: false,
@@ -131,7 +132,7 @@ describe('the serving image, built with podman', gated, () => {
     const second = await buildServingImage({
       builder,
       bundle: bundles['1.1.0']!,
-      runtime,
+      runtime: findServingRuntime(runtime),
       repository,
       baseImage,
       tlsVerify: false,
@@ -202,7 +203,7 @@ describe('the serving image, built with podman', gated, () => {
       const built = await buildServingImage({
         builder,
         bundle: bundles[version]!,
-        runtime,
+        runtime: findServingRuntime(runtime),
         repository,
         baseImage,
         tlsVerify: false,

@@ -1,18 +1,25 @@
 // The deploy step's pure parts: the Containerfile, OCI labels, Kubernetes manifests, the bundle's
 // smoke-test.json and its comparison (against the real serving runtime in process), image names,
-// which deployment a re-run reuses, and the one-sentence errors of a missing builder.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// which deployment a re-run reuses, the one-sentence errors of a missing builder, and the serving
+// runtime an image carries (scripts/build-serve.mjs, assembled with its natives, run from a build
+// context).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
+import { writeBuildContext } from '../src/core/deploy/buildContext.js';
 import { renderContainerfile, SERVING_USER } from '../src/core/deploy/containerfile.js';
 import { ImageBuilder } from '../src/core/deploy/imageBuilder.js';
 import { checkRepository, registryOf, versionTag } from '../src/core/deploy/imageRef.js';
 import { isDigestPinned, renderManifests } from '../src/core/deploy/k8sManifests.js';
 import { MODEL_DIGEST_LABEL, ociLabels } from '../src/core/deploy/ociLabels.js';
 import { readReleaseManifest } from '../src/core/deploy/releaseManifest.js';
+import { findServingRuntime } from '../src/core/deploy/servingRuntime.js';
 import {
   compareInfer,
   comparePredict,
@@ -24,6 +31,7 @@ import { writeReleaseBundle, type ReleaseBundle } from '../src/core/release/bund
 import { createServer } from '../src/core/serve/server.js';
 import { reusableDeployment, type DeploymentRecord } from '../src/github/deployments.js';
 import { trainModel, writeProject } from './fixtures/evaluate/project.js';
+import { ROOT } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -350,4 +358,128 @@ describe('without a container builder', () => {
       spy.mockRestore();
     }
   });
+});
+
+describe('the serving runtime of an image', () => {
+  const ort = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  const linux = (arch: string) => join(ort, 'bin', 'napi-v6', 'linux', arch);
+  let built: string;
+  beforeAll(() => {
+    built = join(dir, 'serve');
+    const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-serve.mjs'), built], {
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`build-serve failed:\n${result.stderr}`);
+  });
+
+  it('is built as one ES module, with no native file', () => {
+    expect(readdirSync(built).sort()).toEqual(['index.js', 'package.json']);
+    expect(JSON.parse(readFileSync(join(built, 'package.json'), 'utf8'))).toEqual({
+      type: 'module',
+    });
+    expect(readFileSync(join(built, 'index.js'), 'utf8')).toContain(
+      'join(__dirname, "onnxruntime", "onnxruntime_binding.node")',
+    );
+  });
+
+  it("takes onnxruntime-node's linux/<arch> binaries, an assembled folder's, or those given", () => {
+    expect(findServingRuntime(built, { arch: 'arm64' })).toEqual({
+      script: built,
+      natives: linux('arm64'),
+    });
+    expect(findServingRuntime(built, { arch: 'x64' }).natives).toBe(linux('x64'));
+    const assembled = join(dir, 'assembled');
+    cpSync(built, assembled, { recursive: true });
+    cpSync(linux('x64'), join(assembled, 'onnxruntime'), { recursive: true });
+    expect(findServingRuntime(assembled)).toEqual({
+      script: assembled,
+      natives: join(assembled, 'onnxruntime'),
+    });
+    expect(findServingRuntime(assembled, { natives: linux('arm64') }).natives).toBe(linux('arm64'));
+  });
+
+  it('says what is missing and what to do, in one sentence', () => {
+    expect(() => findServingRuntime(join(dir, 'nothing'))).toThrow(
+      /^\S+nothing has no index\.js, so it is not a serving runtime; pass the directory node scripts\/build-serve\.mjs <dir> wrote \(npm run build:serve writes dist\/serve\)\.$/,
+    );
+    expect(() => findServingRuntime(built, { natives: dir })).toThrow(
+      /^\S+ holds no onnxruntime_binding\.node and libonnxruntime; pass the linux\/x64 folder/,
+    );
+    // Nothing built near the running code.
+    const nowhere = pathToFileURL(join(dir, 'a', 'b', 'c', 'd', 'e', 'servingRuntime.js')).href;
+    expect(() => findServingRuntime(undefined, { from: nowhere })).toThrow(
+      /^The serving runtime is not built \(no dist\/serve\/index\.js near \S+\); run npm run build:serve in the Modelship checkout, or pass its directory with --runtime\.$/,
+    );
+    // dist/serve beside the running code (as beside an action bundle), no onnxruntime-node.
+    const bundled = pathToFileURL(join(dir, 'deploy', 'index.js')).href;
+    expect(() => findServingRuntime(undefined, { from: bundled, arch: 'x64' })).toThrow(
+      /^No linux\/x64 onnxruntime binaries for the image: onnxruntime-node is not installed beside Modelship \(or lacks bin\/napi-v6\/linux\/x64\); install it with npm install onnxruntime-node, or pass a directory holding onnxruntime_binding\.node and libonnxruntime\.$/,
+    );
+    expect(findServingRuntime(undefined, { from: bundled, natives: linux('x64') })).toEqual({
+      script: built,
+      natives: linux('x64'),
+    });
+    expect(() => findServingRuntime(built, { arch: 'ia32' as 'x64' })).toThrow(
+      /^ia32 is not an architecture the serving image supports; use x64 or arm64\.$/,
+    );
+  });
+
+  it.runIf(process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch))(
+    'is assembled in the build context with the natives chosen, and serves the bundle from there',
+    async () => {
+      // An assembled folder whose own onnxruntime/ is not what the image gets.
+      const stale = join(dir, 'stale');
+      cpSync(built, stale, { recursive: true });
+      mkdirSync(join(stale, 'onnxruntime'));
+      writeFileSync(join(stale, 'onnxruntime', 'onnxruntime_binding.node'), 'another arch');
+      writeFileSync(join(stale, 'onnxruntime', 'libonnxruntime.so.1'), 'another arch');
+      const natives = linux(process.arch);
+      const context = await writeBuildContext({
+        bundle: bundle.dir,
+        runtime: findServingRuntime(stale, { natives }),
+        out: join(dir, 'context'),
+      });
+      const runtime = join(context.dir, 'runtime');
+      expect(readdirSync(runtime).sort()).toEqual(['index.js', 'onnxruntime', 'package.json']);
+      expect(readdirSync(join(runtime, 'onnxruntime')).sort()).toEqual(readdirSync(natives).sort());
+      expect(readFileSync(join(runtime, 'onnxruntime', 'onnxruntime_binding.node'))).toEqual(
+        readFileSync(join(natives, 'onnxruntime_binding.node')),
+      );
+
+      // The image's entry point as the container runs it: node, the context, nothing above it.
+      const server = spawn(
+        process.execPath,
+        [join(runtime, 'index.js'), join(context.dir, 'model'), '--port', '0'],
+        {
+          cwd: context.dir,
+          env: { PATH: dirname(process.execPath), MODELSHIP_HOST: '127.0.0.1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let log = '';
+      const listening = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not listening:\n${log}`)), 30_000);
+        const read = (chunk: Buffer) => {
+          log += chunk.toString();
+          const url = /"event":"listening","url":"([^"]+)"/.exec(log)?.[1];
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        };
+        server.stdout.on('data', read);
+        server.stderr.on('data', read);
+        server.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`exited with ${code}:\n${log}`));
+        });
+      });
+      try {
+        const result = await runSmokeTest({ url: await listening, data: smoke });
+        expect(result, log).toMatchObject({ passed: true, reason: '' });
+      } finally {
+        server.kill('SIGTERM');
+      }
+    },
+  );
 });

@@ -10,7 +10,11 @@ import {
 import { isDigestPinned, renderManifests } from '../core/deploy/k8sManifests.js';
 import { readReleaseManifest } from '../core/deploy/releaseManifest.js';
 import { checkRepository } from '../core/deploy/imageRef.js';
-import { findServingRuntime } from '../core/deploy/servingRuntime.js';
+import {
+  findServingRuntime,
+  SERVING_ARCHS,
+  type ServingArch,
+} from '../core/deploy/servingRuntime.js';
 import { buildServingImage, smokeTestImage } from '../core/deploy/servingImage.js';
 import { describeComparison } from '../core/deploy/smokeCompare.js';
 import { ModelshipError } from '../core/errors.js';
@@ -25,6 +29,8 @@ interface BuildOptions extends ToolOptions {
   baseImage: string;
   push?: boolean;
   runtime?: string;
+  natives?: string;
+  arch?: string;
   source?: string;
 }
 
@@ -46,15 +52,30 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       .requiredOption('--image <repository>', 'the image repository, e.g. ghcr.io/owner/model')
       .option('--base-image <ref>', 'the base image (node 20 and glibc)', DEFAULT_BASE_IMAGE)
       .option('--push', 'push <image>:<version> and print its digest')
-      .option('--runtime <dir>', 'the serving runtime (default: dist/serve of this Modelship)')
+      .option(
+        '--runtime <dir>',
+        'the serving runtime: index.js of scripts/build-serve.mjs, natives in onnxruntime/ optional (default: dist/serve of this Modelship)',
+      )
+      .option(
+        '--natives <dir>',
+        "onnxruntime's linux binaries for the image (default: the onnxruntime/ folder of --runtime if it has one, else linux/<arch> of the installed onnxruntime-node)",
+      )
+      .option(
+        '--arch <arch>',
+        `the image's CPU architecture, for the default natives: ${SERVING_ARCHS.join(' | ')} (default: this machine's on linux, else x64)`,
+      )
       .option('--source <url>', 'org.opencontainers.image.source, e.g. the repository URL'),
   ).action(async (bundle: string, options: BuildOptions) => {
     const tlsVerify = tlsOption(options.tlsVerify);
     const builder = await detect(options);
+    const runtime = findServingRuntime(options.runtime, {
+      ...(options.natives ? { natives: options.natives } : {}),
+      ...(options.arch ? { arch: archOption(options.arch) } : {}),
+    });
     const built = await buildServingImage({
       builder,
       bundle,
-      runtime: findServingRuntime(options.runtime),
+      runtime,
       repository: checkRepository(options.image, '--image'),
       baseImage: options.baseImage,
       tlsVerify,
@@ -136,6 +157,11 @@ async function detect(options: ToolOptions): Promise<ImageBuilder> {
     env: process.env,
     onLine: (line) => process.stderr.write(`${line}\n`),
   });
+}
+
+function archOption(value: string): ServingArch {
+  if ((SERVING_ARCHS as readonly string[]).includes(value)) return value as ServingArch;
+  throw new ModelshipError(`--arch ${value}: expected ${SERVING_ARCHS.join(' or ')}.`);
 }
 
 function tlsOption(value: string): boolean {

@@ -2,15 +2,17 @@
  * Real containers for the container and end-to-end tests, as ../shared/containers.md describes them on machines
  * without a Docker engine or access to public registries: podman and buildah with runc and the
  * machine's limits, a private image store under a temporary directory (so the test never touches
- * another store), the serving runtime bundled on its own (a full `npm run bundle` elsewhere
- * rewrites dist/), a base image built from scratch with this machine's node and the libraries it
- * and the onnxruntime binding need, and a local registry (Debian's docker-registry) on a free
- * loopback port. Everything started here is stopped by `stop()`, which removes the store too.
+ * another store), the serving runtime built on its own by scripts/build-serve.mjs (not into
+ * dist/, which other tests rewrite) with this machine's onnxruntime binaries beside it, a base
+ * image built from scratch with this machine's node and the libraries it and the onnxruntime
+ * binding need, and a local registry (Debian's docker-registry) on a free loopback port.
+ * Everything started here is stopped by `stop()`, which removes the store too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { findServingRuntime } from '../../src/core/deploy/servingRuntime.js';
 import { ROOT } from './cli.js';
 
 const READY_TIMEOUT_MS = 20_000;
@@ -23,7 +25,7 @@ export interface ContainerLab {
   registry: string;
   /** The base image in the private store (node and its libraries, nothing else). */
   baseImage: string;
-  /** dist/serve's equivalent, for MODELSHIP_SERVE_RUNTIME. */
+  /** An assembled runtime (index.js, onnxruntime/), for --runtime and MODELSHIP_SERVE_RUNTIME. */
   runtime: string;
   /** podman/buildah with the private store's flags, synchronously; throws on a non-zero exit. */
   tool(command: 'podman' | 'buildah' | 'skopeo', args: string[]): string;
@@ -172,12 +174,15 @@ export async function startContainerLab(
 
   try {
     await waitFor(`http://${registry}/v2/`, child, () => output);
+    // Assembled the way an image's runtime folder is: the script, this machine's natives beside it.
     const runtime = join(dir, 'serve');
-    const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs', 'serve', runtime], {
+    const bundled = spawnSync(process.execPath, ['scripts/build-serve.mjs', runtime], {
       cwd: ROOT,
       encoding: 'utf8',
     });
-    if (bundled.status !== 0) throw new Error(`bundling the runtime failed:\n${bundled.stderr}`);
+    if (bundled.status !== 0)
+      throw new Error(`building the serving runtime failed:\n${bundled.stdout}${bundled.stderr}`);
+    cpSync(findServingRuntime(runtime).natives, join(runtime, 'onnxruntime'), { recursive: true });
     const baseImage = buildBaseImage(tool, runtime);
     return {
       env,

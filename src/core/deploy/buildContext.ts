@@ -1,20 +1,22 @@
 /**
  * The build context of a serving image: the generated Containerfile, the serving runtime
- * (dist/serve: the ncc bundle with its onnxruntime binding) and the release bundle's files.
+ * assembled in runtime/ (the script of scripts/build-serve.mjs, with onnxruntime's linux binaries
+ * in runtime/onnxruntime/, where the script loads them) and the release bundle's files.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ModelshipError } from '../errors.js';
 import type { ReleaseManifest } from '../release/bundle.js';
 import { readReleaseManifest } from './releaseManifest.js';
 import { CONTEXT_MODEL, CONTEXT_RUNTIME, renderContainerfile } from './containerfile.js';
 import { ociLabels } from './ociLabels.js';
+import type { ServingRuntime } from './servingRuntime.js';
 
 export interface BuildContextOptions {
   /** A release bundle directory (modelship package --out, or a downloaded release). */
   bundle: string;
-  /** dist/serve of a Modelship build. */
-  runtime: string;
+  /** The serving script and its natives (findServingRuntime). */
+  runtime: ServingRuntime;
   /** The directory to fill (created; should be empty). */
   out: string;
   baseImage?: string;
@@ -39,7 +41,14 @@ export async function writeBuildContext(options: BuildContextOptions): Promise<B
     ...(options.baseImage ? { baseImage: options.baseImage } : {}),
   });
   mkdirSync(options.out, { recursive: true });
-  cpSync(options.runtime, join(options.out, CONTEXT_RUNTIME), { recursive: true });
+  const runtime = join(options.out, CONTEXT_RUNTIME);
+  // The script's folder without any onnxruntime/ of its own: the natives chosen replace it.
+  const ownNatives = resolve(options.runtime.script, 'onnxruntime');
+  cpSync(options.runtime.script, runtime, {
+    recursive: true,
+    filter: (path) => resolve(path) !== ownNatives,
+  });
+  cpSync(options.runtime.natives, join(runtime, 'onnxruntime'), { recursive: true });
   const model = join(options.out, CONTEXT_MODEL);
   mkdirSync(model);
   // The bundle's plain files only: a downloaded release may sit beside other things.
@@ -56,9 +65,13 @@ export async function writeBuildContext(options: BuildContextOptions): Promise<B
   return { dir: options.out, containerfile, manifest, labels };
 }
 
-function checkRuntime(runtime: string): void {
-  if (!existsSync(join(runtime, 'index.js')) || !existsSync(join(runtime, 'onnxruntime')))
+function checkRuntime(runtime: ServingRuntime): void {
+  if (!existsSync(join(runtime.script, 'index.js')))
     throw new ModelshipError(
-      `${runtime}: not the serving runtime (index.js with its onnxruntime folder); build it with npm run bundle, which writes dist/serve.`,
+      `${runtime.script} has no index.js, so it is not a serving runtime; build one with npm run build:serve (dist/serve) or node scripts/build-serve.mjs <dir>.`,
+    );
+  if (!existsSync(join(runtime.natives, 'onnxruntime_binding.node')))
+    throw new ModelshipError(
+      `${runtime.natives} has no onnxruntime_binding.node; pass onnxruntime-node's bin/napi-v6/linux/<arch> folder (or a copy of it) as the natives.`,
     );
 }

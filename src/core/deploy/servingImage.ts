@@ -12,12 +12,14 @@ import { writeBuildContext } from './buildContext.js';
 import { SERVING_PORT } from './containerfile.js';
 import { versionTag } from './imageRef.js';
 import type { ImageBuilder } from './imageBuilder.js';
+import type { ServingRuntime } from './servingRuntime.js';
 import { readSmokeTestData, runSmokeTest, type SmokeTestResult } from './smokeTest.js';
 
 export interface BuildImageOptions {
   builder: ImageBuilder;
   bundle: string;
-  runtime: string;
+  /** The serving script and the natives it loads (findServingRuntime). */
+  runtime: ServingRuntime;
   /** The repository, e.g. ghcr.io/owner/credit-risk; tagged with the bundle's version. */
   repository: string;
   baseImage?: string;
