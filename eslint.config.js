@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'lib/', 'coverage/', 'bench/out/', 'scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'lib/',
+      'build/',
+      '.cache/',
+      'coverage/',
+      'bench/out/',
+      'scratch/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
