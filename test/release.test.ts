@@ -32,7 +32,6 @@ import { node24 } from './helpers/node24.js';
 import { systemRequirements } from './helpers/systemRequirements.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RELEASE = join(ROOT, 'build/release');
 const FIXTURES = join(ROOT, 'test/fixtures/action/project');
 const TOKEN = 'ghs_fake';
 const VERSION = (
@@ -66,6 +65,8 @@ const BAD_SENTENCE =
   '::error::data/bad.csv breaks its data contract: 6 checks failed (see the annotations and the job summary).';
 
 let scratch: string;
+/** What `npm run release:build` writes, built here into the test's own folder. */
+let RELEASE: string;
 let actionRoot: string;
 let fake: GitHubFake;
 let node: string;
@@ -89,8 +90,12 @@ const downloads = () => fake.requests.filter((r) => r.operationId === '(download
 
 beforeAll(async () => {
   node = node24();
-  execFileSync(process.execPath, ['scripts/release-build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   scratch = mkdtempSync(join(tmpdir(), 'modelship-release-'));
+  RELEASE = join(scratch, 'release');
+  execFileSync(process.execPath, ['scripts/release-build.mjs', '--out', RELEASE], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
   toolCache = join(scratch, 'tool-cache');
   // What a runner does with `uses: owner/repo/actions/<step>@ref`: unpack the ref's tarball.
   actionRoot = join(scratch, 'action');

@@ -13,7 +13,7 @@ import { sha256Hex } from '../../lib/core/release/checksums.js';
 
 const require = createRequire(import.meta.url);
 /** Downloaded per-platform packages, kept between builds (npm verifies them against the registry). */
-const PACKAGE_CACHE = '.cache/release-natives';
+const PACKAGE_CACHE = process.env.MODELSHIP_RELEASE_CACHE || '.cache/release-natives';
 
 const MIT = (holder) => `MIT License
 
