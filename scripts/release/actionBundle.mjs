@@ -5,17 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { STEPS as STEP_TABLE } from '../../lib/actions/steps.js';
 import { NATIVE_BINDINGS } from '../../lib/core/runtime/runtimeArchive.js';
 
-export const STEPS = [
-  'validate-data',
-  'train',
-  'evaluate',
-  'gate',
-  'publish-model',
-  'deploy',
-  'drift-check',
-];
+/** The steps, in the order src/actions/steps.ts lists them. */
+export const STEPS = Object.keys(STEP_TABLE);
 const LOADER = "globalThis[Symbol.for('modelship.loadNative')]";
 
 /** Builds dist/ (index.js for the root action, <step>/index.js, chunks/) into `distDir`. */
@@ -92,21 +86,6 @@ export function staticInputs(metafile, output) {
     for (const input of Object.keys(meta.inputs)) inputs.add(input);
     for (const imp of meta.imports)
       if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
-  };
-  visit(output);
-  return inputs;
-}
-
-/** Every input an output can reach, dynamic imports included (what a step may ever load). */
-export function reachableInputs(metafile, output) {
-  const seen = new Set();
-  const inputs = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const meta = metafile.outputs[file];
-    for (const input of Object.keys(meta.inputs)) inputs.add(input);
-    for (const imp of meta.imports) if (!imp.external) visit(imp.path);
   };
   visit(output);
   return inputs;
