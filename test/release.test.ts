@@ -29,6 +29,7 @@ import { ResultsService } from './cache/resultsService.js';
 import { readZip } from './cache/zip.js';
 import { GitHubFake } from './github/githubFake.js';
 import { actionOf, runAction, type ActionRun, type RunnerSetup } from './helpers/actionTree.js';
+import { startContainerLab } from './helpers/containerLab.js';
 import { node24 } from './helpers/node24.js';
 import { systemRequirements } from './helpers/systemRequirements.js';
 
@@ -39,6 +40,7 @@ const VERSION = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 const torch = systemRequirements(['python-torch']);
+const containers = systemRequirements(['containers']);
 
 // Eight data rows; each contract check of fixtures' schema.yml fails on exactly one planted row.
 const BAD_CSV = [
@@ -73,6 +75,8 @@ let fake: GitHubFake;
 let node: string;
 /** The tool cache the runs share, as jobs on one self-hosted runner share it. */
 let toolCache: string;
+let stopLab: (() => Promise<void>) | undefined;
+let results: ResultsService | undefined;
 
 const downloadUrl = () => `${fake.url}/modelship/modelship/releases/download/v${VERSION}`;
 const setup = (): RunnerSetup => ({
@@ -119,6 +123,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await stopLab?.();
+  await results?.stop();
   await fake?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -575,6 +581,107 @@ describe('drift-check from the release', () => {
     expect(report.columns.age?.drifted).toBe(true);
     expectTokenHidden(run);
   });
+});
+
+describe('publish-model and deploy from the release', () => {
+  /** The GitHub context of a job of owner/repo, as the runner sets it. */
+  const githubEnv = (event: string, eventPath: string, sha: string) => ({
+    GITHUB_REPOSITORY: 'owner/repo',
+    GITHUB_API_URL: fake.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_EVENT_NAME: event,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_SHA: sha,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    MODELSHIP_GITHUB_PACE_WRITES: 'false',
+  });
+  let workspace: string;
+  let event: string;
+  let token: string;
+
+  it('publishes the example against the GitHub fake, loading its natives from the runtime archive', async () => {
+    workspace = exampleWorkspace();
+    const weights = Array.from({ length: 26 }, (_, j) => ((j % 5) - 2) * 0.05);
+    writeFileSync(join(workspace, 'fallback.onnx'), logisticRegressionModel({ weights, bias: -1 }));
+    const repo = fake.addRepo('owner', 'repo');
+    token = fake.actionsToken({ writes: ['contents'] });
+    const [headSha, mergeSha] = ['a1'.repeat(20), 'f1'.repeat(20)];
+    fake.addPullRequest(repo, {
+      author: 'alice',
+      head: { ref: 'retrain', sha: headSha },
+      mergeCommitSha: mergeSha,
+    });
+    event = join(scratch, 'push.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        ref: 'refs/heads/main',
+        after: mergeSha,
+        head_commit: { id: mergeSha, timestamp: '2024-05-02T10:00:00Z' },
+        repository: { full_name: 'owner/repo' },
+      }),
+    );
+    const result = await runTree(
+      join(actionRoot, 'actions/publish-model/action.yml'),
+      workspace,
+      // No successful run left a candidate artifact: the fallback model is published.
+      { INPUT_MODEL: 'fallback.onnx', 'INPUT_GITHUB-TOKEN': token },
+      githubEnv('push', event, mergeSha),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({ tag: 'credit-risk-v1.0.0', version: '1.0.0' });
+    const [release] = fake.releasesOf(repo);
+    expect(release?.assets.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['model.onnx', 'profile.json', 'SHA256SUMS', 'smoke-test.json']),
+    );
+    expect(fake.violations).toEqual([]);
+  });
+
+  it(
+    "deploys that release: the image's Linux onnxruntime comes from the runtime archive",
+    { ...containers.options, timeout: 240_000 },
+    async () => {
+      containers.check();
+      const lab = await startContainerLab(join(scratch, 'lab'), (stop) => (stopLab = stop));
+      results = await ResultsService.start();
+      const cache = join(scratch, 'tool-cache-deploy');
+      const before = downloads().length;
+      const result = await runTree(
+        join(actionRoot, 'actions/deploy/action.yml'),
+        workspace,
+        {
+          INPUT_VERSION: '1.0.0',
+          INPUT_IMAGE: `${lab.registry}/credit-risk`,
+          INPUT_BUILDER: 'podman',
+          'INPUT_BASE-IMAGE': lab.baseImage,
+          'INPUT_TLS-VERIFY': 'false',
+          INPUT_URL: 'https://models.example.com/credit-risk',
+          'INPUT_GITHUB-TOKEN': token,
+        },
+        {
+          ...githubEnv('release', event, 'c'.repeat(40)),
+          ...lab.env,
+          ...results.env(),
+          RUNNER_TOOL_CACHE: cache,
+        },
+      );
+      expect(result.status, result.stdout).toBe(0);
+      expect(result.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await lab.registryDigest('credit-risk', 'production')).toBe(result.outputs.digest);
+      expect(result.summary).toContain('Smoke test passed');
+      // deploy loads no native code itself: it fetched the archive only for the image.
+      expect(
+        downloads()
+          .slice(before)
+          .map((r) => r.path),
+      ).toEqual([
+        `/modelship/modelship/releases/download/v${VERSION}/${runtimeArchiveName(VERSION, 'linux-x64')}`,
+      ]);
+      expect(fake.violations).toEqual([]);
+    },
+  );
 });
 
 describe('train from the release', () => {
