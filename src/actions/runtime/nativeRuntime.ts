@@ -83,7 +83,7 @@ export async function runtimeFolder(
     `https://github.com/${build.repository}/releases/download/v${build.version}`;
   const started = Date.now();
   const { data, source } = await fetchArchive(base, name, (line) => core.info(line));
-  installRuntimeArchive(data, { sha256: digest, source }, dir);
+  await installRuntimeArchive(data, { sha256: digest, source }, dir);
   const mib = (data.length / 2 ** 20).toFixed(1);
   core.info(
     `Modelship runtime ${build.version} for ${platform}: ${source} (${mib} MiB, SHA-256 verified) extracted into ${dir} in ${Date.now() - started} ms`,

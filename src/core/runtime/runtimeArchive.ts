@@ -2,12 +2,24 @@
  * A native runtime archive: one platform's DuckDB and onnxruntime bindings with their libraries,
  * a runtime.json saying what they are, and a SHA256SUMS of every file in it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
 import { sha256Hex } from '../release/checksums.js';
 import type { RuntimePlatform } from './platform.js';
-import { readTarGz, writeTarGz, type TarEntry } from './tarArchive.js';
+import { TarReader, writeTarGz, type TarEntry } from './tarArchive.js';
 
 /** Where each binding sits inside an archive (and so inside the extracted runtime folder). */
 export const NATIVE_BINDINGS = {
@@ -50,46 +62,41 @@ export function buildRuntimeArchive(files: TarEntry[], info: RuntimeInfo): Buffe
   return writeTarGz([...all, { path: 'SHA256SUMS', data: Buffer.from(sums) }]);
 }
 
+/** A runtime archive that is not what it should be (as opposed to a folder that cannot be written). */
+class InvalidArchive extends Error {}
+
 /**
  * Checks an archive against the digest this build of Modelship expects, then extracts it into
- * `target` all at once: into a sibling folder first, renamed into place only when every file
- * matches the archive's SHA256SUMS. A refused archive leaves nothing behind. Callers check
- * installedDigest first: a folder already holding this archive is used as it is.
+ * `target` all at once: streamed into a sibling folder first (the unpacked runtime is never held
+ * in memory whole), renamed into place only when every file matches the archive's SHA256SUMS. A
+ * refused archive leaves nothing behind. Callers check installedDigest first: a folder already
+ * holding this archive is used as it is.
  */
-export function installRuntimeArchive(
+export async function installRuntimeArchive(
   archive: Buffer,
   expected: { sha256: string; source: string },
   target: string,
-): void {
+): Promise<void> {
   const actual = sha256Hex(archive);
   if (actual !== expected.sha256)
     throw new ModelshipError(
       `${expected.source} has SHA-256 ${actual}, not the ${expected.sha256} this Modelship release was built with, so it was refused and nothing was extracted; check MODELSHIP_RUNTIME_URL or the mirror it points at.`,
     );
-  let entries: TarEntry[];
-  try {
-    entries = readTarGz(archive);
-    checkSums(entries);
-  } catch (error) {
-    throw new ModelshipError(
-      `${expected.source} is not a valid Modelship runtime archive (${messageOf(error)}); nothing was extracted.`,
-    );
-  }
   const staging = `${target}.partial-${process.pid}-${Date.now()}`;
   try {
+    await extractVerified(archive, staging);
+    writeFileSync(join(staging, INSTALLED_MARKER), `${actual}\n`);
     // A folder from another build of this version (its digest differs): replaced whole.
     if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    for (const entry of entries) {
-      const path = join(staging, ...entry.path.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, entry.data, { mode: entry.mode ?? 0o644 });
-    }
-    writeFileSync(join(staging, INSTALLED_MARKER), `${actual}\n`);
     renameSync(staging, target);
     // What @actions/tool-cache writes beside a finished tool, so its find() sees this one too.
     writeFileSync(`${target}.complete`, '');
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    if (error instanceof InvalidArchive)
+      throw new ModelshipError(
+        `${expected.source} is not a valid Modelship runtime archive (${error.message}); nothing was extracted.`,
+      );
     // Another job on the same runner may have put the same runtime in place first.
     if (installedDigest(target) === actual) return;
     throw new ModelshipError(
@@ -98,22 +105,66 @@ export function installRuntimeArchive(
   }
 }
 
-function checkSums(entries: TarEntry[]): void {
-  const sums = entries.find((e) => e.path === 'SHA256SUMS');
-  if (!sums) throw new Error('it has no SHA256SUMS');
+/** Unpacks a .tar.gz into `dir` (created), hashing each file as it is written, then checks them all. */
+async function extractVerified(archive: Buffer, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const written = new Map<string, string>();
+  let sums = '';
+  const reader = new TarReader((path, mode) => {
+    const file = join(dir, ...path.split('/'));
+    mkdirSync(dirname(file), { recursive: true });
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx', mode & 0o777);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new InvalidArchive(`${path} is in it twice`);
+      throw error;
+    }
+    const hash = createHash('sha256');
+    const kept: Buffer[] = [];
+    return {
+      write(chunk) {
+        writeSync(fd, chunk);
+        hash.update(chunk);
+        if (path === 'SHA256SUMS') kept.push(Buffer.from(chunk));
+      },
+      end() {
+        closeSync(fd);
+        written.set(path, hash.digest('hex'));
+        if (path === 'SHA256SUMS') sums = Buffer.concat(kept).toString('utf8');
+      },
+    };
+  });
+  const gunzip = createGunzip();
+  gunzip.end(archive);
+  try {
+    for await (const chunk of gunzip) reader.push(chunk as Buffer);
+    reader.finish();
+  } catch (error) {
+    if (error instanceof InvalidArchive || !(error as NodeJS.ErrnoException).syscall)
+      throw new InvalidArchive(messageOf(error));
+    throw error;
+  }
+  checkSums(written, sums);
+}
+
+function checkSums(written: Map<string, string>, sums: string): void {
+  if (!written.has('SHA256SUMS')) throw new InvalidArchive('it has no SHA256SUMS');
   const listed = new Map<string, string>();
-  for (const line of sums.data.toString('utf8').split('\n')) {
+  for (const line of sums.split('\n')) {
     const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
     if (match) listed.set(match[2]!, match[1]!);
-    else if (line) throw new Error(`SHA256SUMS has a malformed line "${line.slice(0, 80)}"`);
+    else if (line)
+      throw new InvalidArchive(`SHA256SUMS has a malformed line "${line.slice(0, 80)}"`);
   }
-  for (const entry of entries) {
-    if (entry.path === 'SHA256SUMS') continue;
-    const digest = listed.get(entry.path);
-    if (digest === undefined) throw new Error(`${entry.path} is not in its SHA256SUMS`);
-    if (digest !== sha256Hex(entry.data))
-      throw new Error(`${entry.path} does not match its SHA256SUMS`);
-    listed.delete(entry.path);
+  for (const [path, digest] of written) {
+    if (path === 'SHA256SUMS') continue;
+    const expected = listed.get(path);
+    if (expected === undefined) throw new InvalidArchive(`${path} is not in its SHA256SUMS`);
+    if (expected !== digest) throw new InvalidArchive(`${path} does not match its SHA256SUMS`);
+    listed.delete(path);
   }
-  if (listed.size) throw new Error(`${[...listed.keys()][0]} is in its SHA256SUMS but missing`);
+  if (listed.size)
+    throw new InvalidArchive(`${[...listed.keys()][0]} is in its SHA256SUMS but missing`);
 }

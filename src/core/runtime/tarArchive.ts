@@ -36,33 +36,107 @@ export function readTarGz(archive: Buffer): TarEntry[] {
     throw new Error(`not a gzip file (${(error as Error).message})`, { cause: error });
   }
   const entries: TarEntry[] = [];
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + BLOCK <= tar.length) {
-    const block = tar.subarray(offset, offset + BLOCK);
-    if (block.every((b) => b === 0)) return entries;
+  const reader = new TarReader((path, mode) => {
+    const chunks: Buffer[] = [];
+    return {
+      write: (chunk) => chunks.push(chunk),
+      end: () => entries.push({ path, mode, data: Buffer.concat(chunks) }),
+    };
+  });
+  reader.push(tar);
+  reader.finish();
+  return entries;
+}
+
+/** Where a TarReader puts one file's bytes as they arrive. */
+export interface TarFileSink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
+
+/**
+ * A tar stream read as it arrives, so that a large archive is unpacked without holding it whole:
+ * `push` each chunk of the uncompressed stream, then `finish`. Plain files go to the sink `open`
+ * returns for them; folders are skipped (made for their files); anything else, a path out of the
+ * archive, a damaged header or a stream cut short throws.
+ */
+export class TarReader {
+  private pending = Buffer.alloc(0);
+  private file: { sink: TarFileSink | undefined; left: number; pad: number } | undefined;
+  private longName: string | undefined;
+  private ended = false;
+  private offset = 0;
+
+  constructor(private readonly open: (path: string, mode: number) => TarFileSink) {}
+
+  push(chunk: Buffer): void {
+    let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0 && !this.ended) {
+      if (this.file) {
+        const take = Math.min(this.file.left, data.length);
+        if (take > 0) this.file.sink?.write(data.subarray(0, take));
+        this.file.left -= take;
+        data = data.subarray(take);
+        if (this.file.left > 0) return;
+        const skip = Math.min(this.file.pad, data.length);
+        this.file.pad -= skip;
+        data = data.subarray(skip);
+        if (this.file.pad > 0) return;
+        this.file.sink?.end();
+        this.file = undefined;
+        continue;
+      }
+      if (data.length < BLOCK) break;
+      this.header(data.subarray(0, BLOCK));
+      this.offset += BLOCK;
+      data = data.subarray(BLOCK);
+    }
+    if (!this.ended) this.pending = Buffer.from(data);
+  }
+
+  /** Checks that the stream ended where a tar archive ends. */
+  finish(): void {
+    if (this.file) throw new Error('it ends inside a file (cut short?)');
+    if (!this.ended) throw new Error('it has no end-of-archive marker (cut short?)');
+  }
+
+  private header(block: Buffer): void {
+    if (block.every((b) => b === 0)) {
+      this.ended = true;
+      return;
+    }
     if (checksumOf(block) !== Number.parseInt(text(block, 148, 8) || '0', 8))
-      throw new Error(`a damaged header at byte ${offset}`);
+      throw new Error(`a damaged header at byte ${this.offset}`);
     const size = Number.parseInt(text(block, 124, 12) || '0', 8);
     const type = String.fromCharCode(block[156] ?? 0);
-    const start = offset + BLOCK;
-    if (start + size > tar.length) throw new Error('it ends inside a file');
-    const data = tar.subarray(start, start + size);
-    offset = start + Math.ceil(size / BLOCK) * BLOCK;
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    this.offset += size + pad;
     if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0+$/, '');
-      continue;
+      // GNU long name: the next header's path is this entry's data.
+      const parts: Buffer[] = [];
+      const sink = {
+        write: (c: Buffer) => parts.push(Buffer.from(c)),
+        end: () => (this.longName = Buffer.concat(parts).toString('utf8').replace(/\0+$/, '')),
+      };
+      if (size === 0) throw new Error(`an empty long name at byte ${this.offset}`);
+      this.file = { sink, left: size, pad };
+      return;
     }
     const prefix = text(block, 345, 155);
-    const path = longName ?? (prefix ? `${prefix}/${text(block, 0, 100)}` : text(block, 0, 100));
-    longName = undefined;
-    if (type === '5') continue; // folders are made for the files in them
+    const path =
+      this.longName ?? (prefix ? `${prefix}/${text(block, 0, 100)}` : text(block, 0, 100));
+    this.longName = undefined;
+    if (type === '5') return; // folders are made for the files in them
     if (type !== '0' && type !== '\0') throw new Error(`${path} is not a plain file`);
     checkPath(path);
-    // A view into the unpacked archive, not a copy: the runtime is a few hundred MB unpacked.
-    entries.push({ path, data, mode: Number.parseInt(text(block, 100, 8), 8) });
+    const sink = this.open(path, Number.parseInt(text(block, 100, 8), 8));
+    this.file = { sink, left: size, pad };
+    if (size === 0 && pad === 0) {
+      sink.end();
+      this.file = undefined;
+    }
   }
-  throw new Error('it has no end-of-archive marker (cut short?)');
 }
 
 function header(path: string, size: number, mode: number): Buffer {
