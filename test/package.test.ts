@@ -312,9 +312,16 @@ describe('writeReleaseBundle inputs', () => {
       /exists and is not empty.*--force/,
     );
     expect(readdirSync(out)).toEqual(['old.txt']);
-    await writeReleaseBundle({ loaded, out, report, force: true });
-    expect(readdirSync(out)).not.toContain('old.txt');
-    expect(readdirSync(out)).toContain('SHA256SUMS');
+    // --force replaces an earlier bundle only: a directory with other files stays as it is.
+    await expect(writeReleaseBundle({ loaded, out, report, force: true })).rejects.toThrow(
+      /--force only replaces an earlier release bundle/,
+    );
+    expect(readdirSync(out)).toEqual(['old.txt']);
+    const earlier = join(dir, 'earlier');
+    await writeReleaseBundle({ loaded, out: earlier, report });
+    await writeReleaseBundle({ loaded, out: earlier, report, force: true, version: '1.0.1' });
+    expect(readdirSync(earlier)).toContain('SHA256SUMS');
+    expect(read(BUNDLE_FILES.manifest, earlier)).toMatch(/"version": "1.0.1"/);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     await writeReleaseBundle({ loaded, out: empty, report });
@@ -420,5 +427,38 @@ describe('modelship package', () => {
       /notreport\.json: not an evaluation report/,
     );
     expectBadInput(runCli(['package'], dir), /--out/);
+  });
+
+  it('never replaces the project, its data or the current directory, forced or not', async () => {
+    // A project of its own: its directory holds the config, data, training script and a README.
+    const project = join(dir, 'own-project');
+    mkdirSync(project);
+    cpSync(join(dir, 'modelship.yml'), join(project, 'modelship.yml'));
+    const config = parse(readFileSync(join(project, 'modelship.yml'), 'utf8')) as {
+      model: { path: string };
+      data: Record<string, string>;
+    };
+    config.model.path = models.candidate;
+    config.data = { train: TRAIN_CSV, eval: EVAL_CSV, schema: SCHEMA };
+    writeFileSync(join(project, 'modelship.yml'), stringify(config));
+    writeFileSync(join(project, 'train.py'), 'print(1)\n');
+    writeFileSync(join(project, 'README.md'), '# project\n');
+    const own = loadConfig(join(project, 'modelship.yml'));
+    for (const out of [project, dir]) {
+      await expect(writeReleaseBundle({ loaded: own, out, report, force: true })).rejects.toThrow(
+        /--out .*: is or holds an input of this command .*choose a new directory/,
+      );
+    }
+    expect(readdirSync(project).sort()).toEqual(['README.md', 'modelship.yml', 'train.py']);
+    // `--out .` from inside the project, through the CLI.
+    writeFileSync(join(dir, 'r.json'), JSON.stringify(report));
+    const result = runCli(
+      ['package', '-c', 'modelship.yml', '--out', '.', '--force', '--report', join(dir, 'r.json')],
+      project,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^modelship: --out .*: is or holds/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(project).sort()).toEqual(['README.md', 'modelship.yml', 'train.py']);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config/modelshipConfig.js';
 import { computeDrift, driftMarkdown, driftText } from '../core/drift/index.js';
-import { writeJson, writeReport } from './reportFiles.js';
+import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
 /** `modelship drift --reference <data|profile.json> --current <data> [--config] [--model] [--json] [--markdown] [--fail-on-drift]` */
 export function registerDrift(program: Command, setExit: (code: number) => void): void {
@@ -35,10 +35,28 @@ export function registerDrift(program: Command, setExit: (code: number) => void)
         markdown?: string;
         failOnDrift?: boolean;
       }) => {
+        const loaded = options.config ? loadConfig(options.config) : undefined;
+        const data = loaded?.config.data;
+        checkOutputFiles(
+          [
+            { flag: '--json', path: options.json },
+            { flag: '--markdown', path: options.markdown },
+          ],
+          [
+            options.reference,
+            options.current,
+            options.config,
+            options.model,
+            options.referenceMetrics,
+            ...[data?.eval, data?.train, data?.schema, data?.current].map((p) =>
+              p && loaded ? loaded.resolve(p) : undefined,
+            ),
+          ],
+        );
         const report = await computeDrift({
           reference: options.reference,
           current: options.current,
-          ...(options.config ? { config: loadConfig(options.config) } : {}),
+          ...(loaded ? { config: loaded } : {}),
           ...(options.model ? { modelPath: options.model } : {}),
           ...(options.referenceMetrics ? { referenceMetrics: options.referenceMetrics } : {}),
         });

@@ -5,7 +5,7 @@ import { evaluate } from '../core/evaluation/evaluate.js';
 import { ModelshipError } from '../core/errors.js';
 import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { evaluationText } from '../core/report/evaluationText.js';
-import { writeJson, writeReport } from './reportFiles.js';
+import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
 /** `modelship evaluate --config <yml> [--model] [--data] [--baseline] [--json] [--markdown]` */
 export function registerEvaluate(program: Command, setExit: (code: number) => void): void {
@@ -30,6 +30,22 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
         markdown?: string;
       }) => {
         const config = loadConfig(options.config);
+        const { data } = config.config;
+        checkOutputFiles(
+          [
+            { flag: '--json', path: options.json },
+            { flag: '--markdown', path: options.markdown },
+          ],
+          [
+            options.config,
+            options.model ?? config.resolve(config.config.model.path),
+            options.data,
+            options.baseline,
+            ...[data.eval, data.train, data.schema, data.current].map((p) =>
+              p ? config.resolve(p) : undefined,
+            ),
+          ],
+        );
         const baseline =
           options.baseline && options.baseline !== 'none'
             ? { path: options.baseline, label: options.baseline }

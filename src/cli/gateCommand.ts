@@ -3,7 +3,7 @@ import { loadConfig } from '../core/config/modelshipConfig.js';
 import { applyConfigGate } from '../core/gate/configGate.js';
 import { readGateReport } from '../core/gate/gateReport.js';
 import { gateText } from '../core/report/evaluationText.js';
-import { writeJson } from './reportFiles.js';
+import { checkOutputFiles, writeJson } from './reportFiles.js';
 
 /** `modelship gate --config <yml> --report <report.json> [--json <file>]` */
 export function registerGate(program: Command, setExit: (code: number) => void): void {
@@ -17,6 +17,7 @@ export function registerGate(program: Command, setExit: (code: number) => void):
     )
     .option('--json <file>', 'write the gate result here')
     .action((options: { config: string; report: string; json?: string }) => {
+      checkOutputFiles([{ flag: '--json', path: options.json }], [options.config, options.report]);
       const { config } = loadConfig(options.config);
       const report = readGateReport(options.report);
       const gate = applyConfigGate(config, report.candidate, report.baseline);

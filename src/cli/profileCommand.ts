@@ -6,7 +6,7 @@ import { readProfile } from '../core/data/profileFile.js';
 import { mergeProfiles } from '../core/data/profileMerge.js';
 import { predictionProfile } from '../core/drift/modelDrift.js';
 import { ModelshipError } from '../core/errors.js';
-import { writeJson } from './reportFiles.js';
+import { checkOutputFiles, writeJson } from './reportFiles.js';
 
 /** `modelship profile <data> -o <profile.json>` and `modelship profile --merge <a.json> <b.json> … -o <whole.json>` */
 export function registerProfile(program: Command, setExit: (code: number) => void): void {
@@ -29,6 +29,10 @@ export function registerProfile(program: Command, setExit: (code: number) => voi
         inputs: string[],
         options: { out: string; schema?: string; config?: string; model?: string; merge?: boolean },
       ) => {
+        checkOutputFiles(
+          [{ flag: '--out', path: options.out }],
+          [...inputs, options.schema, options.config, options.model],
+        );
         if (options.merge) {
           const profile = mergeProfiles(inputs.map(readProfile), { names: inputs });
           writeJson(options.out, profile);

@@ -1,17 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ModelshipError, messageOf } from '../core/errors.js';
+import { writeOutputFile } from '../core/files/outputFiles.js';
 
-/** Writes a report file, creating its directory; a failure names the file. */
+export { checkOutputFiles } from '../core/files/outputFiles.js';
+
+/**
+ * Writes a report file atomically (a temporary file beside it, then a rename), creating its
+ * directory; a failure names the file.
+ */
 export function writeReport(file: string, content: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, content.endsWith('\n') ? content : `${content}\n`);
-  } catch (error) {
-    throw new ModelshipError(
-      `${file}: cannot write the report (${messageOf(error)}); check the directory and its permissions.`,
-    );
-  }
+  writeOutputFile(file, content.endsWith('\n') ? content : `${content}\n`);
 }
 
 /** Writes a JSON report, pretty-printed. */

@@ -17,6 +17,7 @@ import type { LoadedConfig, ModelshipConfig } from '../config/modelshipConfig.js
 import { openDataSource } from '../data/dataSource.js';
 import { withDatabase } from '../data/duckdb.js';
 import { ModelshipError, messageOf } from '../errors.js';
+import { checkOutputDirectory } from '../files/outputFiles.js';
 import { evaluate } from '../evaluation/evaluate.js';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
@@ -100,8 +101,18 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
       `--version ${JSON.stringify(version)} is not a semantic version; write it like 1.4.0 or 1.4.0-rc.1.`,
     );
   const out = resolve(options.out);
-  checkOut(out, options.force ?? false);
   const modelPath = options.model ?? loaded.resolve(config.model.path);
+  const inputs = [
+    loaded.file,
+    loaded.dir,
+    modelPath,
+    ...[config.data.schema, config.data.train, config.data.eval].map((p) =>
+      p ? loaded.resolve(p) : undefined,
+    ),
+  ];
+  // Replacing --out must never take the project, its data or the current directory with it.
+  checkOutputDirectory('--out', out, inputs);
+  checkOut(out, options.force ?? false);
   checkModel(modelPath, options.model !== undefined);
   if (!config.data.train)
     throw new ModelshipError(
@@ -287,15 +298,35 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** An existing `out` must be an empty directory, or any directory with force. */
+/**
+ * An existing `out` must be an empty directory, or, with force, an earlier release bundle: a
+ * directory holding manifest.json and nothing but bundle files. Any other directory is not
+ * replaced, forced or not.
+ */
 function checkOut(out: string, force: boolean): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory())
     throw new ModelshipError(`${out}: exists and is not a directory; choose another --out.`);
-  if (!force && readdirSync(out).length > 0)
+  if (readdirSync(out).length === 0) return;
+  if (!force)
     throw new ModelshipError(
       `${out}: the output directory exists and is not empty; choose another --out, or pass --force to replace it.`,
     );
+  if (!isReleaseBundle(out))
+    throw new ModelshipError(
+      `${out}: --force only replaces an earlier release bundle (manifest.json and bundle files only), and this directory holds other files; choose another --out, or empty it yourself.`,
+    );
+}
+
+const BUNDLE_NAMES: ReadonlySet<string> = new Set(Object.values(BUNDLE_FILES));
+
+/** Whether `dir` is what modelship package wrote: manifest.json and bundle files, nothing else. */
+function isReleaseBundle(dir: string): boolean {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  return (
+    entries.some((e) => e.name === BUNDLE_FILES.manifest) &&
+    entries.every((e) => e.isFile() && BUNDLE_NAMES.has(e.name))
+  );
 }
 
 function checkModel(path: string, given: boolean): void {
