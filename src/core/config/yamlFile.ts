@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
 
@@ -36,7 +36,17 @@ export function parseYamlText<S extends z.ZodType>(
     const reason = yamlError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
     throw new ModelshipError(`${file}:${pos.line}:${pos.col} invalid YAML: ${reason}.`);
   }
-  const parsed: unknown = doc.toJS();
+  refuseUnsupported(doc, lineCounter, file);
+  let parsed: unknown;
+  try {
+    parsed = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new ModelshipError(
+      /alias/i.test(messageOf(error))
+        ? `${file}: invalid YAML: its aliases (*name) expand too far (more than ${MAX_ALIAS_COUNT} uses of an anchor's contents); write the values out instead of nesting aliases.`
+        : `${file}: invalid YAML: ${messageOf(error).split('\n')[0]}.`,
+    );
+  }
   const data = parsed === null ? undefined : parsed;
   const result = schema.safeParse(data);
   if (result.success) return result.data;
@@ -46,6 +56,40 @@ export function parseYamlText<S extends z.ZodType>(
   const shown = problems.slice(0, 3).join('; ');
   const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
   throw new ModelshipError(`${shown}${more}`);
+}
+
+/** Aliases may expand to at most this many copies of anchored nodes (billion laughs). */
+const MAX_ALIAS_COUNT = 100;
+
+/** Tags that only restate what the plain value already is. */
+const PLAIN_TAGS = new Set(
+  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
+/**
+ * Refuses what a config or contract has no use for and a reader may take differently: merge keys
+ * (`<<`, not part of YAML 1.2) and tags that make other values than plain ones (`!!binary`,
+ * `!!set`, custom `!tags`).
+ */
+function refuseUnsupported(doc: Document, lines: LineCounter, file: string): void {
+  const at = (node: unknown) => {
+    const pos = lines.linePos(rangeStart(node));
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<')
+        throw new ModelshipError(
+          `${at(pair.key)} invalid YAML: merge keys (<<) are not supported; write the keys out in this mapping.`,
+        );
+    },
+    Node(_, node) {
+      if (node.tag !== undefined && !PLAIN_TAGS.has(node.tag))
+        throw new ModelshipError(
+          `${at(node)} invalid YAML: the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported; write a plain value without a tag.`,
+        );
+    },
+  });
 }
 
 function describeIssue(
@@ -65,6 +109,9 @@ function describeIssue(
 }
 
 function explain(issue: z.core.$ZodIssue, value: unknown): string {
+  // YAML reads -1e400 and .inf as Infinity and .nan as NaN: no rule takes them.
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return `is not a finite number (got ${describeValue(value)}); write a number such as 0.5`;
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return `is required (expected ${article(issue.expected)})`;
@@ -72,6 +119,8 @@ function explain(issue: z.core.$ZodIssue, value: unknown): string {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_value':
+      if (value === undefined)
+        return `is required (expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`;
     case 'invalid_key':
       return `invalid key: ${issue.issues[0]?.message ?? issue.message}`;
@@ -95,9 +144,13 @@ function article(expected: string): string {
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  if (value instanceof Uint8Array) return 'binary data';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 

@@ -1,5 +1,5 @@
 import type { DuckDBMaterializedResult } from '@duckdb/node-api';
-import { rawReader, readError, type DataSource } from './dataSource.js';
+import { explainReadError, rawReader, type DataSource } from './dataSource.js';
 import { kindExpr, type ColumnKindInfo } from './columnKinds.js';
 import type { Database } from './duckdb.js';
 import { isModelshipError, messageOf } from '../errors.js';
@@ -92,7 +92,7 @@ export async function readDistributions(
     });
     return { rows, columns: out };
   } catch (error) {
-    throw isModelshipError(error) ? error : readError(source, messageOf(error));
+    throw isModelshipError(error) ? error : await explainReadError(source, messageOf(error));
   }
 }
 

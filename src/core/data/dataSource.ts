@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
 import { readCsvHeader } from './csvHeader.js';
 import { formatOf, isGlob, SUPPORTED_EXTENSIONS, type DataFormat } from './dataFormat.js';
 import { literal, type Database } from './duckdb.js';
+import { lineOfRecord, MAX_RECORD_BYTES, needsScan, scanText, statDataFile } from './fileChecks.js';
 
 /** Name of the source-file column added when a glob names several files. */
 export const FILE_COLUMN = '__modelship_file';
@@ -28,7 +28,12 @@ export async function openDataSource(db: Database, path: string): Promise<DataSo
       `${path}: unknown data file extension; expected ${SUPPORTED_EXTENSIONS}.`,
     );
   }
-  const files = isGlob(path) ? await expandGlob(db, path) : [checkFile(path)];
+  const files = isGlob(path) ? await expandGlob(db, path) : [resolve(path)];
+  // Before DuckDB opens anything: only regular files (a FIFO would block it forever), gzip read
+  // to its end (a cut-off stream would pass as fewer rows) and no record DuckDB would drop.
+  const sizes = (isGlob(path) ? files : [path]).map((file) => statDataFile(file).size);
+  for (const [i, file] of files.entries())
+    if (needsScan(file, format, sizes[i]!)) await scanText(file, format);
   const source: DataSource = { display: path, files, format, columns: [], types: {} };
   if (format === 'csv' || format === 'tsv') {
     const headers = await Promise.all(files.map((file) => readCsvHeader(file, format === 'tsv')));
@@ -44,8 +49,9 @@ export async function openDataSource(db: Database, path: string): Promise<DataSo
     source.types = Object.fromEntries(first.columns.map((c) => [c, 'VARCHAR']));
     source.delimiter = first.delimiter;
   } else {
-    for (const file of files)
-      if (statSync(file).size === 0) throw new ModelshipError(`${file}: the file is empty.`);
+    files.forEach((file, i) => {
+      if (sizes[i] === 0) throw new ModelshipError(`${file}: the file is empty.`);
+    });
     const described = await readSafely(db, source, `DESCRIBE SELECT * FROM ${rawReader(source)}`);
     const columns = described.filter((row) => row.column_name !== FILE_COLUMN);
     source.columns = columns.map((row) => String(row.column_name));
@@ -70,8 +76,33 @@ export async function readSafely<T = Record<string, unknown>>(
   try {
     return await db.rows<T>(sql);
   } catch (error) {
-    throw readError(source, messageOf(error));
+    throw await explainReadError(source, messageOf(error));
   }
+}
+
+/**
+ * `readError`, with DuckDB's record number turned into the line the record starts on (they
+ * differ once a quoted value holds a newline).
+ */
+export async function explainReadError(
+  source: DataSource,
+  message: string,
+): Promise<ModelshipError> {
+  const record = /on Line: (\d+)/i.exec(message)?.[1];
+  if (record && (source.format === 'csv' || source.format === 'tsv')) {
+    const file = fileOfError(source, message);
+    if (source.files.includes(file)) {
+      const line = await lineOfRecord(file, Number(record));
+      return readError(source, message.replace(/on Line: \d+/i, `on Line: ${line}`));
+    }
+  }
+  return readError(source, message);
+}
+
+function fileOfError(source: DataSource, message: string): string {
+  const named = /file = (.+)/.exec(message)?.[1]?.trim() ?? /file "([^"]+)"/.exec(message)?.[1];
+  if (named) return resolve(named);
+  return source.files.length === 1 ? source.files[0]! : source.display;
 }
 
 /** The table function reading the source's files (text columns as VARCHAR, in file order). */
@@ -84,7 +115,7 @@ export function rawReader(source: DataSource): string {
       const columns = source.columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
       // The dialect is fixed from our own header parse: DuckDB's sniffer would otherwise guess
       // around ragged rows instead of reporting them with their line.
-      return `read_csv(${files}, header = true, auto_detect = false, columns = {${columns}}, delim = ${literal(source.delimiter ?? ',')}, quote = '"', escape = '"', strict_mode = true, null_padding = false${filename})`;
+      return `read_csv(${files}, header = true, auto_detect = false, columns = {${columns}}, delim = ${literal(source.delimiter ?? ',')}, quote = '"', escape = '"', strict_mode = true, null_padding = false, max_line_size = ${MAX_RECORD_BYTES}${filename})`;
     }
     case 'parquet':
       return `read_parquet(${files}, union_by_name = true${filename})`;
@@ -104,22 +135,6 @@ async function expandGlob(db: Database, pattern: string): Promise<string[]> {
   return rows.map((row) => row.file);
 }
 
-function checkFile(path: string): string {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    throw new ModelshipError(
-      `${path}: file not found; check the path (relative paths resolve against the config file's directory or the working directory).`,
-    );
-  }
-  if (stats.isDirectory())
-    throw new ModelshipError(
-      `${path}: is a directory; name a data file or a glob such as ${path}/*.csv.`,
-    );
-  return resolve(path);
-}
-
 /** Turns a DuckDB read failure into one sentence naming the file, the line and what to do. */
 export function readError(source: DataSource, message: string): ModelshipError {
   const file =
@@ -137,6 +152,16 @@ export function readError(source: DataSource, message: string): ModelshipError {
   if (columns) {
     return new ModelshipError(
       `${at}: this row has ${columns[2]} field${columns[2] === '1' ? '' : 's'} where the header has ${columns[1]}; fix the row, or quote values that contain the delimiter.`,
+    );
+  }
+  if (/Maximum line size|does not support a full read/i.test(message)) {
+    return new ModelshipError(
+      `${at}: a row is longer than ${MAX_RECORD_BYTES.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
+    );
+  }
+  if (/maximum_object_size/i.test(message)) {
+    return new ModelshipError(
+      `${file}: a line is longer than DuckDB reads in one JSON object (16 MB); check the file for damage, or shorten the value.`,
     );
   }
   if (/unterminated quote/i.test(message)) {
