@@ -1,0 +1,115 @@
+// Config and contract shapes that used to reach code as undefined, NaN or Infinity, and YAML
+// features a config has no use for: each is one sentence naming the file and the key, exit 2.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDataContract } from '../src/core/config/dataContract.js';
+import { loadConfig } from '../src/core/config/modelshipConfig.js';
+import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { useTempDir } from './helpers/tempDir.js';
+
+const dir = useTempDir();
+const abs = (name: string) => join(dir, name);
+const write = (name: string, text: string) => writeFileSync(abs(name), text);
+
+function expectBadInput(result: CliResult, message: RegExp): void {
+  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error/);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(result.stdout).toBe('');
+  expect(result.code).toBe(2);
+}
+
+const CONFIG = `model:
+  name: m
+  task: regression
+  path: m.onnx
+  target: y
+  features: [a]
+`;
+
+beforeAll(() => {
+  buildCliIfStale();
+  write('data.csv', 'a,b\n1,x\n');
+});
+
+describe('contracts', () => {
+  const contract = (name: string, body: string) => {
+    write(name, body);
+    return runCli(['validate', 'data.csv', '-s', name], dir);
+  };
+
+  it('a column without type says type is required', () => {
+    expectBadInput(
+      contract('c-notype.yml', 'columns:\n  a:\n    nullable: true\n'),
+      /^modelship: c-notype\.yml:3:5 columns\.a\.type: is required \(expected one of "integer"/,
+    );
+  });
+
+  it('-1e400, .inf and .nan bounds are "not a finite number", not "got null"', () => {
+    for (const value of ['-1e400', '.inf', '.nan']) {
+      const result = contract(
+        'c-inf.yml',
+        `columns:\n  a:\n    type: integer\n    min: ${value}\n`,
+      );
+      expectBadInput(result, /^modelship: c-inf\.yml:4:10 columns\.a\.min: is not a finite number/);
+      expect(result.stderr).not.toMatch(/null/);
+    }
+    expect(() => loadDataContract(abs('c-inf.yml'))).toThrow(/not a finite number \(got \.nan\)/);
+  });
+
+  it('a merge key is refused, naming the file and line', () => {
+    expectBadInput(
+      contract(
+        'c-merge.yml',
+        'base: &b {type: integer}\ncolumns:\n  a:\n    <<: *b\n    nullable: true\n',
+      ),
+      /^modelship: c-merge\.yml:4:5 invalid YAML: merge keys \(<<\) are not supported/,
+    );
+  });
+
+  it('a !!binary or custom tag is refused', () => {
+    expectBadInput(
+      contract('c-bin.yml', 'columns:\n  a:\n    type: !!binary aGVsbG8=\n'),
+      /^modelship: c-bin\.yml:3:\d+ invalid YAML: the tag !!binary is not supported/,
+    );
+    expectBadInput(
+      contract('c-tag.yml', 'columns:\n  a:\n    type: !custom integer\n'),
+      /^modelship: c-tag\.yml:3:\d+ invalid YAML: the tag !custom is not supported/,
+    );
+  });
+
+  it('a billion-laughs alias bomb names the file', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    expectBadInput(
+      contract('c-bomb.yml', `${levels.join('\n')}\ncolumns:\n  a: {type: integer}\n`),
+      /^modelship: c-bomb\.yml: invalid YAML: its aliases \(\*name\) expand too far/,
+    );
+  });
+});
+
+describe('configs', () => {
+  it('a config without model.task says it is required', () => {
+    write('no-task.yml', CONFIG.replace('  task: regression\n', ''));
+    write('report.json', '{"metrics": {}}');
+    expectBadInput(
+      runCli(['gate', '-c', 'no-task.yml', '-r', 'report.json'], dir),
+      /^modelship: no-task\.yml:2:3 model\.task: is required \(expected one of "binary-classification"/,
+    );
+  });
+
+  it('a .nan threshold or -1e400 rule bound is not a finite number', () => {
+    write('nan.yml', `${CONFIG}metrics:\n  mae: { max: .nan }\n`);
+    expect(() => loadConfig(abs('nan.yml'))).toThrow(
+      /nan\.yml:8:\d+ metrics\.mae\.max: is not a finite number \(got \.nan\)/,
+    );
+    write('inf.yml', `${CONFIG}metrics:\n  mae: { min: -1e400 }\n`);
+    expect(() => loadConfig(abs('inf.yml'))).toThrow(/metrics\.mae\.min: is not a finite number/);
+  });
+});
