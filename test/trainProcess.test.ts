@@ -176,7 +176,11 @@ describe('runTraining', () => {
       `${join(dir, 'nope')}: the training working directory does not exist.`,
     );
     await expect(train('true', { timeoutMinutes: 0 }).run).rejects.toThrow(
-      'timeout-minutes must be a positive number of minutes, not 0.',
+      'timeout-minutes must be a number of minutes greater than 0 and at most 10080 (a week), not 0.',
+    );
+    // Past Node's timer limit a timeout would fire at once: refused instead.
+    await expect(train('true', { timeoutMinutes: 1e12 }).run).rejects.toThrow(
+      /at most 10080 \(a week\), not 1000000000000\./,
     );
     const noCommand = {
       ...loaded,

@@ -13,14 +13,3 @@ export function positiveIntegerOption(flag: string, value: string, max: number):
     );
   return number;
 }
-
-/** A CLI option that must be a finite number greater than 0 and at most `max`. */
-export function positiveNumberOption(flag: string, value: string, max: number): number {
-  const text = value.trim();
-  const number = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(number) || number <= 0 || number > max)
-    throw new ModelshipError(
-      `${flag} ${JSON.stringify(value)}: expected a number greater than 0 and at most ${max}; pass e.g. ${flag} 30.`,
-    );
-  return number;
-}

@@ -11,7 +11,7 @@ import {
   type GpuMode,
 } from '../core/train/gpu.js';
 import { buildRunManifest, writeRunManifest } from '../core/train/runManifest.js';
-import { runTraining } from '../core/train/runTraining.js';
+import { MAX_TIMEOUT_MINUTES, runTraining } from '../core/train/runTraining.js';
 import { trainingPaths } from '../core/train/trainingEnv.js';
 import { verifyTrainedModel } from '../core/train/verifyModel.js';
 import { packageVersion } from './packageInfo.js';
@@ -119,10 +119,14 @@ function gpuMode(value: string): GpuMode {
 
 function minutes(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) {
+  const text = value.trim();
+  const number = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(number) || number <= 0)
     throw new ModelshipError(`--timeout-minutes must be a positive number, not "${value}".`);
-  }
+  if (number > MAX_TIMEOUT_MINUTES)
+    throw new ModelshipError(
+      `--timeout-minutes must be at most ${MAX_TIMEOUT_MINUTES} (a week), not "${value}"; pass a shorter timeout, or leave it out for none.`,
+    );
   return number;
 }
 

@@ -214,11 +214,14 @@ function emptyResult(command: string, cwd: string): TrainingResult {
   };
 }
 
+/** The longest timeout: a week (Node's timers stop at 24.8 days, and fire at once past it). */
+export const MAX_TIMEOUT_MINUTES = 10_080;
+
 function timeoutOf(minutes: number | undefined): number | undefined {
   if (minutes === undefined) return undefined;
-  if (!Number.isFinite(minutes) || minutes <= 0) {
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_TIMEOUT_MINUTES) {
     throw new ModelshipError(
-      `timeout-minutes must be a positive number of minutes, not ${minutes}.`,
+      `timeout-minutes must be a number of minutes greater than 0 and at most ${MAX_TIMEOUT_MINUTES} (a week), not ${minutes}.`,
     );
   }
   return Math.round(minutes * 60_000);
