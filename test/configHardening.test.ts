@@ -113,3 +113,24 @@ describe('configs', () => {
     expect(() => loadConfig(abs('inf.yml'))).toThrow(/metrics\.mae\.min: is not a finite number/);
   });
 });
+
+describe('gate rules', () => {
+  it('min greater than max is refused, as the contract refuses it', () => {
+    write('minmax.yml', `${CONFIG}metrics:\n  r2: { min: 0.9, max: 0.1 }\n`);
+    expect(() => loadConfig(abs('minmax.yml'))).toThrow(
+      /minmax\.yml:8:\d+ metrics\.r2\.min: min \(0\.9\) is greater than max \(0\.1\); no value can pass both/,
+    );
+    write('report.json', '{"metrics": {"r2": 0.5}}');
+    expectBadInput(
+      runCli(['gate', '-c', 'minmax.yml', '-r', 'report.json'], dir),
+      /^modelship: minmax\.yml:8:\d+ metrics\.r2\.min: min \(0\.9\) is greater than max/,
+    );
+    write(
+      'fair.yml',
+      `${CONFIG.replace('regression', 'binary-classification')}  positive: 1\nfairness:\n  sensitive: [s]\n  thresholds:\n    demographic_parity_ratio: { min: 1, max: 0.8 }\n`,
+    );
+    expect(() => loadConfig(abs('fair.yml'))).toThrow(
+      /fairness\.thresholds\.demographic_parity_ratio\.min: min \(1\) is greater than max \(0\.8\)/,
+    );
+  });
+});

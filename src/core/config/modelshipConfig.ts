@@ -97,6 +97,15 @@ export const ruleSchema = z
   .strict()
   .refine((r) => Object.values(r).some((v) => v !== undefined), {
     message: 'needs at least one rule',
+  })
+  // As in the data contract: no value could pass both, so every run would fail the gate here.
+  .superRefine((r, ctx) => {
+    if (r.min !== undefined && r.max !== undefined && r.min > r.max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `min (${r.min}) is greater than max (${r.max}); no value can pass both`,
+      });
   });
 
 export const modelshipConfigSchema = z
