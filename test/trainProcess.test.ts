@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -189,5 +189,23 @@ describe('runTraining', () => {
     await expect(runTraining({ loaded: noCommand, env: {} })).rejects.toThrow(
       /train\.command is not set/,
     );
+  });
+});
+
+describe('a model left from an earlier run', () => {
+  it('fails a run that exits 0 without writing a new model, naming the file', async () => {
+    const modelPath = join(dir, 'stale.onnx');
+    writeFileSync(modelPath, 'old model');
+    const error = await failure(train('true', { paths: { modelPath } }).run);
+    expect(error.message).toBe(
+      `train command "true" exited 0 but did not write a new model: ${modelPath} is the file that was there before the run, unchanged; make the command write the model to model.path (MODELSHIP_MODEL_PATH), or remove the stale file.`,
+    );
+    expect(error.result.exitCode).toBe(0);
+    // Rewritten in place, even with the same bytes, or replaced: a model of this run.
+    await train('printf "old model" > "$MODELSHIP_MODEL_PATH"', { paths: { modelPath } }).run;
+    await train('cp "$MODELSHIP_MODEL_PATH" x && mv x "$MODELSHIP_MODEL_PATH"', {
+      paths: { modelPath },
+    }).run;
+    expect(readFileSync(modelPath, 'utf8')).toBe('old model');
   });
 });

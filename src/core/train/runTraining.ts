@@ -78,7 +78,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   checkDirectory(cwd);
   const timeoutMs = timeoutOf(options.timeoutMinutes);
   const graceMs = options.killGraceMs ?? 10_000;
-  const env = trainingEnv(options.env, loaded, trainingPaths(loaded, options.paths));
+  const paths = trainingPaths(loaded, options.paths);
+  const env = trainingEnv(options.env, loaded, paths);
+  // What is at model.path now: a model there after the run must be one the run wrote.
+  const modelBefore = fileState(paths.modelPath);
   const tail = new Tail(options.tailLines ?? 30);
   const posix = process.platform !== 'win32';
   const started = performance.now();
@@ -180,7 +183,42 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   options.onEnd?.(result);
   const failure = failureMessage(result, options.timeoutMinutes);
   if (failure) throw new TrainingFailedError(failure, result);
+  if (modelBefore && sameState(modelBefore, fileState(paths.modelPath))) {
+    throw new TrainingFailedError(
+      `train command "${command}" exited 0 but did not write a new model: ${paths.modelPath} is the file that was there before the run, unchanged; make the command write the model to model.path (MODELSHIP_MODEL_PATH), or remove the stale file.`,
+      result,
+    );
+  }
   return result;
+}
+
+interface FileState {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+/** Identity and times of a file (nanoseconds), or null when there is none. */
+function fileState(path: string): FileState | null {
+  try {
+    const stat = statSync(path, { bigint: true });
+    if (!stat.isFile()) return null;
+    return { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs };
+  } catch {
+    return null;
+  }
+}
+
+/** A rewrite changes mtime or ctime; a new file in its place changes the inode. */
+function sameState(a: FileState, b: FileState | null): boolean {
+  return (
+    b !== null &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeNs === b.mtimeNs &&
+    a.ctimeNs === b.ctimeNs
+  );
 }
 
 function failureMessage(result: TrainingResult, timeoutMinutes?: number): string | null {
