@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/modelshipConfig.js';
-import { ModelshipError } from '../errors.js';
+import { isModelshipError, ModelshipError } from '../errors.js';
 import { fairnessReport } from '../fairness/fairness.js';
 import { applyConfigGate } from '../gate/configGate.js';
 import { binaryConfusion, binaryMetrics } from '../metrics/binary.js';
@@ -46,10 +46,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     extraColumns: sensitive,
   });
   const labels = labelsFor(config, data.target, dataPath);
-  const candidate = await scoreModel(modelPath, data, labels, options, sensitive);
+  const candidate = await scoreModel(modelPath, data, labels, options, sensitive, 'candidate');
   const baseline = options.baseline
     ? {
-        ...(await scoreModel(options.baseline.path, data, labels, options, sensitive)),
+        ...(await scoreModel(
+          options.baseline.path,
+          data,
+          labels,
+          options,
+          sensitive,
+          options.baseline.label === options.baseline.path
+            ? 'baseline'
+            : `baseline (${options.baseline.label})`,
+        )),
         label: options.baseline.label,
       }
     : null;
@@ -83,6 +92,7 @@ async function scoreModel(
   labels: Labels,
   options: EvaluateOptions,
   sensitive: string[],
+  role: string,
 ): Promise<ModelResults> {
   const { config } = options.config;
   const model = await loadOnnxModel(path, {
@@ -91,6 +101,11 @@ async function scoreModel(
   });
   try {
     return await scoreWith(model, path, data, labels, options, sensitive);
+  } catch (error) {
+    // The metrics' own errors ("row 3 has NaN") do not say which of the two models gave them.
+    if (isModelshipError(error) && !error.message.includes(path))
+      throw new ModelshipError(`${path} (the ${role} model): ${error.message}`, error.exitCode);
+    throw error;
   } finally {
     await model.release();
   }
