@@ -73,7 +73,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         logger: lines.log,
       });
       const model = await server.ready.finally(lines.flush);
-      const { url } = await server.listen(port, options.host);
+      // A host or port it cannot listen on is one sentence (from listen) and exit 2.
+      const { url } = await server.listen(port, options.host).catch(async (error: unknown) => {
+        await server.close();
+        lines.flush();
+        throw error;
+      });
       process.stdout.write(
         `serving ${server.name} ${server.version} at ${url}/v2/models/${server.name} on ${model.provider}${model.providerNote ? ` (${model.providerNote})` : ''}${resolved.config ? '' : '; /predict is off without --config'}\n`,
       );

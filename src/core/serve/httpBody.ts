@@ -1,6 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { messageOf } from '../errors.js';
 import { BadRequest } from './inferRequest.js';
+import { MAX_ID_LENGTH } from './safeText.js';
+
+/** The deepest nesting of arrays and objects a request body may have (default of maxJsonDepth). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Thrown when the client goes away before the body ends: there is no one left to answer. */
+export class ClientGone extends BadRequest {
+  constructor() {
+    super('the client closed the connection before the request body ended.', 400);
+  }
+}
 
 /** Reads a body of at most `limit` bytes; 413 beyond it. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -8,12 +19,18 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = Number.isFinite(declared) && declared > limit;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) tooLarge = true;
-    // Beyond the limit the rest is read and dropped, so the client sees the 413, not a reset.
-    if (!tooLarge) chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      // Beyond the limit the rest is read and dropped, so the client sees the 413, not a reset.
+      if (!tooLarge) chunks.push(chunk);
+    }
+  } catch {
+    // Aborted mid-body, a socket error, or cut off after a timeout.
+    throw new ClientGone();
   }
+  if (!req.complete) throw new ClientGone();
   if (tooLarge) {
     throw new BadRequest(`the request body is larger than the limit of ${limit} bytes.`, 413);
   }
@@ -21,8 +38,12 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 }
 
 /** Reads a JSON body of at most `limit` bytes; 413 beyond it, 400 when it is not JSON. */
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  return parseJson(await readBody(req, limit));
+export async function readJson(
+  req: IncomingMessage,
+  limit: number,
+  maxDepth = MAX_JSON_DEPTH,
+): Promise<unknown> {
+  return parseJson(await readBody(req, limit), maxDepth);
 }
 
 /**
@@ -32,20 +53,27 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 export async function readInferBody(
   req: IncomingMessage,
   limit: number,
+  maxDepth = MAX_JSON_DEPTH,
 ): Promise<{ json: unknown; binary?: Buffer }> {
   const header = req.headers['inference-header-content-length'];
   const body = await readBody(req, limit);
-  if (header === undefined) return { json: parseJson(body) };
+  if (header === undefined) return { json: parseJson(body, maxDepth) };
   const length = Number(header);
   if (!Number.isInteger(length) || length < 0 || length > body.length) {
     throw new BadRequest(
       `Inference-Header-Content-Length ${JSON.stringify(header)} is not a byte count within the body of ${body.length} bytes.`,
     );
   }
-  return { json: parseJson(body.subarray(0, length)), binary: body.subarray(length) };
+  return { json: parseJson(body.subarray(0, length), maxDepth), binary: body.subarray(length) };
 }
 
-function parseJson(body: Buffer): unknown {
+function parseJson(body: Buffer, maxDepth: number): unknown {
+  const depth = jsonDepth(body, maxDepth);
+  if (depth > maxDepth) {
+    throw new BadRequest(
+      `the request body is nested deeper than the limit of ${maxDepth} arrays and objects; send flatter JSON (tensor data may be flat).`,
+    );
+  }
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
@@ -53,9 +81,35 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/**
+ * The nesting depth of the JSON text in `body` (brackets inside strings do not count), read
+ * without recursion before JSON.parse: the scan stops at `stopAbove` + 1.
+ */
+export function jsonDepth(body: Buffer, stopAbove = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > stopAbove) return deepest;
+      }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /** The `id` of a parsed body, echoed in error replies too. */
 export function idOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const id = (body as { id?: unknown }).id;
-  return typeof id === 'string' && id.length <= 256 ? id : undefined;
+  return typeof id === 'string' && id.length <= MAX_ID_LENGTH ? id : undefined;
 }

@@ -5,18 +5,26 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
-import { messageOf } from '../errors.js';
+import { ModelshipError, messageOf } from '../errors.js';
 import { featureWidth } from '../model/featureMatrix.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
-import { idOf, readInferBody, readJson } from './httpBody.js';
+import { ClientGone, idOf, MAX_JSON_DEPTH, readInferBody, readJson } from './httpBody.js';
 import { BadRequest, firstLine } from './inferRequest.js';
 import { inferReply, modelMetadata, zodMessage } from './inferRoute.js';
 import { ServeMetrics } from './metrics.js';
 import { ModelRunner, type MicroBatchOptions } from './modelRunner.js';
 import { predictRows, predictSchema } from './predictRoute.js';
+import { headerSafe, loggedPath, MAX_ID_LENGTH } from './safeText.js';
 import { loadServedModel, type ServedModel } from './servedModel.js';
+
+/** The largest request line plus headers the server reads (Node's maxHeaderSize); 431 beyond. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Headers not complete within this many milliseconds get 408 (Node's headersTimeout). */
+export const HEADERS_TIMEOUT_MS = 60_000;
+/** An idle keep-alive connection is closed after this many milliseconds. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export type ServeLogger = (entry: Record<string, unknown>) => void;
 
@@ -39,6 +47,8 @@ export interface ServeOptions {
   /** Largest request body in bytes (default 1 MiB for /predict, 16 MiB for infer). */
   maxPredictBytes?: number;
   maxInferBytes?: number;
+  /** Deepest nesting of arrays and objects in a JSON body (default 64); 400 beyond it. */
+  maxJsonDepth?: number;
   /** A request not answered within this many milliseconds gets 504 (default 30,000). */
   requestTimeoutMs?: number;
   /** Merge small concurrent requests into one model run (default off). */
@@ -87,6 +97,7 @@ export function createServer(options: ServeOptions): ModelServer {
   const maxPredict = options.maxPredictBytes ?? 1024 * 1024;
   const maxInfer = options.maxInferBytes ?? 16 * 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
   const metrics = new ServeMetrics();
   const width = config ? featureWidth(config.model.features) : undefined;
   let model: { served: ServedModel; runner: ModelRunner } | undefined;
@@ -168,7 +179,7 @@ export function createServer(options: ServeOptions): ModelServer {
     if (path === '/predict') {
       const wrong = allow(method, 'POST');
       if (wrong) return { route: 'predict', reply: wrong };
-      const body = await readJson(req, maxPredict);
+      const body = await readJson(req, maxPredict, maxDepth);
       ctx.id = idOf(body) ?? ctx.id;
       const { served, runner } = loadedModel();
       if (!config || !served.rows) {
@@ -224,7 +235,7 @@ export function createServer(options: ServeOptions): ModelServer {
         };
       }
       if (action === '/infer') {
-        const { json, binary } = await readInferBody(req, maxInfer);
+        const { json, binary } = await readInferBody(req, maxInfer, maxDepth);
         ctx.id = idOf(json) ?? ctx.id;
         const { served, runner } = loadedModel();
         const out = await inferReply(
@@ -297,6 +308,13 @@ export function createServer(options: ServeOptions): ModelServer {
       return await Promise.race([work, timeout]);
     } catch (error) {
       const routeName = routeOf(path);
+      if (error instanceof ClientGone) {
+        // No one is left to read an answer; 499 (client closed request) in the log and metrics.
+        return {
+          route: routeName,
+          reply: { status: 499, body: { error: error.message } },
+        };
+      }
       if (error instanceof BadRequest) {
         return {
           route: routeName,
@@ -317,12 +335,22 @@ export function createServer(options: ServeOptions): ModelServer {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     inFlight++;
     metrics.inFlight = inFlight;
+    try {
+      await respond(req, res);
+    } finally {
+      inFlight--;
+      metrics.inFlight = inFlight;
+      settle();
+    }
+  }
+
+  async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     const headerId = req.headers['x-request-id'];
     const ctx: { id?: string; deadline: number } = { deadline: started + timeoutMs };
-    if (typeof headerId === 'string' && headerId.length <= 256) ctx.id = headerId;
+    if (typeof headerId === 'string' && headerId.length <= MAX_ID_LENGTH) ctx.id = headerId;
     const { route: routeName, reply, rows, timedOut } = await answer(method, path, req, ctx);
     let requestId = ctx.id;
     const replyBody = reply.body as Record<string, unknown> | string;
@@ -330,6 +358,8 @@ export function createServer(options: ServeOptions): ModelServer {
       if (typeof replyBody.id === 'string') requestId = replyBody.id;
       else if (requestId && 'error' in replyBody) replyBody.id = requestId;
     }
+    // The id as the body has it may hold any character; the header and the log get a safe form.
+    const safeId = requestId ? headerSafe(requestId) : undefined;
     const text = typeof replyBody === 'string' ? replyBody : JSON.stringify(replyBody);
     const headers: Record<string, string | number> = {
       'content-type': reply.contentType ?? 'application/json',
@@ -342,7 +372,7 @@ export function createServer(options: ServeOptions): ModelServer {
       headers['content-length'] = payload.length;
       headers['inference-header-content-length'] = Buffer.byteLength(text);
     }
-    if (requestId) headers['x-request-id'] = requestId;
+    if (safeId) headers['x-request-id'] = safeId;
     // After a 413 or a timeout the body may be unread: the connection cannot be reused.
     if (closing || reply.status === 413 || timedOut) headers.connection = 'close';
     const seconds = (performance.now() - started) / 1000;
@@ -350,29 +380,92 @@ export function createServer(options: ServeOptions): ModelServer {
     log({
       event: 'request',
       method,
-      path,
+      path: loggedPath(path),
       route: routeName,
       status: reply.status,
       duration_ms: Math.round(seconds * 1e6) / 1e3,
       ...(rows !== undefined ? { rows } : {}),
-      ...(requestId ? { id: requestId } : {}),
+      ...(safeId ? { id: safeId } : {}),
     });
     await new Promise<void>((resolve) => {
-      res.on('close', resolve);
+      // 'close' comes once the answer is sent or the connection is gone; it may be gone already.
+      res.once('close', resolve);
       // A body still arriving after a timeout is cut off, which also ends the route reading it.
-      if (!req.complete) res.on('finish', () => req.destroy());
-      res.writeHead(reply.status, headers);
-      res.end(payload);
+      if (!req.complete) res.once('finish', () => req.destroy());
+      send(res, reply.status, headers, payload);
+      if (res.destroyed || res.closed || req.socket.destroyed) resolve();
     });
-    inFlight--;
-    metrics.inFlight = inFlight;
-    settle();
   }
 
-  const server = createHttpServer((req, res) => {
-    void handle(req, res);
+  /** Writes the answer; a header Node refuses becomes a plain 500, never a thrown error. */
+  function send(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string | number>,
+    payload: string | Buffer,
+  ): void {
+    try {
+      res.writeHead(status, headers);
+      res.end(payload);
+      return;
+    } catch (error) {
+      log({ event: 'error', route: 'write', error: messageOf(error) });
+    }
+    try {
+      const text = JSON.stringify({ error: 'internal error: the answer could not be written.' });
+      res.writeHead(500, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        connection: 'close',
+      });
+      res.end(text);
+    } catch {
+      res.destroy();
+    }
+  }
+
+  const server = createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log({ event: 'error', route: 'handle', error: messageOf(error) });
+      res.destroy();
+    });
   });
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  // Malformed HTTP, headers too large or too slow: a JSON error like every other, then close.
+  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
+    const answered = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    const code = error.code ?? '';
+    if (!socket.writable || answered?.headersSent || code === 'ECONNRESET' || code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            `the request line and headers are larger than the limit of ${MAX_HEADER_BYTES} bytes.`,
+          ]
+        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [
+              408,
+              'Request Timeout',
+              `the request headers did not arrive within the limit of ${HEADERS_TIMEOUT_MS} ms.`,
+            ]
+          : [
+              400,
+              'Bad Request',
+              `malformed HTTP request (${code || 'parse error'}${error.reason ? `: ${error.reason}` : ''}).`,
+            ];
+    metrics.observe('bad_http', status, 0);
+    log({ event: 'bad_http', status, code });
+    const text = JSON.stringify({ error: message });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+    socket.destroySoon();
+  });
 
   let closed: Promise<void> | undefined;
   return {
@@ -382,7 +475,7 @@ export function createServer(options: ServeOptions): ModelServer {
     ready,
     async listen(port = 8080, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (error) => reject(listenError(error, host, port)));
         server.listen(port, host, () => {
           server.off('error', reject);
           resolve();
@@ -413,6 +506,40 @@ export function createServer(options: ServeOptions): ModelServer {
       return closed;
     },
   };
+}
+
+/** A failure to listen, as one sentence that names the host or port and what to do. */
+export function listenError(error: unknown, host: string, port: number): ModelshipError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const shownHost = JSON.stringify(host).slice(1, -1);
+  if (
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EAI_FAIL' ||
+    code === 'EAI_NONAME'
+  ) {
+    return new ModelshipError(
+      `--host ${shownHost} is not an address of this machine nor a name that resolves to one (${code}); pass an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EINVAL' || code === 'EAFNOSUPPORT') {
+    return new ModelshipError(
+      `--host ${shownHost} is not an address of this machine (${code}); pass one of its addresses, such as 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).`,
+    );
+  }
+  if (code === 'EADDRINUSE') {
+    return new ModelshipError(
+      `--port ${port} on ${shownHost} is in use by another program; stop it, or pass another --port (0 picks a free one).`,
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ModelshipError(
+      `--port ${port} on ${shownHost} needs privileges this process does not have (${code}); pass a port above 1023.`,
+    );
+  }
+  return new ModelshipError(
+    `cannot listen on ${shownHost} port ${port} (${firstLine(messageOf(error))}); check --host and --port.`,
+  );
 }
 
 function allow(method: string, wanted: string): Reply | undefined {
