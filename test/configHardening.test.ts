@@ -134,3 +134,14 @@ describe('gate rules', () => {
     );
   });
 });
+
+describe('gate reports', () => {
+  it('a metric of 1e400 (JSON reads Infinity) is "not a finite number", naming the key', () => {
+    write('gate.yml', `${CONFIG}metrics:\n  mae: { max: 1 }\n`);
+    write('inf.json', '{"metrics": {"mae": 1}, "baseline": {"metrics": {"mae": -1e400}}}');
+    expectBadInput(
+      runCli(['gate', '-c', 'gate.yml', '-r', 'inf.json'], dir),
+      /^modelship: inf\.json: baseline\.metrics\.mae: is not a finite number \(a JSON number too large, read as -Infinity\); write a finite number, or null/,
+    );
+  });
+});

@@ -31,8 +31,21 @@ export function readGateReport(file: string): {
   const parsed = reportSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.') || '(top level)';
+    const value = issue.path.reduce<unknown>(
+      (at, key) =>
+        at !== null && typeof at === 'object'
+          ? (at as Record<PropertyKey, unknown>)[key]
+          : undefined,
+      data,
+    );
+    // JSON.parse reads 1e400 as Infinity: say so, not "expected number".
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new ModelshipError(
+        `${file}: ${where}: is not a finite number (a JSON number too large, read as ${value}); write a finite number, or null for an undefined metric.`,
+      );
     throw new ModelshipError(
-      `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; expected { metrics: { name: number }, fairness?, baseline? }.`,
+      `${file}: ${where}: ${issue.message}; expected { metrics: { name: number }, fairness?, baseline? }.`,
     );
   }
   const report = parsed.data;
