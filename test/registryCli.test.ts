@@ -369,6 +369,26 @@ describe('modelship registry download', () => {
     expect(readdirSync(existing)).toEqual(['keep.txt']);
   });
 
+  it('never overwrites files it did not download: -o into a project keeps its modelship.yml', async () => {
+    const github = fake();
+    seedBundle(github);
+    const project = freshDir();
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'MODEL_CARD.md'), 'the project card');
+    const run = await cli(github, ['registry', 'download', '1.2.0', '--out', project]);
+    expect(run.code).toBe(2);
+    oneLine(run.stderr);
+    expect(run.stderr).toMatch(
+      /--out .*: already holds MODEL_CARD\.md, not downloaded by modelship registry download; choose another directory/,
+    );
+    expect(readdirSync(project)).toEqual(['MODEL_CARD.md']);
+    expect(readFileSync(join(project, 'MODEL_CARD.md'), 'utf8')).toBe('the project card');
+    // An earlier download is replaced: its SHA256SUMS lists the files.
+    const earlier = freshDir();
+    expect((await cli(github, ['registry', 'download', '1.2.0', '--out', earlier])).code).toBe(0);
+    expect((await cli(github, ['registry', 'download', '1.2.0', '--out', earlier])).code).toBe(0);
+  });
+
   it('refuses an asset the release does not have', async () => {
     const github = fake();
     seedBundle(github);

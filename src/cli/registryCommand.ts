@@ -3,7 +3,7 @@
  * `<model>-v<semver>`) from a terminal, through the same `ModelRegistry` the actions use.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -416,6 +416,13 @@ async function downloadRelease(
     );
   }
   const outExisted = existsSync(out);
+  // Files already there are replaced only in a directory an earlier download made: `-o .` in a
+  // project must not overwrite its modelship.yml or schema.yml with the release's.
+  const clashes = outExisted ? names.filter((name) => existsSync(join(out, name))) : [];
+  if (clashes.length > 0 && !isEarlierDownload(out, clashes))
+    throw new ModelshipError(
+      `--out ${out}: already holds ${clashes.join(', ')}, not downloaded by modelship registry download; choose another directory (the default is ./<tag>), or remove them yourself.`,
+    );
   let created: string | undefined;
   let staging: string | undefined;
   try {
@@ -443,6 +450,26 @@ async function downloadRelease(
     if (!outExisted && created) await rm(created, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Whether `out` is an earlier download: it holds SHA256SUMS (every download verifies against it),
+ * and that lists each of the files to be replaced.
+ */
+function isEarlierDownload(out: string, names: string[]): boolean {
+  let sums: string;
+  try {
+    sums = readFileSync(join(out, SHA256SUMS), 'utf8');
+  } catch {
+    return false;
+  }
+  const listed = new Set(
+    sums
+      .split('\n')
+      .map((line) => /^[0-9a-f]{64} [ *](.+)$/i.exec(line.trim())?.[1])
+      .filter(Boolean),
+  );
+  return names.every((name) => name === SHA256SUMS || listed.has(name));
 }
 
 function listText(
