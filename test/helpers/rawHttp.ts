@@ -29,12 +29,13 @@ export function parseRawReply(raw: string): RawReply | undefined {
 /**
  * Sends `chunks` on a fresh TCP connection (each after `gapMs`), then reads until the server
  * closes the connection or `waitMs` passes, and parses the first reply. With `abortAfter`, the
- * socket is destroyed right after the chunks are written (a client that gives up mid-request).
+ * socket is destroyed right after the chunks are written (a client that gives up mid-request);
+ * with `reset` too, by a TCP reset.
  */
 export function rawRequest(
   port: number,
   chunks: (string | Buffer)[],
-  options: { gapMs?: number; waitMs?: number; abortAfter?: boolean } = {},
+  options: { gapMs?: number; waitMs?: number; abortAfter?: boolean; reset?: boolean } = {},
 ): Promise<RawReply | undefined> {
   return new Promise((resolve) => {
     const socket: Socket = connect(port, '127.0.0.1');
@@ -55,7 +56,11 @@ export function rawRequest(
           if (i > 0 && options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
           await new Promise<void>((r) => socket.write(chunk, () => r()));
         }
-        if (options.abortAfter) return done();
+        if (options.abortAfter) {
+          // A reset (TCP RST) is a socket error on the server's side; a plain close is an abort.
+          if (options.reset) socket.resetAndDestroy();
+          return done();
+        }
         timer = setTimeout(done, options.waitMs ?? 5_000);
       })();
     });

@@ -373,8 +373,9 @@ export function createServer(options: ServeOptions): ModelServer {
       headers['inference-header-content-length'] = Buffer.byteLength(text);
     }
     if (safeId) headers['x-request-id'] = safeId;
-    // After a 413 or a timeout the body may be unread: the connection cannot be reused.
-    if (closing || reply.status === 413 || timedOut) headers.connection = 'close';
+    // After a 413 or a timeout, or an answer before the body ended, the body may be unread: the
+    // connection cannot be reused, and the client must know before it sends another request on it.
+    if (closing || reply.status === 413 || timedOut || !req.complete) headers.connection = 'close';
     const seconds = (performance.now() - started) / 1000;
     metrics.observe(routeName, reply.status, seconds);
     log({
