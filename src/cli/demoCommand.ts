@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataContract } from '../core/config/dataContract.js';
@@ -6,6 +7,11 @@ import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js
 import { validateData } from '../core/data/validate.js';
 import { ModelshipError } from '../core/errors.js';
 import { evaluate } from '../core/evaluation/evaluate.js';
+import {
+  checkEarlierOutput,
+  checkOutputDirectory,
+  writeOutputMarker,
+} from '../core/files/outputFiles.js';
 import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { validationMarkdown } from '../core/report/validationMarkdown.js';
 import { driftStep, packageStep, serveStep } from './demoServeDrift.js';
@@ -22,6 +28,12 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
       const started = performance.now();
       const out = resolve(options.out);
       const loaded = loadConfig(join(packageRoot(), 'examples', 'credit-risk', 'modelship.yml'));
+      // The demo writes models, reports and a bundle into --out: never into a directory of the
+      // user's that an earlier demo did not make (the project, the current directory).
+      checkOutputDirectory('--out', out, [loaded.dir]);
+      checkEarlierOutput('--out', out, 'demo');
+      mkdirSync(out, { recursive: true });
+      writeOutputMarker(out, 'demo');
       const say = (line = '') => process.stdout.write(`${line}\n`);
       const shown = (path: string) => relative(process.cwd(), path) || '.';
       say(

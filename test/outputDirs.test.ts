@@ -1,0 +1,76 @@
+// Directory outputs: image manifests and demo write only where they may, never over a user's files.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { useTempDir } from './helpers/tempDir.js';
+
+const dir = useTempDir();
+const IMAGE = `ghcr.io/o/m@sha256:${'a'.repeat(64)}`;
+
+function expectBadInput(result: CliResult, message: RegExp): void {
+  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error/);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(result.stdout).toBe('');
+  expect(result.code).toBe(2);
+}
+
+beforeAll(() => {
+  buildCliIfStale();
+  const bundle = join(dir, 'bundle');
+  mkdirSync(bundle);
+  const model = Buffer.from('model');
+  writeFileSync(join(bundle, 'model.onnx'), model);
+  const sha256 = createHash('sha256').update(model).digest('hex');
+  writeFileSync(
+    join(bundle, 'manifest.json'),
+    JSON.stringify({ name: 'm', version: '1.0.0', files: { 'model.onnx': { sha256 } } }),
+  );
+});
+
+describe('image manifests -o', () => {
+  it('refuses the bundle itself, and a deployment.yaml it did not write', () => {
+    expectBadInput(
+      runCli(['image', 'manifests', 'bundle', '--image', IMAGE, '-o', 'bundle'], dir),
+      /^modelship: --out bundle: is inside the release bundle bundle, an input of this command/,
+    );
+    expect(readdirSync(join(dir, 'bundle')).sort()).toEqual(['manifest.json', 'model.onnx']);
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'deployment.yaml'), 'kind: Deployment # mine\n');
+    expectBadInput(
+      runCli(['image', 'manifests', 'bundle', '--image', IMAGE, '-o', 'project'], dir),
+      /^modelship: --out project: already holds deployment\.yaml, not written by modelship image manifests/,
+    );
+    expect(readFileSync(join(project, 'deployment.yaml'), 'utf8')).toBe(
+      'kind: Deployment # mine\n',
+    );
+    // Its own earlier output is replaced.
+    const k8s = join(dir, 'k8s');
+    for (let i = 0; i < 2; i++)
+      expect(
+        runCli(['image', 'manifests', 'bundle', '--image', IMAGE, '-o', 'k8s'], dir).code,
+      ).toBe(0);
+    expect(readdirSync(k8s).sort()).toEqual(['deployment.yaml', 'inferenceservice.yaml']);
+  });
+});
+
+describe('demo --out', () => {
+  it('refuses a non-empty directory an earlier demo did not make, and the current directory', () => {
+    const project = join(dir, 'mine');
+    mkdirSync(project);
+    writeFileSync(join(project, 'evaluate.json'), '{"mine": true}');
+    expectBadInput(
+      runCli(['demo', '--out', 'mine'], dir),
+      /^modelship: --out \S*mine: exists, is not empty and is not an earlier output of modelship demo/,
+    );
+    expectBadInput(
+      runCli(['demo', '--out', '.'], project),
+      /^modelship: --out \S+: is or holds the current directory; choose a new directory/,
+    );
+    expect(readdirSync(project)).toEqual(['evaluate.json']);
+  });
+});
