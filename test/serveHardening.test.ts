@@ -259,6 +259,23 @@ describe('close', () => {
   });
 });
 
+describe('close with a slow client', () => {
+  it('does not wait for a client still sending its headers', async () => {
+    const own = createServer({ modelPath, config });
+    await own.ready;
+    const { port: ownPort } = await own.listen(0, '127.0.0.1');
+    // Half a request line, then nothing: no request yet, so nothing to finish.
+    const held = rawRequest(ownPort, ['POST /predict HTTP/1.1\r\nhost: x\r\ncontent-'], {
+      waitMs: 10_000,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await held).toBeUndefined();
+  });
+});
+
 describe('modelship serve --host', () => {
   it('names a host it cannot listen on in one sentence, with exit 2', async () => {
     let stderr = '';

@@ -498,7 +498,8 @@ export function createServer(options: ServeOptions): ModelServer {
         });
         server.closeIdleConnections();
         if (inFlight > 0 || running > 0) await new Promise<void>((resolve) => (drained = resolve));
-        server.closeIdleConnections();
+        // Every request is answered: what is left is idle, or a client still sending headers.
+        server.closeAllConnections();
         await stopped;
         const loaded = await ready.catch(() => undefined);
         await loaded?.release();
