@@ -145,3 +145,22 @@ describe('gate reports', () => {
     );
   });
 });
+
+describe('YAML keys', () => {
+  it('a list or mapping as a key is refused in one line (no stringified-key warning)', () => {
+    write('c-key.yml', 'columns:\n  a: {type: integer}\n? [x]\n: 2\n');
+    expectBadInput(
+      runCli(['validate', 'data.csv', '-s', 'c-key.yml'], dir),
+      /^modelship: c-key\.yml:3:3 invalid YAML: a key must be a plain name, not a list or mapping/,
+    );
+  });
+});
+
+describe('feature mappings', () => {
+  it('a .nan in a feature map names the key inside the feature, not "Invalid input"', () => {
+    write('map.yml', CONFIG.replace('features: [a]', 'features: [{column: a, map: {x: .nan}}]'));
+    expect(() => loadConfig(abs('map.yml'))).toThrow(
+      /map\.yml:6:\d+ model\.features\.0\.map\.x: is not a finite number \(got \.nan\)/,
+    );
+  });
+});

@@ -50,9 +50,9 @@ export function parseYamlText<S extends z.ZodType>(
   const data = parsed === null ? undefined : parsed;
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) =>
-    describeIssue(issue, doc, data, lineCounter, file),
-  );
+  const problems = result.error.issues
+    .flatMap(unionBranch)
+    .map((issue) => describeIssue(issue, doc, data, lineCounter, file));
   const shown = problems.slice(0, 3).join('; ');
   const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
   throw new ModelshipError(`${shown}${more}`);
@@ -78,6 +78,10 @@ function refuseUnsupported(doc: Document, lines: LineCounter, file: string): voi
   };
   visit(doc, {
     Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key))
+        throw new ModelshipError(
+          `${at(pair.key)} invalid YAML: a key must be a plain name, not a list or mapping (? [..]); write the key as text.`,
+        );
       if (isScalar(pair.key) && pair.key.value === '<<')
         throw new ModelshipError(
           `${at(pair.key)} invalid YAML: merge keys (<<) are not supported; write the keys out in this mapping.`,
@@ -90,6 +94,19 @@ function refuseUnsupported(doc: Document, lines: LineCounter, file: string): voi
         );
     },
   });
+}
+
+/**
+ * A union (a feature as a name or a mapping) says only "Invalid input": when one branch matched
+ * the value's shape and failed deeper, that branch's issues say what is wrong, and where.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const deeper = issue.errors.filter((branch) =>
+    branch.some((inner) => inner.path.length > 0 || inner.code !== 'invalid_type'),
+  );
+  if (deeper.length !== 1) return [issue];
+  return deeper[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function describeIssue(
