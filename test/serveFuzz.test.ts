@@ -35,6 +35,7 @@ const IDS = [
   ' lead and trail ',
   '\u2028',
   'x'.repeat(300),
+  'é'.repeat(3_000),
 ];
 
 const validInfer = (random: () => number) => ({

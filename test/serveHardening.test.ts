@@ -91,6 +91,18 @@ describe('client-controlled text in headers and log lines', () => {
     expect((await fetch(`${url}/v2/health/live`)).status).toBe(200);
   });
 
+  it('echoes a long id in the body only, never in a header no client could read', async () => {
+    const id = 'é'.repeat(5_000);
+    for (const res of [
+      await post('/predict', JSON.stringify({ id, rows: [CREDIT_RISK_ROW] })),
+      await post(INFER, JSON.stringify(validInfer(id))),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBeNull();
+      expect(((await res.json()) as { id: string }).id).toBe(id);
+    }
+  });
+
   it('never echoes a header id that is not plain ASCII as it is', async () => {
     const reply = await rawRequest(port, [
       Buffer.concat([

@@ -358,8 +358,10 @@ export function createServer(options: ServeOptions): ModelServer {
       if (typeof replyBody.id === 'string') requestId = replyBody.id;
       else if (requestId && 'error' in replyBody) replyBody.id = requestId;
     }
-    // The id as the body has it may hold any character; the header and the log get a safe form.
-    const safeId = requestId ? headerSafe(requestId) : undefined;
+    // The id as the body has it may hold any character and be of any length; the header and the
+    // log get a safe form, and only of an id of at most MAX_ID_LENGTH characters.
+    const safeId =
+      requestId && requestId.length <= MAX_ID_LENGTH ? headerSafe(requestId) : undefined;
     const text = typeof replyBody === 'string' ? replyBody : JSON.stringify(replyBody);
     const headers: Record<string, string | number> = {
       'content-type': reply.contentType ?? 'application/json',
