@@ -74,3 +74,18 @@ describe('demo --out', () => {
     expect(readdirSync(project)).toEqual(['evaluate.json']);
   });
 });
+
+describe('train --output-dir', () => {
+  it('refuses a directory whose manifest.json is not an earlier run manifest (a bundle)', () => {
+    writeFileSync(
+      join(dir, 'modelship.yml'),
+      'model:\n  name: m\n  task: regression\n  path: m.onnx\n  target: y\n  features: [a]\ntrain:\n  command: "true"\n  gpu: none\n',
+    );
+    const before = readFileSync(join(dir, 'bundle', 'manifest.json'), 'utf8');
+    expectBadInput(
+      runCli(['train', '--output-dir', 'bundle'], dir),
+      /^modelship: \S*bundle\/manifest\.json: exists and is not the manifest of an earlier training run; choose another --output-dir/,
+    );
+    expect(readFileSync(join(dir, 'bundle', 'manifest.json'), 'utf8')).toBe(before);
+  });
+});

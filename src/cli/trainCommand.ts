@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config/modelshipConfig.js';
@@ -49,6 +50,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const mode = gpuMode(options.gpu ?? loaded.config.train.gpu);
       const timeoutMinutes = minutes(options.timeoutMinutes);
       const paths = trainingPaths(loaded, { outputDir: options.outputDir });
+      checkManifestPath(join(paths.outputDir, 'manifest.json'));
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const shown = (path: string) => relative(process.cwd(), path) || '.';
 
@@ -110,6 +112,25 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       }
       setExit(0);
     });
+}
+
+/**
+ * The run manifest replaces only an earlier run's: a manifest.json of something else there (a
+ * release bundle's, with --output-dir pointing at it) is refused before training starts.
+ */
+function checkManifestPath(path: string): void {
+  if (!existsSync(path)) return;
+  let command: unknown;
+  try {
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { run?: { command?: unknown } };
+    command = manifest?.run?.command;
+  } catch {
+    // not JSON: not ours either
+  }
+  if (typeof command !== 'string')
+    throw new ModelshipError(
+      `${path}: exists and is not the manifest of an earlier training run; choose another --output-dir, so that the run manifest does not overwrite it.`,
+    );
 }
 
 function gpuMode(value: string): GpuMode {
