@@ -369,7 +369,7 @@ describe('modelship registry download', () => {
     expect(readdirSync(existing)).toEqual(['keep.txt']);
   });
 
-  it('never overwrites files it did not download: -o into a project keeps its modelship.yml', async () => {
+  it('never overwrites files it did not download: -o into a project keeps its own files', async () => {
     const github = fake();
     seedBundle(github);
     const project = freshDir();
