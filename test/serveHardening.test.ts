@@ -271,6 +271,25 @@ describe('close', () => {
   });
 });
 
+describe('a client too slow with its headers', () => {
+  it('gets 408 and a JSON error once the headers timeout passes, and leaves nothing behind', async () => {
+    const own = createServer({ modelPath, config, headersTimeoutMs: 300 });
+    await own.ready;
+    const { port: ownPort } = await own.listen(0, '127.0.0.1');
+    try {
+      const started = Date.now();
+      const reply = await rawRequest(ownPort, ['POST /predict HTTP/1.1\r\nhost: x\r\n'], {
+        waitMs: 10_000,
+      });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(reply?.status).toBe(408);
+      expect(JSON.parse(reply!.body)).toEqual({ error: expect.stringMatching(/300 ms/) });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('close with a slow client', () => {
   it('does not wait for a client still sending its headers', async () => {
     const own = createServer({ modelPath, config });

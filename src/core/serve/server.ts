@@ -51,6 +51,8 @@ export interface ServeOptions {
   maxJsonDepth?: number;
   /** A request not answered within this many milliseconds gets 504 (default 30,000). */
   requestTimeoutMs?: number;
+  /** A client whose headers are not complete within this many milliseconds gets 408 (default 60,000). */
+  headersTimeoutMs?: number;
   /** Merge small concurrent requests into one model run (default off). */
   microBatch?: MicroBatchOptions;
   /** Server name and version reported by GET /v2. */
@@ -98,6 +100,7 @@ export function createServer(options: ServeOptions): ModelServer {
   const maxInfer = options.maxInferBytes ?? 16 * 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
+  const headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const metrics = new ServeMetrics();
   const width = config ? featureWidth(config.model.features) : undefined;
   let model: { served: ServedModel; runner: ModelRunner } | undefined;
@@ -427,14 +430,23 @@ export function createServer(options: ServeOptions): ModelServer {
     }
   }
 
-  const server = createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log({ event: 'error', route: 'handle', error: messageOf(error) });
-      res.destroy();
-    });
-  });
+  const server = createHttpServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: headersTimeoutMs,
+      // Off: a request whose headers are in is timed by requestTimeoutMs (504), body included.
+      requestTimeout: 0,
+      // How often Node looks for connections past the headers timeout (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        log({ event: 'error', route: 'handle', error: messageOf(error) });
+        res.destroy();
+      });
+    },
+  );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
   // Malformed HTTP, headers too large or too slow: a JSON error like every other, then close.
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
     const answered = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
@@ -454,7 +466,7 @@ export function createServer(options: ServeOptions): ModelServer {
           ? [
               408,
               'Request Timeout',
-              `the request headers did not arrive within the limit of ${HEADERS_TIMEOUT_MS} ms.`,
+              `the request headers did not arrive within the limit of ${headersTimeoutMs} ms.`,
             ]
           : [
               400,
