@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +10,7 @@ import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { jsonLines } from '../src/core/serve/jsonLines.js';
 import { createServer, type ModelServer } from '../src/core/serve/server.js';
 import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
+import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { rawRequest } from './helpers/rawHttp.js';
 import { useTempDir } from './helpers/tempDir.js';
 
@@ -304,6 +306,54 @@ describe('close with a slow client', () => {
     await own.close();
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await held).toBeUndefined();
+  });
+});
+
+describe('modelship serve as a child process', () => {
+  it('exits 0 on SIGTERM, logging closed, after a client cut off its upload', async () => {
+    buildCliIfStale();
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle);
+    copyFileSync(modelPath, join(bundle, 'model.onnx'));
+    const yml = readFileSync('examples/credit-risk/modelship.yml', 'utf8');
+    writeFileSync(join(bundle, 'modelship.yml'), yml.replace('data/schema.yml', 'schema.yml'));
+    copyFileSync('examples/credit-risk/data/schema.yml', join(bundle, 'schema.yml'));
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'modelship.js'), 'serve', bundle, '--port', '0', '--cpu'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      while (!/http:\/\/\S+/.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`serve exited early:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const childPort = Number(/http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
+      await rawRequest(
+        childPort,
+        [`POST ${INFER} HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n`, '{"id":"cut",'],
+        { abortAfter: true },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((r) => setTimeout(() => r('still running'), 5_000)),
+      ]);
+      expect(code).toBe(0);
+      const events = stderr
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { event: string }).event);
+      expect(events).toContain('closed');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 
