@@ -426,6 +426,15 @@ describe('modelship package', () => {
       runCli(['package', '--out', 'v', '--report', 'notreport.json'], dir),
       /notreport\.json: not an evaluation report/,
     );
+    // 1e400 reads as Infinity: it would reach the bundle's metrics.json as null.
+    writeFileSync(
+      join(dir, 'inf-report.json'),
+      JSON.stringify(report).replace(/"metrics":\{"(\w+)":[^,}]+/, '"metrics":{"$1":1e400'),
+    );
+    expectBadInput(
+      runCli(['package', '--out', 'v', '--report', 'inf-report.json'], dir),
+      /inf-report\.json: metrics\.\w+ is not a finite number \(read as Infinity\)/,
+    );
     expectBadInput(runCli(['package'], dir), /--out/);
   });
 

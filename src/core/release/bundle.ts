@@ -255,6 +255,12 @@ export function readEvaluationReport(path: string): EvaluationReport {
       `${path}: not an evaluation report (expected name, candidate, metrics and gate); write one with modelship evaluate --json.`,
     );
   }
+  // JSON.parse reads 1e400 as Infinity, which the bundle's metrics.json would then write as null.
+  for (const [name, metric] of Object.entries(report.metrics))
+    if (typeof metric === 'number' && !Number.isFinite(metric))
+      throw new ModelshipError(
+        `${path}: metrics.${name} is not a finite number (read as ${metric}); write the report again with modelship evaluate --json.`,
+      );
   return value as EvaluationReport;
 }
 
