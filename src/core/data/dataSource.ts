@@ -18,10 +18,28 @@ export interface DataSource {
   /** DuckDB type of each column as read (VARCHAR for delimited text). */
   types: Record<string, string>;
   delimiter?: string;
+  /**
+   * With `deferScan`: the gzip and record-length checks of the files, still running beside
+   * DuckDB's read. readSafely waits for them, and their failure wins over the query's result.
+   */
+  scanned?: Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * Run the whole-file checks (scanText) beside the first query instead of before it: decompressing
+   * a gzip file to its end took a second of a million rows' validation on its own. Only for callers
+   * whose every read goes through readSafely.
+   */
+  deferScan?: boolean;
 }
 
 /** Resolves a path or glob to readable files; every failure is one sentence naming the path. */
-export async function openDataSource(db: Database, path: string): Promise<DataSource> {
+export async function openDataSource(
+  db: Database,
+  path: string,
+  options: OpenOptions = {},
+): Promise<DataSource> {
   const format = formatOf(path);
   if (!format) {
     throw new ModelshipError(
@@ -32,9 +50,14 @@ export async function openDataSource(db: Database, path: string): Promise<DataSo
   // Before DuckDB opens anything: only regular files (a FIFO would block it forever), gzip read
   // to its end (a cut-off stream would pass as fewer rows) and no record DuckDB would drop.
   const sizes = (isGlob(path) ? files : [path]).map((file) => statDataFile(file).size);
-  for (const [i, file] of files.entries())
-    if (needsScan(file, format, sizes[i]!)) await scanText(file, format);
+  const scans = files.filter((file, i) => needsScan(file, format, sizes[i]!));
+  const scanned = (async () => {
+    for (const file of scans) await scanText(file, format);
+  })();
+  if (options.deferScan && scans.length) scanned.catch(() => undefined);
+  else await scanned;
   const source: DataSource = { display: path, files, format, columns: [], types: {} };
+  if (options.deferScan && scans.length) source.scanned = scanned;
   if (format === 'csv' || format === 'tsv') {
     const headers = await Promise.all(files.map((file) => readCsvHeader(file, format === 'tsv')));
     const first = headers[0]!;
@@ -73,11 +96,15 @@ export async function readSafely<T = Record<string, unknown>>(
   source: DataSource,
   sql: string,
 ): Promise<T[]> {
+  let rows: T[];
   try {
-    return await db.rows<T>(sql);
+    rows = await db.rows<T>(sql);
   } catch (error) {
+    await source.scanned; // a damaged file explains a failed read best
     throw await explainReadError(source, messageOf(error));
   }
+  await source.scanned;
+  return rows;
 }
 
 /**

@@ -34,7 +34,7 @@ export async function validateData(
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   return withDatabase(async (db) => {
-    const source = await openDataSource(db, dataPath);
+    const source = await openDataSource(db, dataPath, { deferScan: true });
     return validateSource(db, source, contract, options);
   });
 }
