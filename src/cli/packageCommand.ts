@@ -40,7 +40,7 @@ export function registerPackage(program: Command, setExit: (code: number) => voi
     .option('--manifest <json>', "the training run's manifest.json (modelship train)")
     .option('--version <semver>', 'the release version', '0.0.0-dev')
     .option('--commit <sha>', 'the commit the model comes from (default: git HEAD of the config)')
-    .option('--force', 'replace a non-empty --out directory')
+    .option('--force', 'replace an earlier release bundle at --out (never another directory)')
     .action(async (options: PackageOptions) => {
       const loaded = loadConfig(options.config);
       if (options.commit !== undefined && !/^[0-9a-fA-F]{7,64}$/.test(options.commit))
