@@ -1,6 +1,6 @@
 // Directory outputs: image manifests and demo write only where they may, never over a user's files.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
@@ -87,5 +87,15 @@ describe('train --output-dir', () => {
       /^modelship: \S*bundle\/manifest\.json: exists and is not the manifest of an earlier training run; choose another --output-dir/,
     );
     expect(readFileSync(join(dir, 'bundle', 'manifest.json'), 'utf8')).toBe(before);
+  });
+
+  it('train --command true beside an old model fails, and records no manifest', () => {
+    writeFileSync(join(dir, 'm.onnx'), 'an old model');
+    const result = runCli(['train', '--command', 'true'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^modelship: train command "true" exited 0 but did not write a new model: \S*m\.onnx is the file that was there before the run, unchanged/,
+    );
+    expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   });
 });
