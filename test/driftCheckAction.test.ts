@@ -210,6 +210,15 @@ describe('drift-check action', () => {
     expect(github.labelsOf(repo)).toEqual([]);
   });
 
+  it('refuses a report-path that is its current data, before any work, leaving it as it was', async () => {
+    start();
+    const current = join(action.workspace(), 'current.csv');
+    writeFileSync(current, readFileSync(join(EXAMPLE, 'data/current.csv')));
+    action.setInputs({ current, 'report-path': current });
+    await expect(run()).rejects.toThrow(`report-path ${current}: is an input of this command`);
+    expect(readFileSync(current)).toEqual(readFileSync(join(EXAMPLE, 'data/current.csv')));
+  });
+
   it('creates the label only when missing', async () => {
     const { github, token, repo } = start();
     await run();

@@ -237,6 +237,16 @@ describe('evaluate run() on a pull request', () => {
     expect(gateStatuses(github, repo)).toMatchObject([{ state: 'success' }]);
   });
 
+  it('refuses a report-path that is its holdout data, before any work, leaving it as it was', async () => {
+    setup();
+    project();
+    const data = join(action.workspace(), 'holdout.csv');
+    copyFileSync(EVAL_CSV, data);
+    action.setInputs({ data, 'report-path': data });
+    await expect(run()).rejects.toThrow(`report-path ${data}: is an input of this command`);
+    expect(readFileSync(data)).toEqual(readFileSync(EVAL_CSV));
+  });
+
   it('refuses a production model whose bytes no longer match SHA256SUMS', async () => {
     const { github, repo, pr } = setup();
     const { production } = publishHistory(github, repo);

@@ -1,5 +1,5 @@
 // validate-data's run() in process: inputs from INPUT_* (and modelship.yml defaults), outputs in
-// GITHUB_OUTPUT, annotations on stdout. test/bundle.test.ts runs the shipped bundle.
+// GITHUB_OUTPUT, annotations on stdout. test/release.test.ts runs the released action tree.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -173,6 +173,21 @@ describe('validate-data run()', () => {
     const path = join(workspace, 'ml/out/contract.json');
     expect(outputs()).toEqual({ ok: 'true', report: path });
     expect(readReport(path).ok).toBe(true);
+  });
+
+  it('refuses a report-path that is its data or contract, before reading, leaving them as they were', async () => {
+    for (const target of ['data/good.csv', 'data/schema.yml']) {
+      const path = join(workspace, 'ml', target);
+      const before = readFileSync(path, 'utf8');
+      setInputs({
+        'working-directory': 'ml',
+        data: 'data/good.csv',
+        schema: 'data/schema.yml',
+        'report-path': target,
+      });
+      await expect(run()).rejects.toThrow(`report-path ${path}: is an input of this command`);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+    }
   });
 
   it('writes under the working directory when RUNNER_TEMP is not set', async () => {

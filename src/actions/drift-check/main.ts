@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as core from '@actions/core';
 import { computeDrift, driftMarkdown, type DriftReport } from '../../core/drift/index.js';
 import { ModelshipError, messageOf } from '../../core/errors.js';
+import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
 import { isForkPullRequest } from '../../github/pullRequest.js';
 import { classifyToken, workflowTokenNotice } from '../../github/tokenKind.js';
 import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
@@ -57,6 +56,15 @@ async function check(notes: string[]): Promise<Outcome> {
     context && inputs.githubToken ? createStepOctokit(inputs.githubToken, context) : undefined;
   const github = octokit && context ? { octokit, context } : undefined;
 
+  // Before any work: the report must not land on what it reads.
+  const markdownPath = inputs.reportPath.replace(/\.json$/, '') + '.md';
+  checkOutputFiles(
+    [
+      { flag: 'report-path', path: inputs.reportPath },
+      { flag: 'report-path (markdown)', path: markdownPath },
+    ],
+    [inputs.loaded.file, inputs.current],
+  );
   const reference = await resolveReference(
     inputs.reference,
     inputs.loaded,
@@ -71,13 +79,9 @@ async function check(notes: string[]): Promise<Outcome> {
     ...(reference.metricsPath ? { referenceMetrics: reference.metricsPath } : {}),
     display: { reference: reference.label, current: inputs.currentLabel },
   });
-  mkdirSync(dirname(inputs.reportPath), { recursive: true });
-  writeFileSync(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const title = `Drift report: ${model}`;
-  writeFileSync(
-    inputs.reportPath.replace(/\.json$/, '') + '.md',
-    driftMarkdown(report, { title, maxChars: SUMMARY_LIMIT }),
-  );
+  writeFileAtomic(markdownPath, driftMarkdown(report, { title, maxChars: SUMMARY_LIMIT }));
   const run: CheckRun = {
     model,
     report,

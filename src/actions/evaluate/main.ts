@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as core from '@actions/core';
 import { evaluate } from '../../core/evaluation/evaluate.js';
 import { ModelshipError } from '../../core/errors.js';
+import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
 import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
@@ -34,6 +34,15 @@ export async function run(): Promise<void> {
     context && inputs.githubToken ? createStepOctokit(inputs.githubToken, context) : undefined;
   const github = octokit && context ? { octokit, context } : undefined;
 
+  // Before any work: the report must not land on what it reads.
+  const markdownPath = inputs.reportPath.replace(/\.json$/, '') + '.md';
+  checkOutputFiles(
+    [
+      { flag: 'report-path', path: inputs.reportPath },
+      { flag: 'report-path (markdown)', path: markdownPath },
+    ],
+    [inputs.loaded.file, inputs.model, inputs.data],
+  );
   const baseline = await resolveBaseline(inputs.baseline, name, inputs.workingDirectory, github);
   const report = await evaluate({
     config: inputs.loaded,
@@ -47,10 +56,8 @@ export async function run(): Promise<void> {
     throw error;
   });
   const reportContext = { commit: context?.sha, runUrl: context?.runUrl };
-  mkdirSync(dirname(inputs.reportPath), { recursive: true });
-  writeFileSync(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  const markdownPath = inputs.reportPath.replace(/\.json$/, '') + '.md';
-  writeFileSync(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));
+  writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));
 
   const notes: string[] = [];
   let commentUrl = '';

@@ -1,23 +1,26 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { relative } from 'node:path';
 import * as core from '@actions/core';
 import { loadDataContract } from '../../core/config/dataContract.js';
 import { validateData } from '../../core/data/validate.js';
 import type { ValidationReport } from '../../core/data/validationReport.js';
 import { ModelshipError } from '../../core/errors.js';
+import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
 import { validationMarkdown } from '../../core/report/validationMarkdown.js';
 import { readValidateDataInputs } from './inputs.js';
 
 /** validate-data: the data contract check, with annotations, a job summary and outputs. */
 export async function run(): Promise<void> {
   const inputs = readValidateDataInputs();
+  checkOutputFiles(
+    [{ flag: 'report-path', path: inputs.reportPath }],
+    [inputs.data, inputs.schema],
+  );
   const { contract } = loadDataContract(inputs.schema);
   const report = await validateData(inputs.data, contract, {
     schemaFile: relative(inputs.workspace, inputs.schema),
   });
   report.data = relative(inputs.workspace, inputs.data) || inputs.dataLabel;
-  mkdirSync(dirname(inputs.reportPath), { recursive: true });
-  writeFileSync(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
   annotate(report, inputs.workspace, inputs.data);
   await core.summary.addRaw(validationMarkdown(report)).write();
   core.setOutput('ok', String(report.ok));
