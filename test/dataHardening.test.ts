@@ -1,12 +1,14 @@
 // Damaged and hostile data inputs: each is refused with one sentence naming the file, never read
 // as fewer rows. The files are made here: cut gzip streams, over-long records, FIFOs, link loops.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inferContract } from '../src/core/data/inferContract.js';
 import { buildProfile } from '../src/core/data/profile.js';
+import { readProfile } from '../src/core/data/profileFile.js';
+import { withDatabase } from '../src/core/data/duckdb.js';
 import { validateData } from '../src/core/data/validate.js';
 import { isModelshipError } from '../src/core/errors.js';
 import { buildCliIfStale, runCli } from './helpers/cli.js';
@@ -76,7 +78,14 @@ beforeAll(() => {
   writeLong('long-only.csv', 'a,b\n-3,', 40 * MB, '\n');
   writeLong('long-middle.csv', 'a,b\n1,x\n-3,', 40 * MB, '\n2,y\n');
   writeLong('long-quoted.csv', 'a,b\n1,x\n-3,"', 40 * MB, '"\n');
+  writeLong('long.tsv', 'a\tb\n1\tx\n-3\t', 40 * MB, '\n');
+  writeLong('long-last.jsonl', '{"a": 1, "b": "x"}\n{"a": -3, "b": "', 40 * MB, '"}\n');
+  writeFileSync(
+    abs('small-long.jsonl'),
+    `{"a": 1, "b": "x"}\n{"a": -3, "b": "${'z'.repeat(17 * MB)}"}\n`,
+  );
   spawnSync('mkfifo', [abs('pipe.csv')]);
+  spawnSync('mkfifo', [abs('profile.json')]);
   symlinkSync(abs('loop.csv'), abs('loop.csv'));
   symlinkSync('/dev/zero', abs('device.csv'));
 });
@@ -126,6 +135,28 @@ describe('over-long records', () => {
   });
 });
 
+describe('other formats cut short or over-long', () => {
+  it('refuses an over-long row in a TSV file', async () => {
+    await allRefuse('long.tsv', /long\.tsv:3: the row that starts on this line is longer/);
+  });
+
+  it('refuses a JSON Lines line longer than DuckDB holds, and reads a long one it can', async () => {
+    await allRefuse('long-last.jsonl', /long-last\.jsonl: a line is longer than DuckDB reads/);
+    expect((await validateData(abs('small-long.jsonl'), contract)).rows).toBe(2);
+  });
+
+  it('refuses a Parquet file cut short', async () => {
+    await withDatabase((db) =>
+      db.run(
+        `COPY (SELECT range AS a, 'v' || range AS b FROM range(5000)) TO '${abs('whole.parquet')}' (FORMAT parquet)`,
+      ),
+    );
+    const bytes = readFileSync(abs('whole.parquet'));
+    writeFileSync(abs('cut.parquet'), bytes.subarray(0, bytes.length - 100));
+    await allRefuse('cut.parquet', /cut\.parquet: not a valid Parquet file/);
+  });
+});
+
 describe('line numbers', () => {
   it('gives the line a bad row starts on, after a quoted newline', async () => {
     const message = await refusal(validateData(abs('quoted-newline.csv'), contract));
@@ -142,6 +173,10 @@ describe('files that are not regular files', () => {
     writeFileSync(abs('pipe-ok.csv'), 'a,b\n1,x\n');
     const report = await validateData(abs('pipe*.csv'), contract);
     expect(report.files).toEqual([abs('pipe-ok.csv')]);
+  });
+
+  it('refuses a FIFO given as a profile', () => {
+    expect(() => readProfile(abs('profile.json'))).toThrow(/profile\.json: is not a regular file/);
   });
 
   it('refuses a device and names a symbolic link loop as one', async () => {

@@ -17,9 +17,6 @@ export const MAX_RECORD_BYTES = 2_000_000;
  */
 export const CSV_BUFFER_BYTES = 16 * MAX_RECORD_BYTES;
 
-/** read_json's default maximum_object_size: a longer JSON Lines line is an error in DuckDB. */
-export const MAX_JSON_LINE_BYTES = 16 * 1024 * 1024;
-
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
 
@@ -68,20 +65,25 @@ export function statDataFile(path: string): Stats {
   return stats;
 }
 
-/** True when `scanText` should run before DuckDB reads the file (see CSV_BUFFER_BYTES). */
+/**
+ * True when `scanText` should run before DuckDB reads the file (see CSV_BUFFER_BYTES). JSON Lines
+ * needs it for gzip only: read_json fails on a line it cannot hold (maximum_object_size) rather
+ * than dropping it.
+ */
 export function needsScan(file: string, format: DataFormat, size: number): boolean {
   if (format === 'parquet') return false;
+  if (format === 'jsonl') return isGzip(file);
   return isGzip(file) || size > CSV_BUFFER_BYTES;
 }
 
 /**
  * Reads a text file (gzip decompressed to its end, so a cut-off or corrupt stream fails here
- * instead of passing as fewer rows) and checks that no record is longer than DuckDB reads: a
- * record of delimited text ends at a newline outside quotes, a JSON Lines record at any newline.
+ * instead of passing as fewer rows) and checks that no record of delimited text (ending at a
+ * newline outside quotes) is longer than DuckDB reads. JSON Lines is only decompressed.
  */
 export async function scanText(file: string, format: DataFormat): Promise<void> {
   const csv = format === 'csv' || format === 'tsv';
-  const max = csv ? MAX_RECORD_BYTES : MAX_JSON_LINE_BYTES;
+  const max = csv ? MAX_RECORD_BYTES : Infinity;
   let base = 0; // offset of the chunk in the (decompressed) text
   let start = 0; // offset where the current record starts
   let quoted = false;
@@ -144,11 +146,8 @@ export async function scanText(file: string, format: DataFormat): Promise<void> 
   if (tooLong < 0 && over(base)) tooLong = start;
   if (tooLong >= 0) {
     const line = await lineAtOffset(file, tooLong);
-    const limit = max.toLocaleString('en-US');
     throw new ModelshipError(
-      csv
-        ? `${file}:${line}: the row that starts on this line is longer than ${limit} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`
-        : `${file}:${line}: this line is longer than ${limit} bytes, the most Modelship reads in one JSON object; check the file for damage, or shorten the value.`,
+      `${file}:${line}: the row that starts on this line is longer than ${max.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
     );
   }
 }

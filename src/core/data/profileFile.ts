@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
 import type { DataProfile } from './profile.js';
@@ -79,8 +79,15 @@ export function isProfilePath(path: string): boolean {
 export function readProfile(path: string): DataProfile {
   let text: string;
   try {
+    // A FIFO or a device would block or never end: only a regular file (or a link to one).
+    const stats = statSync(path);
+    if (!stats.isFile())
+      throw new ModelshipError(
+        `${path}: is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}; name a profile.json written by modelship profile <data> -o ${path}.`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ModelshipError) throw error;
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ModelshipError(
       missing
