@@ -106,6 +106,14 @@ describe('cut-off compressed input', () => {
     await allRefuse('no-trailer.jsonl.gz', /no-trailer\.jsonl\.gz: the gzip data is cut short/);
   });
 
+  it('refuses bytes after the gzip stream, and reads several members', async () => {
+    const part = (text: string) => gzipSync(Buffer.from(text));
+    writeFileSync(abs('garbage.csv.gz'), Buffer.concat([part('a,b\n1,x\n'), Buffer.from('junk')]));
+    writeFileSync(abs('members.csv.gz'), Buffer.concat([part('a,b\n1,x\n'), part('2,y\n')]));
+    await allRefuse('garbage.csv.gz', /garbage\.csv\.gz: the gzip data is cut short or corrupt/);
+    expect((await validateData(abs('members.csv.gz'), contract)).rows).toBe(2);
+  });
+
   it('still reads a whole .csv.gz', async () => {
     const report = await validateData(abs('whole.csv.gz'), contract);
     expect(report.rows).toBe(20_000);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { ModelshipError } from '../errors.js';
 import { isGzip } from './dataFormat.js';
+import { gzipError } from './fileChecks.js';
 
 const HEAD_BYTES = 256 * 1024;
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -25,11 +26,7 @@ export async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer
       if (total >= bytes) break;
     }
   } catch (error) {
-    if (isGzip(file) && total === 0) {
-      throw new ModelshipError(
-        `${file}: not a valid gzip file; compress it with gzip or drop the .gz extension.`,
-      );
-    }
+    if (isGzip(file) && total === 0) throw gzipError(file, (error as Error).message);
     if (!isGzip(file)) throw error;
   } finally {
     source.destroy();

@@ -1,4 +1,4 @@
-import { createReadStream, statSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { ModelshipError } from '../errors.js';
 import { isGzip, type DataFormat } from './dataFormat.js';
@@ -134,14 +134,9 @@ export async function scanText(file: string, format: DataFormat): Promise<void> 
     }
   } catch (error) {
     if (isModelshipErrorLike(error)) throw error;
-    const reason = (error as Error).message;
-    if (base === 0 && !/unexpected end/i.test(reason))
-      throw new ModelshipError(
-        `${file}: not a valid gzip file; compress it with gzip or drop the .gz extension.`,
-      );
-    throw new ModelshipError(
-      `${file}: the gzip data is cut short or corrupt (${reason}), so rows would be lost; copy or download the file again (gzip -t ${file} checks it).`,
-    );
+    if (!isGzip(file))
+      throw new ModelshipError(`${file}: cannot be read (${(error as Error).message}).`);
+    throw gzipError(file, (error as Error).message);
   }
   if (tooLong < 0 && over(base)) tooLong = start;
   if (tooLong >= 0) {
@@ -149,6 +144,28 @@ export async function scanText(file: string, format: DataFormat): Promise<void> 
     throw new ModelshipError(
       `${file}:${line}: the row that starts on this line is longer than ${max.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
     );
+  }
+}
+
+/** The sentence for a .gz file that gunzip fails on: not gzip at all, or cut short or corrupt. */
+export function gzipError(file: string, reason: string): ModelshipError {
+  if (!startsLikeGzip(file))
+    return new ModelshipError(
+      `${file}: not a valid gzip file; compress it with gzip or drop the .gz extension.`,
+    );
+  return new ModelshipError(
+    `${file}: the gzip data is cut short or corrupt (${reason}), so rows would be lost; copy or download the file again (gzip -t ${file} checks it).`,
+  );
+}
+
+/** True when the file starts with gzip's magic bytes (1f 8b). */
+function startsLikeGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
   }
 }
 
