@@ -186,6 +186,11 @@ export function readError(source: DataSource, message: string): ModelshipError {
       `${at}: a row is longer than ${MAX_RECORD_BYTES.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
     );
   }
+  if (/Out of Memory/i.test(message)) {
+    return new ModelshipError(
+      `${source.display}: DuckDB ran out of memory reading it (${firstLine(message)}); run on a machine with more memory, or split the data into smaller files.`,
+    );
+  }
   if (/maximum_object_size/i.test(message)) {
     return new ModelshipError(
       `${file}: a line is longer than DuckDB reads in one JSON object (16 MB); check the file for damage, or shorten the value.`,
