@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inferContract } from '../src/core/data/inferContract.js';
 import { buildProfile } from '../src/core/data/profile.js';
 import { readProfile } from '../src/core/data/profileFile.js';
-import { readError } from '../src/core/data/dataSource.js';
+import { readError, type DataSource } from '../src/core/data/dataSource.js';
 import { withDatabase } from '../src/core/data/duckdb.js';
 import { validateData } from '../src/core/data/validate.js';
 import { isModelshipError } from '../src/core/errors.js';
@@ -168,15 +168,15 @@ describe('other formats cut short or over-long', () => {
 
 describe('DuckDB failures', () => {
   it('turns running out of memory into one sentence naming the data', () => {
-    const source = {
+    const source: DataSource = {
       display: 'big.csv',
       files: [],
       format: 'csv',
       columns: [],
       types: {},
-    } as const;
+    };
     const message = readError(
-      { ...source, files: [], columns: [], types: {} },
+      source,
       'Out of Memory Error: failed to allocate data of size 16.0 MiB (6.9 GiB/6.9 GiB used)\nmore',
     ).message;
     expect(message).toMatch(
