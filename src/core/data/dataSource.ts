@@ -23,6 +23,8 @@ export interface DataSource {
    * DuckDB's read. readSafely waits for them, and their failure wins over the query's result.
    */
   scanned?: Promise<void>;
+  /** Stops a deferred scan that nothing will wait for (the command failed before reading). */
+  stopScan?: () => void;
 }
 
 export interface OpenOptions {
@@ -51,13 +53,28 @@ export async function openDataSource(
   // to its end (a cut-off stream would pass as fewer rows) and no record DuckDB would drop.
   const sizes = (isGlob(path) ? files : [path]).map((file) => statDataFile(file).size);
   const scans = files.filter((file, i) => needsScan(file, format, sizes[i]!));
+  const stop = new AbortController();
   const scanned = (async () => {
-    for (const file of scans) await scanText(file, format);
+    for (const file of scans) await scanText(file, format, stop.signal);
   })();
   if (options.deferScan && scans.length) scanned.catch(() => undefined);
   else await scanned;
   const source: DataSource = { display: path, files, format, columns: [], types: {} };
-  if (options.deferScan && scans.length) source.scanned = scanned;
+  if (options.deferScan && scans.length) {
+    source.scanned = scanned;
+    source.stopScan = () => stop.abort();
+  }
+  try {
+    await readColumns(db, source, sizes);
+  } catch (error) {
+    stop.abort(); // nothing will wait for a deferred scan now: let it end with the command
+    throw error;
+  }
+  return source;
+}
+
+async function readColumns(db: Database, source: DataSource, sizes: number[]): Promise<void> {
+  const { files, format } = source;
   if (format === 'csv' || format === 'tsv') {
     const headers = await Promise.all(files.map((file) => readCsvHeader(file, format === 'tsv')));
     const first = headers[0]!;
@@ -82,7 +99,6 @@ export async function openDataSource(
       columns.map((row) => [String(row.column_name), String(row.column_type)]),
     );
   }
-  return source;
 }
 
 /** True when rows carry the file column (a glob of more than one file). */

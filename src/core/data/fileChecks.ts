@@ -81,7 +81,11 @@ export function needsScan(file: string, format: DataFormat, size: number): boole
  * instead of passing as fewer rows) and checks that no record of delimited text (ending at a
  * newline outside quotes) is longer than DuckDB reads. JSON Lines is only decompressed.
  */
-export async function scanText(file: string, format: DataFormat): Promise<void> {
+export async function scanText(
+  file: string,
+  format: DataFormat,
+  signal?: AbortSignal,
+): Promise<void> {
   const csv = format === 'csv' || format === 'tsv';
   const max = csv ? MAX_RECORD_BYTES : Infinity;
   let base = 0; // offset of the chunk in the (decompressed) text
@@ -91,6 +95,7 @@ export async function scanText(file: string, format: DataFormat): Promise<void> 
   const over = (end: number) => end - start > max;
   try {
     for await (const chunk of textStream(file)) {
+      if (signal?.aborted) return; // the read it was checking failed first: stop reading
       let i = 0;
       while (i < chunk.length && tooLong < 0) {
         if (quoted) {

@@ -35,7 +35,11 @@ export async function validateData(
 ): Promise<ValidationReport> {
   return withDatabase(async (db) => {
     const source = await openDataSource(db, dataPath, { deferScan: true });
-    return validateSource(db, source, contract, options);
+    try {
+      return await validateSource(db, source, contract, options);
+    } finally {
+      source.stopScan?.(); // already done when the data was read; else no one waits for it
+    }
   });
 }
 
