@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
-import { buildCliIfStale, ROOT } from './helpers/cli.js';
+import { startServeChild, writeServeBundle } from './helpers/serveChild.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -45,36 +44,12 @@ it('modelship serve rejects a missing model with exit 2', async () => {
 
 describe('modelship serve as a child process', () => {
   it('logs JSON, and on SIGTERM finishes every request in flight and exits 0', async () => {
-    buildCliIfStale();
-    const bundle = join(dir, 'bundle');
-    mkdirSync(bundle);
     const F = 26;
-    writeFileSync(
-      join(bundle, 'model.onnx'),
-      logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: -0.2 }),
-    );
-    const yml = readFileSync('examples/credit-risk/modelship.yml', 'utf8');
-    writeFileSync(join(bundle, 'modelship.yml'), yml.replace('data/schema.yml', 'schema.yml'));
-    copyFileSync('examples/credit-risk/data/schema.yml', join(bundle, 'schema.yml'));
-    writeFileSync(join(bundle, 'manifest.json'), JSON.stringify({ version: '1.4.0' }));
-
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'modelship.js'), 'serve', bundle, '--port', '0', '--cpu'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const model = logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: -0.2 });
+    const served = await startServeChild(writeServeBundle(join(dir, 'bundle'), model, '1.4.0'));
+    const { child, exited, url } = served;
     try {
-      while (!/http:\/\/\S+/.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`serve exited early:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const url = /http:\/\/[^/\s]+/.exec(stdout)![0];
-      expect(stdout).toContain('serving credit-risk 1.4.0 at');
+      expect(served.stdout()).toContain('serving credit-risk 1.4.0 at');
 
       const predict = await fetch(`${url}/predict`, {
         method: 'POST',
@@ -121,7 +96,8 @@ describe('modelship serve as a child process', () => {
       expect(await exited).toBe(0);
       await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
 
-      const lines = stderr
+      const lines = served
+        .stderr()
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>);

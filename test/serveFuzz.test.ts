@@ -4,16 +4,15 @@
  * cut off, slow clients. Afterwards the server must answer normally, hold about the memory it held
  * before, have nothing in flight, and exit 0 on SIGTERM. `npx vitest run test/serveFuzz.test.ts`
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
-import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { pick, randomInt, seededRandom } from './helpers/prng.js';
 import { rawRequest, type RawReply } from './helpers/rawHttp.js';
+import { startServeChild, writeServeBundle } from './helpers/serveChild.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -88,55 +87,20 @@ interface Outcome {
   requestId: string | undefined;
 }
 
-function prepareBundle(): string {
-  const bundle = join(dir, 'bundle');
-  mkdirSync(bundle);
-  writeFileSync(
-    join(bundle, 'model.onnx'),
-    logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: -0.2 }),
-  );
-  const yml = readFileSync('examples/credit-risk/modelship.yml', 'utf8');
-  writeFileSync(join(bundle, 'modelship.yml'), yml.replace('data/schema.yml', 'schema.yml'));
-  copyFileSync('examples/credit-risk/data/schema.yml', join(bundle, 'schema.yml'));
-  writeFileSync(join(bundle, 'manifest.json'), JSON.stringify({ version: '1.0.0' }));
-  return bundle;
-}
-
 function rssKiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]);
 }
 
 it(`modelship serve survives ${REQUESTS} fuzzed requests and shuts down cleanly`, async () => {
-  buildCliIfStale();
-  const bundle = prepareBundle();
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'modelship.js'),
-      'serve',
-      bundle,
-      '--port',
-      '0',
-      '--cpu',
-      '--request-timeout-ms',
-      '1500',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const model = logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: -0.2 });
+  const served = await startServeChild(writeServeBundle(join(dir, 'bundle'), model, '1.0.0'), [
+    '--request-timeout-ms',
+    '1500',
+  ]);
+  const { child, exited, port } = served;
   const agent = new Agent({ keepAlive: true, maxSockets: WORKERS });
   try {
-    while (!/http:\/\/\S+/.test(stdout)) {
-      if (child.exitCode !== null) throw new Error(`serve exited early:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const port = Number(/http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
-
     const http = (method: string, path: string, body?: string | Buffer) =>
       new Promise<Outcome>((resolve, reject) => {
         const req = request(
@@ -347,7 +311,8 @@ it(`modelship serve survives ${REQUESTS} fuzzed requests and shuts down cleanly`
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     console.log(`fuzz: warm-up to exit ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const lines = stderr
+    const lines = served
+      .stderr()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,8 +9,8 @@ import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { jsonLines } from '../src/core/serve/jsonLines.js';
 import { createServer, type ModelServer } from '../src/core/serve/server.js';
 import { CREDIT_RISK_ROW } from './fixtures/models/creditRiskRow.js';
-import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { rawRequest } from './helpers/rawHttp.js';
+import { startServeChild, writeServeBundle } from './helpers/serveChild.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
@@ -311,29 +310,10 @@ describe('close with a slow client', () => {
 
 describe('modelship serve as a child process', () => {
   it('exits 0 on SIGTERM, logging closed, after a client cut off its upload', async () => {
-    buildCliIfStale();
-    const bundle = join(dir, 'bundle');
-    mkdirSync(bundle);
-    copyFileSync(modelPath, join(bundle, 'model.onnx'));
-    const yml = readFileSync('examples/credit-risk/modelship.yml', 'utf8');
-    writeFileSync(join(bundle, 'modelship.yml'), yml.replace('data/schema.yml', 'schema.yml'));
-    copyFileSync('examples/credit-risk/data/schema.yml', join(bundle, 'schema.yml'));
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'modelship.js'), 'serve', bundle, '--port', '0', '--cpu'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const bundle = writeServeBundle(join(dir, 'bundle'), readFileSync(modelPath), '1.0.0');
+    const served = await startServeChild(bundle);
+    const { child, exited, port: childPort } = served;
     try {
-      while (!/http:\/\/\S+/.test(stdout)) {
-        if (child.exitCode !== null) throw new Error(`serve exited early:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const childPort = Number(/http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
       await rawRequest(
         childPort,
         [`POST ${INFER} HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n`, '{"id":"cut",'],
@@ -346,7 +326,8 @@ describe('modelship serve as a child process', () => {
         new Promise<string>((r) => setTimeout(() => r('still running'), 5_000)),
       ]);
       expect(code).toBe(0);
-      const events = stderr
+      const events = served
+        .stderr()
         .trim()
         .split('\n')
         .map((l) => (JSON.parse(l) as { event: string }).event);
