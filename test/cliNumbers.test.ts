@@ -2,19 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { buildCliIfStale, expectOneSentence, runCli } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
-
-function expectBadInput(result: CliResult, message: RegExp): void {
-  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error|Binder|SELECT|Candidate/i);
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines, result.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(message);
-  expect(result.stdout).toBe('');
-  expect(result.code).toBe(2);
-}
 
 beforeAll(() => {
   buildCliIfStale();
@@ -29,7 +20,7 @@ beforeAll(() => {
 describe('numeric options', () => {
   it('validate --examples takes a whole number from 1 to 1000 only', () => {
     for (const value of ['-5', '1.5', '1e12', '99999999999999999999', '0', '1001', 'five', '']) {
-      expectBadInput(
+      expectOneSentence(
         runCli(['validate', 'bad.csv', '-s', 'schema.yml', `--examples=${value}`], dir),
         /^modelship: --examples ".*": expected a whole number from 1 to 1000; pass e\.g\. --examples 5\.$/,
       );
@@ -40,12 +31,12 @@ describe('numeric options', () => {
 
   it('train --timeout-minutes past a week is refused, not a timer that fires at once', () => {
     for (const value of ['1e12', '99999999999999999999', '10081']) {
-      expectBadInput(
+      expectOneSentence(
         runCli(['train', '--timeout-minutes', value], dir),
         /^modelship: --timeout-minutes must be at most 10080 \(a week\)/,
       );
     }
-    expectBadInput(
+    expectOneSentence(
       runCli(['train', '--timeout-minutes', '-5'], dir),
       /^modelship: --timeout-minutes must be a positive number, not "-5"\.$/,
     );

@@ -5,21 +5,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataContract } from '../src/core/config/dataContract.js';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
-import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { buildCliIfStale, expectOneSentence, runCli } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const abs = (name: string) => join(dir, name);
 const write = (name: string, text: string) => writeFileSync(abs(name), text);
-
-function expectBadInput(result: CliResult, message: RegExp): void {
-  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error/);
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines, result.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(message);
-  expect(result.stdout).toBe('');
-  expect(result.code).toBe(2);
-}
 
 const CONFIG = `model:
   name: m
@@ -41,7 +32,7 @@ describe('contracts', () => {
   };
 
   it('a column without type says type is required', () => {
-    expectBadInput(
+    expectOneSentence(
       contract('c-notype.yml', 'columns:\n  a:\n    nullable: true\n'),
       /^modelship: c-notype\.yml:3:5 columns\.a\.type: is required \(expected one of "integer"/,
     );
@@ -53,14 +44,17 @@ describe('contracts', () => {
         'c-inf.yml',
         `columns:\n  a:\n    type: integer\n    min: ${value}\n`,
       );
-      expectBadInput(result, /^modelship: c-inf\.yml:4:10 columns\.a\.min: is not a finite number/);
+      expectOneSentence(
+        result,
+        /^modelship: c-inf\.yml:4:10 columns\.a\.min: is not a finite number/,
+      );
       expect(result.stderr).not.toMatch(/null/);
     }
     expect(() => loadDataContract(abs('c-inf.yml'))).toThrow(/not a finite number \(got \.nan\)/);
   });
 
   it('a merge key is refused, naming the file and line', () => {
-    expectBadInput(
+    expectOneSentence(
       contract(
         'c-merge.yml',
         'base: &b {type: integer}\ncolumns:\n  a:\n    <<: *b\n    nullable: true\n',
@@ -70,11 +64,11 @@ describe('contracts', () => {
   });
 
   it('a !!binary or custom tag is refused', () => {
-    expectBadInput(
+    expectOneSentence(
       contract('c-bin.yml', 'columns:\n  a:\n    type: !!binary aGVsbG8=\n'),
       /^modelship: c-bin\.yml:3:\d+ invalid YAML: the tag !!binary is not supported/,
     );
-    expectBadInput(
+    expectOneSentence(
       contract('c-tag.yml', 'columns:\n  a:\n    type: !custom integer\n'),
       /^modelship: c-tag\.yml:3:\d+ invalid YAML: the tag !custom is not supported/,
     );
@@ -87,7 +81,7 @@ describe('contracts', () => {
       const name = String.fromCharCode(97 + i);
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    expectBadInput(
+    expectOneSentence(
       contract('c-bomb.yml', `${levels.join('\n')}\ncolumns:\n  a: {type: integer}\n`),
       /^modelship: c-bomb\.yml: invalid YAML: its aliases \(\*name\) expand too far/,
     );
@@ -98,7 +92,7 @@ describe('configs', () => {
   it('a config without model.task says it is required', () => {
     write('no-task.yml', CONFIG.replace('  task: regression\n', ''));
     write('report.json', '{"metrics": {}}');
-    expectBadInput(
+    expectOneSentence(
       runCli(['gate', '-c', 'no-task.yml', '-r', 'report.json'], dir),
       /^modelship: no-task\.yml:2:3 model\.task: is required \(expected one of "binary-classification"/,
     );
@@ -121,7 +115,7 @@ describe('gate rules', () => {
       /minmax\.yml:8:\d+ metrics\.r2\.min: min \(0\.9\) is greater than max \(0\.1\); no value can pass both/,
     );
     write('report.json', '{"metrics": {"r2": 0.5}}');
-    expectBadInput(
+    expectOneSentence(
       runCli(['gate', '-c', 'minmax.yml', '-r', 'report.json'], dir),
       /^modelship: minmax\.yml:8:\d+ metrics\.r2\.min: min \(0\.9\) is greater than max/,
     );
@@ -139,7 +133,7 @@ describe('gate reports', () => {
   it('a metric of 1e400 (JSON reads Infinity) is "not a finite number", naming the key', () => {
     write('gate.yml', `${CONFIG}metrics:\n  mae: { max: 1 }\n`);
     write('inf.json', '{"metrics": {"mae": 1}, "baseline": {"metrics": {"mae": -1e400}}}');
-    expectBadInput(
+    expectOneSentence(
       runCli(['gate', '-c', 'gate.yml', '-r', 'inf.json'], dir),
       /^modelship: inf\.json: baseline\.metrics\.mae: is not a finite number \(a JSON number too large, read as -Infinity\); write a finite number, or null/,
     );
@@ -149,7 +143,7 @@ describe('gate reports', () => {
 describe('YAML keys', () => {
   it('a list or mapping as a key is refused in one line (no stringified-key warning)', () => {
     write('c-key.yml', 'columns:\n  a: {type: integer}\n? [x]\n: 2\n');
-    expectBadInput(
+    expectOneSentence(
       runCli(['validate', 'data.csv', '-s', 'c-key.yml'], dir),
       /^modelship: c-key\.yml:3:3 invalid YAML: a key must be a plain name, not a list or mapping/,
     );

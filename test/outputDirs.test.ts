@@ -3,20 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCliIfStale, runCli, type CliResult } from './helpers/cli.js';
+import { buildCliIfStale, expectOneSentence, runCli } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const IMAGE = `ghcr.io/o/m@sha256:${'a'.repeat(64)}`;
-
-function expectBadInput(result: CliResult, message: RegExp): void {
-  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error/);
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines, result.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(message);
-  expect(result.stdout).toBe('');
-  expect(result.code).toBe(2);
-}
 
 beforeAll(() => {
   buildCliIfStale();
@@ -33,7 +24,7 @@ beforeAll(() => {
 
 describe('image manifests -o', () => {
   it('refuses the bundle itself, and a deployment.yaml it did not write', () => {
-    expectBadInput(
+    expectOneSentence(
       runCli(['image', 'manifests', 'bundle', '--image', IMAGE, '-o', 'bundle'], dir),
       /^modelship: --out bundle: is inside the release bundle bundle, an input of this command/,
     );
@@ -41,7 +32,7 @@ describe('image manifests -o', () => {
     const project = join(dir, 'project');
     mkdirSync(project);
     writeFileSync(join(project, 'deployment.yaml'), 'kind: Deployment # mine\n');
-    expectBadInput(
+    expectOneSentence(
       runCli(['image', 'manifests', 'bundle', '--image', IMAGE, '-o', 'project'], dir),
       /^modelship: --out project: already holds deployment\.yaml, not written by modelship image manifests/,
     );
@@ -63,11 +54,11 @@ describe('demo --out', () => {
     const project = join(dir, 'mine');
     mkdirSync(project);
     writeFileSync(join(project, 'evaluate.json'), '{"mine": true}');
-    expectBadInput(
+    expectOneSentence(
       runCli(['demo', '--out', 'mine'], dir),
       /^modelship: --out \S*mine: exists, is not empty and is not an earlier output of modelship demo/,
     );
-    expectBadInput(
+    expectOneSentence(
       runCli(['demo', '--out', '.'], project),
       /^modelship: --out \S+: is or holds the current directory; choose a new directory/,
     );
@@ -82,7 +73,7 @@ describe('train --output-dir', () => {
       'model:\n  name: m\n  task: regression\n  path: m.onnx\n  target: y\n  features: [a]\ntrain:\n  command: "true"\n  gpu: none\n',
     );
     const before = readFileSync(join(dir, 'bundle', 'manifest.json'), 'utf8');
-    expectBadInput(
+    expectOneSentence(
       runCli(['train', '--output-dir', 'bundle'], dir),
       /^modelship: \S*bundle\/manifest\.json: exists and is not the manifest of an earlier training run; choose another --output-dir/,
     );

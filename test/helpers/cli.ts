@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,4 +52,17 @@ export function runCli(args: string[], cwd: string): CliResult {
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A bad input's answer: exit 2, one line on stderr matching `message`, nothing on stdout, and no
+ * stack trace, "unexpected error" or SQL from the engine underneath.
+ */
+export function expectOneSentence(result: CliResult, message: RegExp): void {
+  expect(result.stderr).not.toMatch(/\n\s+at |unexpected error|Binder|SELECT|Candidate/i);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(result.stdout).toBe('');
+  expect(result.code).toBe(2);
 }
