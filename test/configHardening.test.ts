@@ -1,6 +1,7 @@
 // Config and contract shapes that used to reach code as undefined, NaN or Infinity, and YAML
 // features a config has no use for: each is one sentence naming the file and the key, exit 2.
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataContract } from '../src/core/config/dataContract.js';
@@ -85,6 +86,22 @@ describe('contracts', () => {
       contract('c-bomb.yml', `${levels.join('\n')}\ncolumns:\n  a: {type: integer}\n`),
       /^modelship: c-bomb\.yml: invalid YAML: its aliases \(\*name\) expand too far/,
     );
+  });
+});
+
+describe('config and contract files', () => {
+  it('a named pipe, a directory or a link loop is one sentence, and nothing blocks', () => {
+    spawnSync('mkfifo', [abs('pipe.yml')]);
+    mkdirSync(abs('folder.yml'));
+    symlinkSync(abs('loop.yml'), abs('loop.yml'));
+    for (const [name, kind] of [
+      ['pipe.yml', /is not a regular file/],
+      ['folder.yml', /is not a regular file/],
+      ['loop.yml', /is a symbolic link loop/],
+    ] as const) {
+      expect(() => loadDataContract(abs(name))).toThrow(kind);
+      expect(() => loadConfig(abs(name))).toThrow(kind);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
@@ -13,10 +13,20 @@ export function loadYamlFile<S extends z.ZodType>(
 ): z.output<S> {
   let text: string;
   try {
+    // Reading a FIFO or a device would block or never end: only a regular file is read.
+    if (!statSync(file).isFile())
+      throw new ModelshipError(
+        `${file}: the ${what} is not a regular file (a directory, named pipe or device); name the YAML file itself.`,
+      );
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof ModelshipError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ModelshipError(`${file}: ${what} not found; check the path.`);
+    if (code === 'ELOOP')
+      throw new ModelshipError(
+        `${file}: the ${what} is a symbolic link loop; point the link at the file.`,
+      );
     throw new ModelshipError(`${file}: cannot read ${what} (${messageOf(error)}).`);
   }
   return parseYamlText(text, file, schema);
