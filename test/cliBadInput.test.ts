@@ -318,9 +318,7 @@ describe('modelship validate and schema infer: good paths', () => {
     const yaml = readFileSync(abs('inferred/schema.yml'), 'utf8');
     expect(yaml).toContain('  a: { type: integer, min: 1, max: 3 }\n');
     expect(yaml).toContain('  b: { type: string, nullable: true, in: [ x, y ] }\n');
-    expect(yaml).toContain(
-      '  c: { type: timestamp, min: 2024-01-01 00:00:00, max: 2024-03-01 12:00:00 }\n',
-    );
+    expect(yaml).toContain('  c: { type: timestamp }\n');
     const check = runCli(['validate', 'infer.csv', '-s', 'inferred/schema.yml'], dir);
     expect(check.stdout).toBe('PASS infer.csv: 3 rows, 3 columns, 0 failed checks, 0 warnings\n');
     expect(check.code).toBe(0);

@@ -39,11 +39,6 @@ function expectedColumn(type: string, values: string[]) {
     const numbers = present.map(Number);
     column.min = Math.min(...numbers);
     column.max = Math.max(...numbers);
-  } else if (type === 'timestamp') {
-    const stamps = present.map((v) => (v.length === 10 ? `${v} 00:00:00` : v.replace('T', ' ')));
-    stamps.sort();
-    column.min = stamps[0];
-    column.max = stamps.at(-1);
   } else if (type === 'string') {
     const distinct = [...new Set(present)].sort();
     if (distinct.length > 0 && distinct.length <= MAX_CATEGORIES) column.in = distinct;
@@ -164,7 +159,7 @@ describe('inferContract on a generated file', () => {
     ratio: 'number',
     precise: 'number',
     flag: 'boolean',
-    yes_no: 'boolean',
+    yes_no: 'string',
     when: 'timestamp',
     day: 'timestamp',
     cat20: 'string',
@@ -220,10 +215,12 @@ describe('inferContract on a generated file', () => {
     });
   });
 
-  it('keeps 0/1 columns integer, and reads a date as a timestamp at midnight', () => {
+  it('keeps 0/1 columns integer, and reads a date as a timestamp at midnight', async () => {
     expect(contract.columns.zero_one).toMatchObject({ type: 'integer', min: 0, max: 1 });
     const days = columns.day!.slice().sort();
-    expect(contract.columns.day).toMatchObject({
+    expect(contract.columns.day!.min).toBeUndefined();
+    const bounded = await inferContract(file, { timestampBounds: true });
+    expect(bounded.columns.day).toMatchObject({
       type: 'timestamp',
       min: `${days[0]} 00:00:00`,
       max: `${days.at(-1)} 00:00:00`,

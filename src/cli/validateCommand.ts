@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataContract } from '../core/config/dataContract.js';
+import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js';
 import { validateData } from '../core/data/validate.js';
+import { ModelshipError } from '../core/errors.js';
 import { validationMarkdown } from '../core/report/validationMarkdown.js';
 import { validationText } from '../core/report/validationText.js';
 import { positiveIntegerOption } from './numberOptions.js';
@@ -9,40 +13,101 @@ import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 /** The most example rows kept per failed check. */
 export const MAX_EXAMPLES = 1000;
 
-/** `modelship validate <data> --schema <schema.yml> [--json <file>] [--markdown <file>]` */
+/** The config validate reads when --config is not given and it exists. */
+const DEFAULT_CONFIG = 'modelship.yml';
+
+interface ValidateOptions {
+  schema?: string;
+  config?: string;
+  json?: string;
+  markdown?: string;
+  examples: string;
+}
+
+/**
+ * `modelship validate [data] [--schema <schema.yml>] [--config <modelship.yml>] [--json <file>]
+ * [--markdown <file>]`: with data and --schema, the config is not read at all (as always).
+ */
 export function registerValidate(program: Command, setExit: (code: number) => void): void {
   program
     .command('validate')
     .description(
       'check a data file (CSV, TSV, Parquet, JSON Lines, or a glob) against a data contract',
     )
-    .argument('<data>', 'data file or glob, e.g. data/train.csv or "data/part-*.parquet"')
-    .requiredOption('-s, --schema <file>', 'the data contract (schema.yml)')
-    .option('--json <file>', 'write the JSON report here')
+    .argument('[data]', 'data file or glob, e.g. data/train.csv or "data/part-*.parquet"')
+    .option('-s, --schema <file>', 'the data contract (default: data.schema of the config)')
+    .option(
+      '-c, --config <file>',
+      `the config that names the contract and data when --schema or data is not given (default: ./${DEFAULT_CONFIG} when present)`,
+    )
+    .option('--json <file>', 'write the JSON report here (an array when several files are checked)')
     .option('--markdown <file>', 'write the markdown report here')
     .option('--examples <n>', `example rows kept per failed check (1 to ${MAX_EXAMPLES})`, '5')
-    .action(
-      async (
-        data: string,
-        options: { schema: string; json?: string; markdown?: string; examples: string },
-      ) => {
-        const maxExamples = positiveIntegerOption('--examples', options.examples, MAX_EXAMPLES);
-        checkOutputFiles(
-          [
-            { flag: '--json', path: options.json },
-            { flag: '--markdown', path: options.markdown },
-          ],
-          [data, options.schema],
-        );
-        const { contract, file } = loadDataContract(options.schema);
-        const report = await validateData(data, contract, {
-          schemaFile: file,
-          maxExamples,
-        });
-        if (options.json) writeJson(options.json, report);
-        if (options.markdown) writeReport(options.markdown, validationMarkdown(report));
-        process.stdout.write(`${validationText(report)}\n`);
-        setExit(report.ok ? 0 : 1);
-      },
-    );
+    .addHelpText(
+      'after',
+      `
+Without --schema the contract is data.schema of the config; without data, the config's data.train
+and data.eval (those it sets) are each checked, and the exit code is 1 when any fails. Paths in
+the config are relative to it.`,
+    )
+    .action(async (data: string | undefined, options: ValidateOptions, command: Command) => {
+      const maxExamples = positiveIntegerOption('--examples', options.examples, MAX_EXAMPLES);
+      let loaded: LoadedConfig | undefined;
+      if (options.config !== undefined) loaded = loadConfig(options.config);
+      else if ((options.schema === undefined || data === undefined) && existsSync(DEFAULT_CONFIG))
+        loaded = loadConfig(DEFAULT_CONFIG);
+      const configName = options.config ?? DEFAULT_CONFIG;
+      let schema = options.schema;
+      if (schema === undefined) {
+        if (!loaded) {
+          command.error("error: required option '-s, --schema <file>' not specified", {
+            code: 'commander.missingMandatoryOptionValue',
+          });
+        }
+        if (!loaded.config.data.schema) {
+          throw new ModelshipError(
+            `${configName}: has no data.schema; name the data contract there or pass --schema <file>.`,
+          );
+        }
+        schema = shown(loaded.resolve(loaded.config.data.schema));
+      }
+      let files: string[];
+      if (data !== undefined) files = [data];
+      else {
+        if (!loaded) {
+          command.error("error: missing required argument 'data'", {
+            code: 'commander.missingArgument',
+          });
+        }
+        const { train, eval: evalData } = loaded.config.data;
+        files = [train, evalData].flatMap((f) => (f ? [shown(loaded.resolve(f))] : []));
+        if (files.length === 0) {
+          throw new ModelshipError(
+            `${configName}: sets neither data.train nor data.eval; pass the data file to validate.`,
+          );
+        }
+      }
+      checkOutputFiles(
+        [
+          { flag: '--json', path: options.json },
+          { flag: '--markdown', path: options.markdown },
+        ],
+        [...files, schema],
+      );
+      const { contract, file } = loadDataContract(schema);
+      const reports = [];
+      for (const path of files)
+        reports.push(await validateData(path, contract, { schemaFile: file, maxExamples }));
+      if (options.json) writeJson(options.json, reports.length === 1 ? reports[0] : reports);
+      if (options.markdown)
+        writeReport(options.markdown, reports.map((r) => validationMarkdown(r)).join('\n'));
+      for (const report of reports) process.stdout.write(`${validationText(report)}\n`);
+      setExit(reports.every((r) => r.ok) ? 0 : 1);
+    });
+}
+
+/** A config-resolved path as the user would write it: relative to here when it is below here. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
 }

@@ -138,6 +138,11 @@ export const modelshipConfigSchema = z
           .describe(
             "Positive class, compared with the target's text form; required for binary classification.",
           ),
+        negative: label
+          .optional()
+          .describe(
+            "Binary classification: the label /predict answers below the threshold (default: the other value of model.classes or of the target's `in` list in data.schema, else `not <positive>`).",
+          ),
         threshold: z
           .number()
           .min(0)
@@ -332,6 +337,16 @@ export const modelshipConfigSchema = z
         path: ['drift', 'threshold'],
         message:
           'a threshold needs a named drift.method (ks, wasserstein, jensenshannon, chisquare, z or psi); auto uses each test’s default',
+      });
+    }
+    if (
+      config.model.negative !== undefined &&
+      String(config.model.negative) === String(config.model.positive)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'negative'],
+        message: 'model.negative must differ from model.positive',
       });
     }
     if (config.model.task === 'binary-classification' && config.model.positive === undefined) {

@@ -3,7 +3,7 @@ import type { ColumnContract, ColumnType, DataContract } from '../config/dataCon
 import { ModelshipError } from '../errors.js';
 import { ident, withDatabase, type Database } from './duckdb.js';
 import { openDataSource, rawReader, readSafely, type DataSource } from './dataSource.js';
-import { nativeFamily, rawExpression, typedExpression } from './typedValue.js';
+import { nativeFamily, rawExpression, typedExpression, type NativeFamily } from './typedValue.js';
 
 /** String columns with at most this many distinct values get an `in` set (as TFDV does). */
 export const MAX_CATEGORIES = 20;
@@ -23,8 +23,24 @@ const APPROX_CATEGORY_CUTOFF = 4 * MAX_CATEGORIES;
 /** Candidate category columns whose distinct values one scan reads (GROUPING SETS). */
 const SETS_PER_SCAN = 32;
 
-/** A starting contract from data: types, nullability, observed ranges and category sets. */
-export async function inferContract(dataPath: string): Promise<DataContract> {
+/** How inferContract reads what it observes. */
+export interface InferOptions {
+  /**
+   * Write the observed first and last timestamp (or date) as the column's min/max. Off by default:
+   * bounds taken from a training split fail every row of later data (eval, current, next month).
+   */
+  timestampBounds?: boolean;
+}
+
+/**
+ * A starting contract from data: types, nullability, observed numeric ranges and category sets.
+ * Timestamps get no bounds unless `timestampBounds`; only true/false (any case) is boolean, so a
+ * two-valued column of other words (YES/NO, y/n) is a string with an `in` list, and 0/1 an integer.
+ */
+export async function inferContract(
+  dataPath: string,
+  options: InferOptions = {},
+): Promise<DataContract> {
   return withDatabase(async (db) => {
     const source = await openDataSource(db, dataPath);
     // One scan per INFER_BATCH columns of fixed-size aggregates, then one per SETS_PER_SCAN
@@ -42,7 +58,9 @@ export async function inferContract(dataPath: string): Promise<DataContract> {
         parts.push(`count(${raw}) AS nn${i}`);
         for (const type of CANDIDATES) {
           const typed = typedExpression(type, family, raw, ident(name));
-          parts.push(`count(${typed}) AS ${type}${i}`);
+          parts.push(
+            `count(${type === 'boolean' ? booleanWord(family, raw, typed) : typed}) AS ${type}${i}`,
+          );
           if (type !== 'boolean')
             parts.push(
               `CAST(min(${typed}) AS VARCHAR) AS min_${type}${i}`,
@@ -89,7 +107,7 @@ export async function inferContract(dataPath: string): Promise<DataContract> {
       } else if (type === 'number') {
         column.min = Number(stats[`min_number${i}`]);
         column.max = Number(stats[`max_number${i}`]);
-      } else if (type === 'timestamp') {
+      } else if (type === 'timestamp' && options.timestampBounds) {
         column.min = String(stats[`min_timestamp${i}`]);
         column.max = String(stats[`max_timestamp${i}`]);
       } else if (type === 'string') {
@@ -105,9 +123,20 @@ export async function inferContract(dataPath: string): Promise<DataContract> {
 /** The narrowest type every non-null value has; an all-null column is a nullable string. */
 function inferType(stats: Record<string, unknown>, i: number, nonNull: number): ColumnType {
   if (nonNull === 0) return 'string';
-  // 0/1 columns stay integer; boolean is for words such as true/false and yes/no.
+  // 0/1 columns stay integer; boolean is for true/false only (booleanWord).
   for (const type of CANDIDATES) if (Number(stats[`${type}${i}`]) === nonNull) return type;
   return 'string';
+}
+
+/**
+ * The boolean value of a field that reads as a boolean word: a native boolean, or the text
+ * true/false in any case. DuckDB also casts yes/no, y/n, t/f and 1/0, which the contract's boolean
+ * type accepts, but inferring boolean from them loses the words (YES/NO became "not YES" labels).
+ */
+function booleanWord(family: NativeFamily, raw: string, typed: string): string {
+  if (family === 'boolean') return typed;
+  if (family !== 'text') return 'CAST(NULL AS BOOLEAN)';
+  return `CASE WHEN lower(trim(${raw})) IN ('true', 'false') THEN ${typed} END`;
 }
 
 /**

@@ -91,8 +91,8 @@ function versionOf(path: string): { version?: string } {
 
 /**
  * The labels /predict answers with that modelship.yml may not name: the negative class of a
- * binary model (model.classes when it lists two, else the target column's `in` list in the data
- * contract) and the classes of a multiclass model without model.classes (the contract's, sorted,
+ * binary model (model.negative, else model.classes when it lists two, else the target column's
+ * `in` list in the data contract; with none of them /predict says `not <positive>`) and the classes of a multiclass model without model.classes (the contract's, sorted,
  * as evaluate orders the labels it finds). A contract that cannot be read names nothing.
  */
 export function labelsOf(loaded: LoadedConfig): { negativeLabel?: string; classes?: string[] } {
@@ -113,7 +113,10 @@ export function labelsOf(loaded: LoadedConfig): { negativeLabel?: string; classe
     }
   }
   if (model.task === 'binary-classification') {
-    const negative = other(model.classes) ?? other(allowed);
+    const negative =
+      model.negative !== undefined
+        ? String(model.negative)
+        : (other(model.classes) ?? other(allowed));
     return negative !== undefined ? { negativeLabel: negative } : {};
   }
   if (model.task === 'multiclass-classification' && !model.classes && allowed) {
