@@ -9,6 +9,7 @@ import {
   logisticRegressionModel,
   softmaxRegressionModel,
   type Dim,
+  type ElemType,
 } from '../src/core/model/onnxWriter.js';
 import {
   dense,
@@ -37,7 +38,7 @@ async function loadError(path: string, options?: LoadOnnxModelOptions): Promise<
 }
 
 /** A model that adds 1 to an input of the given type and shape. */
-function identityModel(shape: Dim[], elemType: 'float' | 'double' = 'float'): Uint8Array {
+function identityModel(shape: Dim[], elemType: ElemType = 'float'): Uint8Array {
   return buildOnnxModel({
     inputs: [{ name: 'x', elemType, shape }],
     outputs: [{ name: 'y', elemType, shape }],
@@ -112,10 +113,10 @@ describe('loadOnnxModel', () => {
     );
   });
 
-  it('rejects an input that is not float32', async () => {
-    const file = write('double.onnx', identityModel(['N', 3], 'double'));
+  it('rejects an input that is not float32, float64, int64 or int32', async () => {
+    const file = write('uint8.onnx', identityModel(['N', 3], 'uint8'));
     expect(await loadError(file)).toBe(
-      `${file}: the model's input x is float64, but Modelship feeds float32; export the model with a float input.`,
+      `${file}: the model's input x is uint8, but Modelship feeds float32 (or float64, int64, int32); export the model with a float input.`,
     );
   });
 

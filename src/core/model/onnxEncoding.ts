@@ -1,7 +1,7 @@
 import { ProtobufWriter } from './protobufWriter.js';
 
 /** Tensor element types the writer can declare (ONNX TensorProto.DataType). */
-export type ElemType = 'float' | 'double' | 'int32' | 'int64';
+export type ElemType = 'float' | 'double' | 'int32' | 'int64' | 'uint8';
 /** A dimension: a size, or a name such as 'N' for the batch. */
 export type Dim = number | string;
 
@@ -63,6 +63,7 @@ const ELEM_TYPES: Record<ElemType, { code: number; bytes: number }> = {
   int32: { code: 6, bytes: 4 },
   int64: { code: 7, bytes: 8 },
   double: { code: 11, bytes: 8 },
+  uint8: { code: 2, bytes: 1 },
 };
 
 const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
@@ -135,6 +136,7 @@ function writeTensor(writer: ProtobufWriter, tensor: Initializer): void {
     if (tensor.elemType === 'int64') raw.setBigInt64(i * 8, BigInt(v), true);
     else if (tensor.elemType === 'int32') raw.setInt32(i * 4, v, true);
     else if (tensor.elemType === 'double') raw.setFloat64(i * 8, v, true);
+    else if (tensor.elemType === 'uint8') raw.setUint8(i, v);
     else raw.setFloat32(i * 4, v, true);
   }
   writer.bytes(9, new Uint8Array(raw.buffer));

@@ -22,12 +22,20 @@ export interface ModelOutput {
   dims: readonly number[];
 }
 
-/** A loaded ONNX model, checked to take one float32 [batch, F] input. */
+/** The input element types Modelship feeds: the float32 feature matrix, converted. */
+export type InputType = 'float32' | 'float64' | 'int64' | 'int32';
+const INPUT_TYPES: readonly string[] = ['float32', 'float64', 'int64', 'int32'];
+
+/** A loaded ONNX model, checked to take one float32, float64, int64 or int32 [batch, F] input. */
 export interface OnnxModel {
   path: string;
   sha256: string;
   inputName: string;
   inputShape: Shape;
+  /** The input's element type; the float32 feature matrix is converted to it. */
+  inputType: InputType;
+  /** Makes the input tensor for `rows` rows of a float32 matrix, in the model's element type. */
+  inputTensor(matrix: Float32Array, rows: number): Tensor;
   outputNames: string[];
   /** Each output's shape from the session metadata; null where the model does not declare it. */
   outputShapes: (Shape | null)[];
@@ -58,13 +66,17 @@ export async function loadOnnxModel(
     const inputShape = input.isTensor ? input.shape : [];
     const width = typeof inputShape[1] === 'number' ? inputShape[1] : options.features;
     const fixedBatch = typeof inputShape[0] === 'number' ? inputShape[0] : undefined;
+    const inputType = (input.isTensor ? input.type : 'float32') as InputType;
     const runTensor = (matrix: Float32Array, rows: number) =>
-      runRows(path, session, input.name, output, matrix, rows, width, fixedBatch);
+      runRows(path, session, input.name, inputType, output, matrix, rows, width, fixedBatch);
     return {
       path,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       inputName: input.name,
       inputShape,
+      inputType,
+      inputTensor: (matrix, rows) =>
+        featureTensor(path, input.name, inputType, matrix, rows, matrix.length / (rows || 1)),
       outputNames: [...session.outputNames],
       outputShapes: session.outputMetadata.map((m) => (m.isTensor ? m.shape : null)),
       outputName: output,
@@ -167,10 +179,10 @@ function checkInput(
       `${path}: the model's input is named ${input.name}, but ${options.inputName} was expected; export the model with that input name.`,
     );
   }
-  if (!input.isTensor || input.type !== 'float32') {
+  if (!input.isTensor || !INPUT_TYPES.includes(input.type)) {
     const type = input.isTensor ? input.type : 'non-tensor';
     throw new ModelshipError(
-      `${path}: the model's input ${input.name} is ${type}, but Modelship feeds float32; export the model with a float input.`,
+      `${path}: the model's input ${input.name} is ${type}, but Modelship feeds float32 (or float64, int64, int32); export the model with a float input.`,
     );
   }
   const shape = input.shape;
@@ -203,6 +215,7 @@ async function runRows(
   path: string,
   session: InferenceSession,
   inputName: string,
+  inputType: InputType,
   outputName: string,
   matrix: Float32Array,
   rows: number,
@@ -218,8 +231,13 @@ async function runRows(
       `${path} expects ${declaredWidth} inputs per row, but was given ${width}; retrain or fix the features list.`,
     );
   }
+  // Whole features are checked over all rows first, so the row named is the matrix's own.
+  if (inputType === 'int64' || inputType === 'int32') {
+    checkIntegral(path, inputName, inputType, matrix, width);
+  }
+  const feed: Feed = { path, session, inputName, inputType, outputName };
   if (fixedBatch === undefined || fixedBatch === rows) {
-    return runOnce(path, session, inputName, outputName, matrix, rows, width);
+    return runOnce(feed, matrix, rows, width);
   }
   // A model exported with a fixed batch (torch.onnx.export without dynamic axes) runs in
   // batches of exactly that size; the last one is padded with zero rows and trimmed.
@@ -232,7 +250,7 @@ async function runRows(
       padded.fill(0).set(batch);
       batch = padded;
     }
-    const out = await runOnce(path, session, inputName, outputName, batch, fixedBatch, width);
+    const out = await runOnce(feed, batch, fixedBatch, width);
     const perRow = out.data.length / fixedBatch;
     if (start === 0) {
       const Data = out.data instanceof Float64Array ? Float64Array : Float32Array;
@@ -243,18 +261,23 @@ async function runRows(
   return joined;
 }
 
+interface Feed {
+  path: string;
+  session: InferenceSession;
+  inputName: string;
+  inputType: InputType;
+  outputName: string;
+}
+
 async function runOnce(
-  path: string,
-  session: InferenceSession,
-  inputName: string,
-  outputName: string,
+  { path, session, inputName, inputType, outputName }: Feed,
   matrix: Float32Array,
   rows: number,
   width: number,
 ): Promise<ModelOutput> {
+  const input = featureTensor(path, inputName, inputType, matrix, rows, width);
   let result: InferenceSession.ReturnType;
   try {
-    const input = new Tensor('float32', matrix, [rows, width]);
     result = await session.run({ [inputName]: input }, [outputName]);
   } catch (error) {
     throw new ModelshipError(`${path}: the model failed to run (${firstLine(messageOf(error))}).`);
@@ -265,6 +288,47 @@ async function runOnce(
     throw new ModelshipError(`${path}: output ${outputName} is ${output.type}, not float scores.`);
   }
   return { data, dims: output.dims };
+}
+
+/** The input tensor of a float32 matrix in the model's element type (int types: whole values only). */
+export function featureTensor(
+  path: string,
+  inputName: string,
+  inputType: InputType,
+  matrix: Float32Array,
+  rows: number,
+  width: number,
+): Tensor {
+  const dims = [rows, width];
+  if (inputType === 'float32') return new Tensor('float32', matrix, dims);
+  if (inputType === 'float64') return new Tensor('float64', Float64Array.from(matrix), dims);
+  checkIntegral(path, inputName, inputType, matrix, width);
+  if (inputType === 'int32') return new Tensor('int32', Int32Array.from(matrix), dims);
+  const big = new BigInt64Array(matrix.length);
+  for (let i = 0; i < matrix.length; i++) big[i] = BigInt(matrix[i]!);
+  return new Tensor('int64', big, dims);
+}
+
+const INT_LIMITS = { int32: 2 ** 31, int64: 2 ** 63 } as const;
+
+/** Throws one sentence naming the first value an int input cannot take (row and column 1-based). */
+export function checkIntegral(
+  path: string,
+  inputName: string,
+  inputType: 'int64' | 'int32',
+  matrix: Float32Array,
+  width: number,
+): void {
+  const limit = INT_LIMITS[inputType];
+  for (let i = 0; i < matrix.length; i++) {
+    const v = matrix[i]!;
+    if (Number.isInteger(v) && v >= -limit && v < limit) continue;
+    const row = Math.floor(i / (width || 1)) + 1;
+    const column = (i % (width || 1)) + 1;
+    throw new ModelshipError(
+      `${path}: the model's input ${inputName} takes ${inputType}, but row ${row} column ${column} of the features is ${v}, not a whole number ${inputType} can hold; round or encode that feature as integers, or export the model with a float input.`,
+    );
+  }
 }
 
 function firstLine(message: string): string {

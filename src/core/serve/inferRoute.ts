@@ -88,6 +88,8 @@ export async function inferReply(
       ...(width !== undefined ? { width } : {}),
       maxElements: ctx.maxElements,
       ...(bytes ? { binary: bytes } : {}),
+      // The runner runs a single-input fixed-batch model in batches of its size.
+      anyRows: served.inputs.length === 1,
     });
     feeds[input.name] = fed.tensor;
     rows = Math.max(rows, fed.rows);

@@ -147,7 +147,86 @@ export class ModelRunner {
     }
   }
 
+  /** The fixed batch size of a single-input model exported without a dynamic batch axis. */
+  private get fixedBatch(): number | undefined {
+    const input = this.session.inputMetadata;
+    if (input.length !== 1 || !input[0]!.isTensor) return undefined;
+    const first = input[0]!.shape[0];
+    return typeof first === 'number' && first > 0 ? first : undefined;
+  }
+
   private async runNow(
+    feeds: Record<string, Tensor>,
+    fetches: readonly string[],
+  ): Promise<Outputs> {
+    const fixed = this.fixedBatch;
+    const only = Object.values(feeds);
+    if (fixed !== undefined && only.length === 1 && only[0]!.dims[0] !== fixed) {
+      return this.runFixed(only[0]!, fixed, fetches);
+    }
+    return this.runOnce(feeds, fetches);
+  }
+
+  /**
+   * Runs a fixed-batch model (torch.onnx.export without dynamic axes) in batches of exactly its
+   * size; the last batch is padded with zeros and the padded rows' outputs are dropped.
+   */
+  private async runFixed(
+    tensor: Tensor,
+    fixed: number,
+    fetches: readonly string[],
+  ): Promise<Outputs> {
+    const rows = tensor.dims[0] ?? 0;
+    const inner = tensor.dims.slice(1);
+    const per = inner.reduce((a, b) => a * b, 1);
+    const data = tensor.data as Float32Array | string[];
+    const pad = (part: Float32Array | string[]): Float32Array | string[] => {
+      if (Array.isArray(part))
+        return [...part, ...new Array<string>(fixed * per - part.length).fill('')];
+      const Typed = part.constructor as new (n: number) => Float32Array;
+      const padded = new Typed(fixed * per);
+      padded.set(part);
+      return padded;
+    };
+    const name = this.session.inputNames[0]!;
+    const parts: Outputs[] = [];
+    for (let start = 0; start < rows; start += fixed) {
+      const end = Math.min(rows, start + fixed);
+      let batch = Array.isArray(data)
+        ? data.slice(start * per, end * per)
+        : data.subarray(start * per, end * per);
+      if (end - start < fixed) batch = pad(batch);
+      const input = new Tensor(tensor.type as 'float32', batch as Float32Array, [fixed, ...inner]);
+      const out = await this.runOnce({ [name]: input }, fetches);
+      const trimmed: Outputs = {};
+      for (const f of fetches) {
+        const o = out[f]!;
+        if (o.dims[0] !== fixed) {
+          throw new BadRequest(
+            `inference failed: output ${f} has shape [${o.dims.join(', ')}], not one row per input row, so the model cannot run in batches of ${fixed}.`,
+            500,
+          );
+        }
+        trimmed[f] = slice(o, 0, end - start, fixed);
+      }
+      parts.push(trimmed);
+    }
+    const outputs: Outputs = {};
+    for (const f of fetches) {
+      const pieces = parts.map((p) => p[f]!);
+      const first = pieces[0];
+      outputs[f] = first
+        ? {
+            type: first.type,
+            dims: [rows, ...first.dims.slice(1)],
+            data: concat(pieces.map((p) => p.data as ArrayLike<unknown>)) as OutputTensor['data'],
+          }
+        : { type: 'float32', dims: [0], data: new Float32Array(0) };
+    }
+    return outputs;
+  }
+
+  private async runOnce(
     feeds: Record<string, Tensor>,
     fetches: readonly string[],
   ): Promise<Outputs> {

@@ -53,7 +53,7 @@ const INTEGER_RANGES: Record<string, [number, number]> = {
 export function inputTensor(
   input: InferInput,
   info: TensorInfo,
-  options: { width?: number; maxElements: number; binary?: Buffer },
+  options: { width?: number; maxElements: number; binary?: Buffer; anyRows?: boolean },
 ): { tensor: Tensor; rows: number } {
   const name = input.name;
   const datatype = input.datatype.toUpperCase();
@@ -81,7 +81,7 @@ export function inputTensor(
     );
   }
   const shape = input.shape;
-  checkShape(name, shape, info.shape, options.width);
+  checkShape(name, shape, info.shape, options.width, options.anyRows);
   let count = 1;
   for (const d of shape) count *= d;
   if (count > options.maxElements) {
@@ -114,11 +114,19 @@ function checkShape(
   shape: readonly number[],
   declared: TensorInfo['shape'],
   width: number | undefined,
+  anyRows = false,
 ): void {
   if (!declared || declared.length === 0) return;
   const shown = `[${shape.join(', ')}]`;
+  // A fixed-batch model served alone runs in batches of its size, so any number of rows fits.
   const expected = declared.map((d, i) =>
-    typeof d === 'number' && d >= 0 ? d : i === 1 && width !== undefined ? width : -1,
+    i === 0 && anyRows
+      ? -1
+      : typeof d === 'number' && d >= 0
+        ? d
+        : i === 1 && width !== undefined
+          ? width
+          : -1,
   );
   const wantedShape = `[${expected.map((d, i) => (d >= 0 ? d : i === 0 ? 'rows' : 'any')).join(', ')}]`;
   if (shape.length !== declared.length) {
