@@ -146,6 +146,17 @@ describe('models of other element types and fixed batch sizes', () => {
     await model.release();
   });
 
+  it('names the row of the data, not of a batch, for a feature that is not whole', async () => {
+    const path = write('int64b.onnx', lrModel(weights, bias, { input: 'int64' }));
+    const model = await loadOnnxModel(path, { features: 3 });
+    const x = intMatrix(3, 10, 3);
+    x[8 * 3 + 2] = 0.5;
+    await expect(predict(model, x, 10, 'binary-classification', { batchSize: 3 })).rejects.toThrow(
+      'row 9 column 3 of the features is 0.5',
+    );
+    await model.release();
+  });
+
   it('an int model with a feature that is not whole is one sentence', async () => {
     for (const type of ['int64', 'int32'] as const) {
       const path = write(`${type}.onnx`, lrModel(weights, bias, { input: type }));
@@ -203,6 +214,15 @@ describe('serving a fixed-batch model', () => {
     let z = -0.3;
     for (let i = 0; i < F; i++) z += matrix[r * F + i]! * Math.fround(weights[i]!);
     return 1 / (1 + Math.exp(-z));
+  });
+
+  it('declares any number of rows in its metadata', async () => {
+    const meta = (await (await fetch(`${base}/v2/models/credit-risk`)).json()) as {
+      inputs: { shape: number[] }[];
+      outputs: { shape: number[] }[];
+    };
+    expect(meta.inputs[0]!.shape).toEqual([-1, F]);
+    expect(meta.outputs[0]!.shape).toEqual([-1, 2]);
   });
 
   it('answers an OIP request of 7 rows', async () => {

@@ -1,6 +1,6 @@
 import type { Task } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
-import type { OnnxModel } from './onnxModel.js';
+import { checkIntegral, type OnnxModel } from './onnxModel.js';
 
 /** What a model predicts for each row, by task. */
 export type Predictions =
@@ -21,7 +21,8 @@ export interface PredictOptions {
 
 /** Runs the model over a row-major float32 matrix in batches and reads its output for the task. */
 export async function predict(
-  model: Pick<OnnxModel, 'path' | 'runTensor'>,
+  model: Pick<OnnxModel, 'path' | 'runTensor'> &
+    Partial<Pick<OnnxModel, 'inputName' | 'inputType'>>,
   matrix: Float32Array,
   rows: number,
   task: Task,
@@ -35,6 +36,10 @@ export async function predict(
     throw new RangeError(`predict: a matrix of ${matrix.length} values does not hold ${rows} rows`);
   }
   const width = rows === 0 ? 0 : matrix.length / rows;
+  // An int input takes whole features only: checked over all rows, so the row named is the data's.
+  if (model.inputType === 'int64' || model.inputType === 'int32') {
+    checkIntegral(model.path, model.inputName ?? 'input', model.inputType, matrix, width);
+  }
   let out: Float64Array | undefined;
   let columns = 0;
   for (let start = 0; start < rows; start += batchSize) {
