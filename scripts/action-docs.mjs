@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The README's actions reference, generated from the action.yml files so that the two cannot
-// disagree: `node scripts/action-docs.mjs` rewrites the block between the markers in README.md;
+// disagree: `node scripts/action-docs.mjs` rewrites the block between the markers in docs/actions.md;
 // `--check` changes nothing and fails when the block is out of date, or when an action's own
 // README lists other inputs, outputs or defaults than its action.yml.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
+/** The page holding the actions reference. */
+export const DOC = 'docs/actions.md';
 export const START = '<!-- actions:start -->';
 export const END = '<!-- actions:end -->';
 /** How the README and the templates reference the actions; pin to a release's SHA in use. */
@@ -143,13 +145,13 @@ export function renderActionsBlock(actions, rootManifest) {
       ? Object.entries(permissions)
           .map(([scope, level]) => `\`${scope}: ${level}\``)
           .join(', ')
-      : `see [its README](actions/${step}/README.md)`;
+      : `see [its README](../actions/${step}/README.md)`;
     lines.push(
       `### \`${step}\``,
       '',
       prose(manifest.description),
       '',
-      `\`uses: modelship/modelship/actions/${step}@${REF}\` · [README](actions/${step}/README.md) · permissions: ${perms}`,
+      `\`uses: modelship/modelship/actions/${step}@${REF}\` · [README](../actions/${step}/README.md) · permissions: ${perms}`,
       '',
       ...inputsTable(manifest.inputs),
       '',
@@ -182,7 +184,7 @@ export function replaceBlock(readme, block) {
   const end = readme.indexOf(END);
   if (start < 0 || end < start) {
     throw new Error(
-      `README.md has no ${START} … ${END} block to write the actions reference into.`,
+      `${DOC} has no ${START} … ${END} block to write the actions reference into.`,
     );
   }
   return readme.slice(0, start) + block + readme.slice(end + END.length);
@@ -283,16 +285,16 @@ function main(argv) {
   const check = argv.includes('--check');
   const actions = readActions(ROOT);
   const rootManifest = readManifest(join(ROOT, 'action.yml'));
-  const readmePath = join(ROOT, 'README.md');
+  const readmePath = join(ROOT, DOC);
   const current = readFileSync(readmePath, 'utf8');
   const updated = replaceBlock(current, renderActionsBlock(actions, rootManifest));
   const problems = actions.flatMap(readmeMismatches);
   if (check) {
     if (updated !== current)
-      problems.unshift('README.md: the actions reference is out of date; run `npm run docs`.');
+      problems.unshift(`${DOC}: the actions reference is out of date; run \`npm run docs\`.`);
   } else if (updated !== current) {
     writeFileSync(readmePath, updated);
-    console.log('README.md: actions reference updated.');
+    console.log(`${DOC}: actions reference updated.`);
   }
   for (const problem of problems) console.error(problem);
   return problems.length ? 1 : 0;

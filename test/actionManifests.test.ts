@@ -201,7 +201,7 @@ describe('action docs', () => {
     });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs/actions.md'), 'utf8');
     for (const step of STEPS) expect(readme).toContain(`### \`${step}\``);
   });
 

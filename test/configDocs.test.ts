@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -61,9 +61,10 @@ describe('README configuration and contract reference (scripts/config-docs.mjs)'
     const root = mkdtempSync(join(tmpdir(), 'config-docs-'));
     try {
       cpSync('schemas', join(root, 'schemas'), { recursive: true });
-      const readme = readFileSync('README.md', 'utf8');
+      const readme = readFileSync('docs/configuration.md', 'utf8');
+      mkdirSync(join(root, 'docs'));
       writeFileSync(
-        join(root, 'README.md'),
+        join(root, 'docs/configuration.md'),
         readme.replace('| `drift.share` |', '| `drift.shar` |'),
       );
       const schema = JSON.parse(readFileSync('schemas/data-contract.schema.json', 'utf8')) as {
@@ -75,7 +76,7 @@ describe('README configuration and contract reference (scripts/config-docs.mjs)'
       expect(problems).toEqual([
         expect.stringContaining('rows.min has no description'),
         expect.stringContaining(
-          'README.md: the configuration or contract reference is out of date',
+          'docs/configuration.md: the configuration or contract reference is out of date',
         ),
       ]);
     } finally {

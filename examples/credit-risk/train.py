@@ -9,7 +9,7 @@ Environment (set by `modelship train` and the train action; defaults for running
 
 Needs PyTorch and PyYAML only (Debian: apt-get install python3-torch python3-yaml).
 
-The ONNX model follows Modelship's input contract (DESIGN.md §3): one float32 input [N, F] built
+The ONNX model follows Modelship's input contract: one float32 input [N, F] built
 from model.features (numeric columns as they are, one_hot categories in the listed order, map
 values), and one output [N, 2] whose column 1 is P(model.positive). Standardisation is part of
 the model, so it takes the raw features, as `modelship evaluate` and `modelship serve` send them.
