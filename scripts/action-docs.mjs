@@ -183,9 +183,7 @@ export function replaceBlock(readme, block) {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) {
-    throw new Error(
-      `${DOC} has no ${START} … ${END} block to write the actions reference into.`,
-    );
+    throw new Error(`${DOC} has no ${START} … ${END} block to write the actions reference into.`);
   }
   return readme.slice(0, start) + block + readme.slice(end + END.length);
 }
