@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
-  existsSync,
+  cpSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -51,15 +51,19 @@ const metafile = await bundleActions(join(TREE, 'dist'), {
   archives: digests,
 });
 checkNoNativesAtStart(metafile);
-if (existsSync('scripts/build-serve.mjs'))
-  run(process.execPath, ['scripts/build-serve.mjs', join(TREE, 'dist', 'serve')]);
+// The serving runtime, built once: the npm package and the action tree (for deploy) share it.
+run(process.execPath, ['scripts/build-serve.mjs', 'dist/serve']);
+cpSync('dist/serve', join(TREE, 'dist', 'serve'), { recursive: true });
 copyFileSync('action.yml', join(TREE, 'action.yml'));
 for (const step of STEPS) {
   mkdirSync(join(TREE, 'actions', step), { recursive: true });
   for (const file of ['action.yml', 'README.md'])
     copyFileSync(join('actions', step, file), join(TREE, 'actions', step, file));
 }
-for (const file of ['README.md', 'LICENSE']) copyFileSync(file, join(TREE, file));
+// The README's links land on these at a release commit.
+for (const file of ['README.md', 'LICENSE', 'SECURITY.md', 'RELEASING.md'])
+  copyFileSync(file, join(TREE, file));
+cpSync('docs', join(TREE, 'docs'), { recursive: true });
 const treeFiles = walk(TREE).sort();
 const natives = treeFiles.filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f));
 if (natives.length) fail(`native files in the action tree: ${natives.join(', ')}`);
@@ -76,13 +80,17 @@ if (tarBytes.length > MAX_ACTION_TARBALL)
     `${actionTarball} is ${mib(tarBytes.length)} MiB, over the ${mib(MAX_ACTION_TARBALL)} MiB budget`,
   );
 
-// 3. The npm package (its prepack builds lib/ and dist/serve, here in the stage).
-const packOutput = execFileSync('npm', ['pack', '--json', '--pack-destination', OUT], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-// Lifecycle scripts (prepack) print to the same stdout, before the JSON.
-const packed = JSON.parse(packOutput.slice(packOutput.search(/^\[/m)))[0];
+// 3. The npm package. lib/ and dist/serve are built in this stage already: no lifecycle
+// scripts, which would compile both again.
+const packOutput = execFileSync(
+  'npm',
+  ['pack', '--json', '--ignore-scripts', '--pack-destination', OUT],
+  {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const packed = JSON.parse(packOutput)[0];
 
 // 4. SHA256SUMS over every asset.
 const assets = readdirSync(OUT)
