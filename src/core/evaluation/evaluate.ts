@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/modelshipConfig.js';
+import type { Feature, LoadedConfig } from '../config/modelshipConfig.js';
 import { isModelshipError, ModelshipError } from '../errors.js';
 import { fairnessReport } from '../fairness/fairness.js';
 import { applyConfigGate } from '../gate/configGate.js';
@@ -10,8 +10,28 @@ import { featureWidth } from '../model/featureMatrix.js';
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
 import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
 import { predict } from '../model/predict.js';
-import type { Confusion, EvaluationReport, ModelResults } from './evaluationReport.js';
+import type {
+  BaselineResults,
+  Confusion,
+  EvaluationReport,
+  ModelResults,
+} from './evaluationReport.js';
+import { featureChanges } from './featureChanges.js';
 import { labelsFor, type Labels } from './labels.js';
+
+/** The model the candidate is compared with, and how to name it in the report. */
+export interface BaselineModel {
+  path: string;
+  label: string;
+  /** The release tag for a registry model. */
+  tag?: string;
+  /**
+   * The baseline's own modelship.yml (its release bundle's), whose features make its input from
+   * the holdout rows; default: the candidate's config. Labels, fairness columns, task, threshold
+   * and gate always come from the candidate's config.
+   */
+  config?: LoadedConfig;
+}
 
 export interface EvaluateOptions {
   config: LoadedConfig;
@@ -22,8 +42,8 @@ export interface EvaluateOptions {
   model?: string;
   /** Holdout data (default: data.eval of the config). */
   data?: string;
-  /** Baseline model file and how to name it in the report, or null for none. */
-  baseline?: { path: string; label: string; tag?: string } | null;
+  /** Baseline model, or null for none. */
+  baseline?: BaselineModel | null;
   executionProviders?: ('cuda' | 'cpu')[];
   now?: Date;
 }
@@ -40,29 +60,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     );
   const dataPath = options.data ? options.data : loaded.resolve(dataInput);
   const sensitive = config.fairness?.sensitive ?? [];
-  const data = await loadEvaluationData(dataPath, {
-    features: config.model.features,
-    target: config.model.target,
-    extraColumns: sensitive,
-  });
+  const holdout = holdoutReader(dataPath, config.model.target, sensitive);
+  // The candidate's rows first: they give the labels and the fairness columns of both models.
+  const data = await holdout(config.model.features);
   const labels = labelsFor(config, data.target, dataPath);
-  const candidate = await scoreModel(modelPath, data, labels, options, sensitive, 'candidate');
-  const baseline = options.baseline
-    ? {
-        ...(await scoreModel(
-          options.baseline.path,
-          data,
-          labels,
-          options,
-          sensitive,
-          options.baseline.label === options.baseline.path
-            ? 'baseline'
-            : `baseline (${options.baseline.label})`,
-        )),
-        label: options.baseline.label,
-      }
-    : null;
-  if (baseline && options.baseline?.tag) baseline.model.tag = options.baseline.tag;
+  const scoring = { holdout, labels, sensitive, options };
+  const candidate = await scoreModel({ path: modelPath, config: loaded }, 'candidate', scoring);
+  const baseline = options.baseline ? await scoreBaseline(options.baseline, scoring) : null;
   const gate = applyConfigGate(
     config,
     { metrics: candidate.metrics, fairness: disparities(candidate) },
@@ -86,28 +90,100 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   };
 }
 
-async function scoreModel(
-  path: string,
-  data: EvaluationData,
-  labels: Labels,
-  options: EvaluateOptions,
-  sensitive: string[],
-  role: string,
-): Promise<ModelResults> {
-  const { config } = options.config;
-  const model = await loadOnnxModel(path, {
-    features: featureWidth(config.model.features),
-    executionProviders: options.executionProviders ?? defaultExecutionProviders(),
+/** Reads the holdout's rows for a list of features: the same file and row order every time. */
+type HoldoutReader = (features: readonly Feature[]) => Promise<EvaluationData>;
+
+/** Reads the holdout once per distinct feature list, so two models that agree share one read. */
+function holdoutReader(dataPath: string, target: string, extraColumns: string[]): HoldoutReader {
+  const reads = new Map<string, Promise<EvaluationData>>();
+  return (features) => {
+    const key = JSON.stringify(features);
+    let read = reads.get(key);
+    if (!read) {
+      read = loadEvaluationData(dataPath, { features, target, extraColumns });
+      reads.set(key, read);
+    }
+    return read;
+  };
+}
+
+/** One model and its input: the holdout rows as the model's own config encodes them. */
+interface ModelInput {
+  model: OnnxModel;
+  data: EvaluationData;
+}
+
+/** Builds a model's input from its own config's features and loads the model to take it. */
+async function modelInput(
+  config: LoadedConfig,
+  modelPath: string,
+  holdout: HoldoutReader,
+  executionProviders: readonly ('cuda' | 'cpu')[],
+): Promise<ModelInput> {
+  const { features } = config.config.model;
+  const data = await holdout(features);
+  const model = await loadOnnxModel(modelPath, {
+    features: featureWidth(features),
+    executionProviders,
   });
+  return { model, data };
+}
+
+/** What scoring either model shares: the holdout, its labels and the candidate's settings. */
+interface Scoring {
+  holdout: HoldoutReader;
+  labels: Labels;
+  sensitive: string[];
+  options: EvaluateOptions;
+}
+
+async function scoreBaseline(baseline: BaselineModel, scoring: Scoring): Promise<BaselineResults> {
+  const candidateConfig = scoring.options.config;
+  const config = baseline.config ?? candidateConfig;
+  const role = baseline.label === baseline.path ? 'baseline' : `baseline (${baseline.label})`;
+  const results = await scoreModel({ path: baseline.path, config }, role, scoring);
+  if (baseline.tag) results.model.tag = baseline.tag;
+  const changes =
+    config === candidateConfig
+      ? null
+      : featureChanges(config.config.model.features, candidateConfig.config.model.features);
+  return { ...results, label: baseline.label, ...(changes ? { feature_changes: changes } : {}) };
+}
+
+async function scoreModel(
+  subject: { path: string; config: LoadedConfig },
+  role: string,
+  scoring: Scoring,
+): Promise<ModelResults> {
+  const { path, config } = subject;
+  const own = config !== scoring.options.config;
+  let input: ModelInput | undefined;
   try {
-    return await scoreWith(model, path, data, labels, options, sensitive);
+    input = await modelInput(
+      config,
+      path,
+      scoring.holdout,
+      scoring.options.executionProviders ?? defaultExecutionProviders(),
+    );
+    return await scoreWith(input.model, path, input.data, scoring);
   } catch (error) {
-    // The metrics' own errors ("row 3 has NaN") do not say which of the two models gave them.
-    if (isModelshipError(error) && !error.message.includes(path))
-      throw new ModelshipError(`${path} (the ${role} model): ${error.message}`, error.exitCode);
+    // The metrics' own errors ("row 3 has NaN") do not say which of the two models gave them,
+    // nor, for a baseline with its own config, which modelship.yml its features came from.
+    if (!isModelshipError(error)) throw error;
+    const from = own ? `, features from ${config.file}` : '';
+    if (!error.message.includes(path))
+      throw new ModelshipError(
+        `${path} (the ${role} model${from}): ${error.message}`,
+        error.exitCode,
+      );
+    if (own)
+      throw new ModelshipError(
+        `${error.message.replace(/\.$/, '')} (the ${role} model${from}).`,
+        error.exitCode,
+      );
     throw error;
   } finally {
-    await model.release();
+    await input?.model.release();
   }
 }
 
@@ -115,9 +191,7 @@ async function scoreWith(
   model: OnnxModel,
   path: string,
   data: EvaluationData,
-  labels: Labels,
-  options: EvaluateOptions,
-  sensitive: string[],
+  { labels, options, sensitive }: Scoring,
 ): Promise<ModelResults> {
   const { config } = options.config;
   const info = { path, sha256: model.sha256, provider: model.provider };

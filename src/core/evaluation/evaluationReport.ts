@@ -1,8 +1,10 @@
 import type { Task } from '../config/modelshipConfig.js';
 import type { FairnessReport } from '../fairness/fairness.js';
 import type { GateResult } from '../gate/gate.js';
+import type { FeatureChanges } from './featureChanges.js';
 
 export type { GateCheck, GateResult } from '../gate/gate.js';
+export type { FeatureChanges } from './featureChanges.js';
 
 /** Metric values by name; null where a metric is undefined for the data (e.g. one class only). */
 export type MetricValues = Record<string, number | null>;
@@ -33,7 +35,17 @@ export interface ModelResults {
   confusion: Confusion | null;
 }
 
-/** The evaluate report (DESIGN.md §5): candidate against baseline on the same holdout. */
+/** The baseline's results, and how its features differ from the candidate's. */
+export interface BaselineResults extends ModelResults {
+  label: string;
+  /**
+   * Present when the baseline read its own modelship.yml's features and they differ from the
+   * candidate's; each model was scored on the same rows through its own features.
+   */
+  feature_changes?: FeatureChanges;
+}
+
+/** The evaluate report: candidate against baseline on the same holdout. */
 export interface EvaluationReport {
   name: string;
   task: Task;
@@ -45,7 +57,7 @@ export interface EvaluationReport {
   metrics: MetricValues;
   fairness: Record<string, AttributeFairness>;
   confusion: Confusion | null;
-  baseline: (ModelResults & { label: string }) | null;
+  baseline: BaselineResults | null;
   gate: GateResult;
   created: string;
 }

@@ -1,0 +1,44 @@
+import type { Feature } from '../config/modelshipConfig.js';
+
+/** How the candidate's features differ from the baseline's, by data column. */
+export interface FeatureChanges {
+  /** Columns only the candidate reads. */
+  added: string[];
+  /** Columns only the baseline reads. */
+  removed: string[];
+  /** Columns both read, encoded differently (numeric, one_hot categories, map values). */
+  reencoded: string[];
+}
+
+/** The changes from `baseline` to `candidate`, or null when both read the same columns alike. */
+export function featureChanges(
+  baseline: readonly Feature[],
+  candidate: readonly Feature[],
+): FeatureChanges | null {
+  const before = encodings(baseline);
+  const after = encodings(candidate);
+  const changes: FeatureChanges = {
+    added: [...after.keys()].filter((c) => !before.has(c)),
+    removed: [...before.keys()].filter((c) => !after.has(c)),
+    reencoded: [...after.keys()].filter((c) => before.has(c) && before.get(c) !== after.get(c)),
+  };
+  const changed = changes.added.length + changes.removed.length + changes.reencoded.length > 0;
+  return changed ? changes : null;
+}
+
+/** Each column's encodings as comparable text, in first-use order. */
+function encodings(features: readonly Feature[]): Map<string, string> {
+  const out = new Map<string, string[]>();
+  for (const feature of features) {
+    const column = typeof feature === 'string' ? feature : feature.column;
+    const encoding =
+      typeof feature === 'string'
+        ? 'numeric'
+        : feature.one_hot
+          ? `one_hot ${JSON.stringify(feature.one_hot)}`
+          : // Key order of a map does not change what it encodes.
+            `map ${JSON.stringify(Object.entries(feature.map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+    out.set(column, [...(out.get(column) ?? []), encoding]);
+  }
+  return new Map([...out].map(([column, list]) => [column, list.join('; ')]));
+}
