@@ -2,7 +2,8 @@
 // own parser, and held to the security policy of the README: least permissions per job, pinned
 // third-party actions, no expressions inside scripts, no pull_request_target. The caller snippet
 // in each template's header is checked too: it must grant what the template's jobs need.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,9 +12,11 @@ import {
   loadWorkflow,
   stepsOf,
   type Job,
+  type Step,
   type Json,
   type Workflow,
 } from './helpers/workflowFile.js';
+import { useTempDir } from './helpers/tempDir.js';
 import { loadWorkflowParser } from './helpers/workflowParser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -285,5 +288,171 @@ describe('pr-comment.yml', () => {
     for (const step of all.filter((s) => s !== find)) {
       expect(step.if, step.uses ?? step.run).toBe("steps.find.outputs.found == 'true'");
     }
+  });
+});
+
+// The training jobs run the user's framework, so they set up its packages before the train step:
+// a requirements or pip lock file installed into a virtualenv, with pip's downloads cached.
+describe.each(['pr.yml', 'train-gpu.yml'])('%s: the training environment', (file) => {
+  const wf = load(file);
+  const train = wf.jobs.train!;
+  const all = train.steps ?? [];
+  const index = (match: (s: Step) => boolean) => all.findIndex(match);
+  const find = all.find((s) => s.id === 'python')!;
+  const setupPython = all.find((s) => s.uses?.startsWith('actions/setup-python@'));
+  const pipCache = all.find((s) => s.uses?.startsWith('actions/cache@'));
+  const install = all.find((s) => s.name === 'Install the training environment')!;
+  const setupCommand = all.find((s) => s.name === 'Run the setup command')!;
+
+  it('takes python-version, requirements and setup-command, for hosted and self-hosted runners', () => {
+    const inputs = workflowCall(wf).inputs as Record<string, Json>;
+    expect(inputs['python-version']).toMatchObject({ type: 'string', default: '' });
+    expect(inputs.requirements).toMatchObject({ type: 'string', default: 'requirements.txt' });
+    expect(inputs['setup-command']).toMatchObject({ type: 'string', default: '' });
+  });
+
+  it('finds the file, sets up Python, caches pip, installs, runs the setup command, then trains', () => {
+    const order = [
+      index((s) => s.uses?.startsWith('actions/checkout@') === true),
+      index((s) => s === find),
+      index((s) => s === setupPython),
+      index((s) => s === pipCache),
+      index((s) => s === install),
+      index((s) => s === setupCommand),
+      index((s) => s.uses?.match(OWN_ACTION)?.[1] === 'train'),
+    ];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('uses actions/setup-python with its pip cache keyed on the requirements file when python-version is set', () => {
+    expect(setupPython?.if).toBe(
+      "steps.python.outputs.requirements != '' && inputs.python-version != ''",
+    );
+    expect(setupPython?.with).toEqual({
+      'python-version': '${{ inputs.python-version }}',
+      cache: 'pip',
+      'cache-dependency-path': '${{ steps.python.outputs.requirements }}',
+    });
+  });
+
+  it('caches pip’s downloads itself for the runner’s own python3, keyed on the file’s hash', () => {
+    expect(pipCache?.if).toBe("steps.python.outputs.runner-python != ''");
+    expect(pipCache?.with?.path).toBe('~/.cache/pip');
+    const key = String(pipCache?.with?.key);
+    expect(key).toContain('${{ runner.os }}-${{ runner.arch }}');
+    expect(key).toContain('${{ steps.python.outputs.runner-python }}');
+    expect(key).toMatch(/\$\{\{ hashFiles\(steps\.python\.outputs\.requirements\) \}\}$/);
+    expect(key.startsWith(String(pipCache?.with?.['restore-keys']))).toBe(true);
+    // The train step's own cache would save the same (large) wheels a second time.
+    const trainStep = all.find((s) => s.uses?.match(OWN_ACTION)?.[1] === 'train');
+    expect(String(trainStep?.with?.['cache-paths'] ?? '')).not.toContain('.cache/pip');
+  });
+
+  it('installs and runs the setup command in working-directory, with the inputs through env', () => {
+    expect(install['working-directory']).toBe('${{ inputs.working-directory }}');
+    expect(install.env).toEqual({ REQUIREMENTS: '${{ inputs.requirements }}' });
+    expect(setupCommand['working-directory']).toBe('${{ inputs.working-directory }}');
+    expect(setupCommand.env).toEqual({ SETUP_COMMAND: '${{ inputs.setup-command }}' });
+    expect(setupCommand.if).toBe("inputs.setup-command != ''");
+    expect(find.env).toMatchObject({
+      WORKDIR: '${{ inputs.working-directory }}',
+      REQUIREMENTS: '${{ inputs.requirements }}',
+      PYTHON_VERSION: '${{ inputs.python-version }}',
+    });
+  });
+
+  it('passes working-directory on to the train step', () => {
+    const trainStep = all.find((s) => s.uses?.match(OWN_ACTION)?.[1] === 'train');
+    expect(trainStep?.with?.['working-directory']).toBe('${{ inputs.working-directory }}');
+  });
+});
+
+describe('the training environment’s scripts, run by bash', () => {
+  const train = load('pr.yml').jobs.train!.steps ?? [];
+  const findScript = train.find((s) => s.id === 'python')!.run!;
+  const installScript = train.find((s) => s.name === 'Install the training environment')!.run!;
+  const dir = useTempDir();
+
+  /** Runs a step's script in `cwd` as the runner would: bash -e, files for outputs, path and env. */
+  function runStep(script: string, cwd: string, env: Record<string, string>) {
+    for (const f of ['output', 'path', 'env']) writeFileSync(join(dir, f), '');
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        RUNNER_TEMP: join(dir, 'temp'),
+        GITHUB_OUTPUT: join(dir, 'output'),
+        GITHUB_PATH: join(dir, 'path'),
+        GITHUB_ENV: join(dir, 'env'),
+        ...env,
+      },
+    });
+    const lines = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean);
+    return { ...result, outputs: lines('output'), path: lines('path'), env: lines('env') };
+  }
+
+  it('names the file relative to the workspace, and the runner’s python version without python-version', () => {
+    mkdirSync(join(dir, 'ws/ml'), { recursive: true });
+    writeFileSync(join(dir, 'ws/ml/requirements.txt'), '# nothing to install\n');
+    const env = { WORKDIR: './ml', REQUIREMENTS: 'requirements.txt', PYTHON_VERSION: '' };
+    const result = runStep(findScript, join(dir, 'ws'), env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.outputs).toEqual([
+      'requirements=ml/requirements.txt',
+      expect.stringMatching(/^runner-python=3\.\d+$/),
+    ]);
+    const pinned = runStep(findScript, join(dir, 'ws'), { ...env, PYTHON_VERSION: '3.12' });
+    expect(pinned.outputs).toEqual(['requirements=ml/requirements.txt']);
+  });
+
+  it('sets nothing up without the default requirements.txt, and fails for a named file that is missing', () => {
+    mkdirSync(join(dir, 'bare'), { recursive: true });
+    const env = { WORKDIR: '.', REQUIREMENTS: 'requirements.txt', PYTHON_VERSION: '' };
+    const none = runStep(findScript, join(dir, 'bare'), env);
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.outputs).toEqual([]);
+    expect(none.stdout).toMatch(/^No requirements\.txt: no Python packages are installed/);
+    const missing = runStep(findScript, join(dir, 'bare'), { ...env, REQUIREMENTS: 'lock.txt' });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout.trim()).toBe(
+      "::error::requirements: lock.txt does not exist; name your requirements or lock file relative to working-directory, or pass requirements: '' for none.",
+    );
+    const off = runStep(findScript, join(dir, 'bare'), { ...env, REQUIREMENTS: '' });
+    expect([off.status, off.outputs]).toEqual([0, []]);
+  });
+
+  it('installs into a virtualenv that later steps find first on PATH', () => {
+    mkdirSync(join(dir, 'ws/ml'), { recursive: true });
+    writeFileSync(join(dir, 'ws/ml/requirements.txt'), '# nothing to install\n');
+    const result = runStep(installScript, join(dir, 'ws/ml'), { REQUIREMENTS: 'requirements.txt' });
+    expect(result.status, result.stderr).toBe(0);
+    const venv = join(dir, 'temp/modelship-venv');
+    expect(result.path).toEqual([join(venv, 'bin')]);
+    expect(result.env).toEqual([`VIRTUAL_ENV=${venv}`]);
+    expect(existsSync(join(venv, 'bin/python'))).toBe(true);
+  }, 120_000);
+});
+
+describe('the credit-risk example’s requirements', () => {
+  it('lists every package train.py imports that Python does not ship', () => {
+    const requirements = readFileSync(join(ROOT, 'examples/credit-risk/requirements.txt'), 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean)
+      .map((l) => l.split(/[<>=!~;\s[]/)[0]!.toLowerCase());
+    const script = readFileSync(join(ROOT, 'examples/credit-risk/train.py'), 'utf8');
+    const imported = [...script.matchAll(/^(?:import (\w+)|from (\w+)[\w.]* import )/gm)].map(
+      (m) => (m[1] ?? m[2])!,
+    );
+    const standard = new Set(['csv', 'json', 'math', 'os', 're', 'sys', 'time', 'random']);
+    const distribution: Record<string, string> = { yaml: 'pyyaml' };
+    const needed = [...new Set(imported.filter((m) => !standard.has(m)))].map(
+      (m) => distribution[m] ?? m,
+    );
+    expect(needed.sort()).toEqual(['pyyaml', 'torch']);
+    expect(requirements.sort()).toEqual(needed.sort());
   });
 });
