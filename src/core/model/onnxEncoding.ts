@@ -13,6 +13,13 @@ export interface ValueInfo {
   shape: readonly Dim[];
 }
 
+/** A graph output that is a sequence of maps from class label to float, as ZipMap writes. */
+export interface MapSequenceInfo {
+  name: string;
+  /** The maps' key type: int64 or string class labels. */
+  mapSequence: { key: 'int64' | 'string' };
+}
+
 /** A constant tensor of the graph (weights, biases, shapes). */
 export interface Initializer {
   name: string;
@@ -29,7 +36,8 @@ export type AttributeValue =
   | { float: number }
   | { ints: readonly number[] }
   | { floats: readonly number[] }
-  | { string: string };
+  | { string: string }
+  | { strings: readonly string[] };
 
 /** One operator of the graph. */
 export interface OnnxNode {
@@ -44,11 +52,15 @@ export interface OnnxNode {
 /** Everything `buildOnnxModel` writes. */
 export interface OnnxGraph {
   inputs: readonly ValueInfo[];
-  outputs: readonly ValueInfo[];
+  outputs: readonly (ValueInfo | MapSequenceInfo)[];
   nodes: readonly OnnxNode[];
   initializers?: readonly Initializer[];
+  /** GraphProto.value_info: declared types of intermediate tensors. */
+  valueInfo?: readonly ValueInfo[];
   /** Default opset of the ai.onnx domain: 17. */
   opset?: number;
+  /** Opsets of other operator domains, such as { 'ai.onnx.ml': 3 }. */
+  domains?: Readonly<Record<string, number>>;
   /** Default 'modelship'. */
   producer?: string;
   producerVersion?: string;
@@ -66,7 +78,9 @@ const ELEM_TYPES: Record<ElemType, { code: number; bytes: number }> = {
   uint8: { code: 2, bytes: 1 },
 };
 
-const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
+const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
+/** TensorProto.DataType of a map's keys. */
+const KEY_TYPES = { int64: 7, string: 8 } as const;
 
 /** Serializes a model to ONNX protobuf bytes, ready for `InferenceSession.create`. */
 export function buildOnnxModel(graph: OnnxGraph): Uint8Array {
@@ -78,6 +92,9 @@ export function buildOnnxModel(graph: OnnxGraph): Uint8Array {
   if (graph.docString) model.string(6, graph.docString);
   model.message(7, (g) => writeGraph(g, graph));
   model.message(8, (o) => o.string(1, '').int(2, opset));
+  for (const [domain, version] of Object.entries(graph.domains ?? {})) {
+    model.message(8, (o) => o.string(1, domain).int(2, version));
+  }
   for (const [key, value] of Object.entries(graph.metadata ?? {})) {
     model.message(14, (entry) => entry.string(1, key).string(2, value));
   }
@@ -98,6 +115,7 @@ function writeGraph(writer: ProtobufWriter, graph: OnnxGraph): void {
   for (const init of graph.initializers ?? []) writer.message(5, (t) => writeTensor(t, init));
   for (const input of graph.inputs) writer.message(11, (v) => writeValueInfo(v, input));
   for (const output of graph.outputs) writer.message(12, (v) => writeValueInfo(v, output));
+  for (const info of graph.valueInfo ?? []) writer.message(13, (v) => writeValueInfo(v, info));
 }
 
 function writeNode(writer: ProtobufWriter, node: OnnxNode): void {
@@ -117,7 +135,10 @@ function writeAttribute(writer: ProtobufWriter, name: string, value: AttributeVa
   else if ('float' in value) writer.float(2, value.float).int(20, ATTRIBUTE_TYPES.float);
   else if ('ints' in value) writer.packedInts(8, value.ints).int(20, ATTRIBUTE_TYPES.ints);
   else if ('floats' in value) writer.packedFloats(7, value.floats).int(20, ATTRIBUTE_TYPES.floats);
-  else writer.string(4, value.string).int(20, ATTRIBUTE_TYPES.string);
+  else if ('strings' in value) {
+    for (const s of value.strings) writer.string(9, s);
+    writer.int(20, ATTRIBUTE_TYPES.strings);
+  } else writer.string(4, value.string).int(20, ATTRIBUTE_TYPES.string);
 }
 
 function writeTensor(writer: ProtobufWriter, tensor: Initializer): void {
@@ -142,8 +163,22 @@ function writeTensor(writer: ProtobufWriter, tensor: Initializer): void {
   writer.bytes(9, new Uint8Array(raw.buffer));
 }
 
-function writeValueInfo(writer: ProtobufWriter, info: ValueInfo): void {
+function writeValueInfo(writer: ProtobufWriter, info: ValueInfo | MapSequenceInfo): void {
   writer.string(1, info.name);
+  if ('mapSequence' in info) {
+    // TypeProto.sequence_type (4) of map_type (5): key_type, then value_type tensor(float).
+    const key = KEY_TYPES[info.mapSequence.key];
+    writer.message(2, (type) =>
+      type.message(4, (sequence) =>
+        sequence.message(1, (element) =>
+          element.message(5, (map) =>
+            map.int(1, key).message(2, (value) => value.message(1, (t) => t.int(1, 1))),
+          ),
+        ),
+      ),
+    );
+    return;
+  }
   writer.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, ELEM_TYPES[info.elemType ?? 'float'].code);

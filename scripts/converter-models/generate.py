@@ -1,0 +1,552 @@
+#!/usr/bin/python3
+"""Trains small scikit-learn, XGBoost and PyTorch models on committed data slices and writes each as
+the converter people use would export it: skl2onnx, onnxmltools, torch.onnx.export. The ONNX
+graphs of the first two are written with onnx.helper, node for node as those converters emit them
+(they are not installed here); the PyTorch one is torch.onnx.export's own output.
+
+    /usr/bin/python3 scripts/converter-models/generate.py [--slice-from DATASETS_DIR]
+
+writes test/fixtures/converter-models/: <model>/model.onnx, <model>/modelship.yml and
+expected.json (the Python models' own predictions on the holdout). Deterministic: fixed seeds,
+single-threaded training. See README.md beside this file.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto
+
+# The helper modules beside this file; no __pycache__ left in the repository.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import onnxmltools_shapes as omt  # noqa: E402
+import skl2onnx_shapes as skl  # noqa: E402
+from datasets import Table, slice_datasets  # noqa: E402
+from onnx_graph import Graph, tensor_type  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(ROOT, "test", "fixtures", "converter-models")
+DATA = os.path.join(OUT, "data")
+FLOAT, INT64, STRING, DOUBLE = TensorProto.FLOAT, TensorProto.INT64, TensorProto.STRING, TensorProto.DOUBLE
+TYPE_NAMES = {FLOAT: "float", INT64: "int64", STRING: "string", DOUBLE: "double"}
+
+CREDIT_NUMERIC = [
+    "duration",
+    "credit_amount",
+    "installment_commitment",
+    "residence_since",
+    "age",
+    "existing_credits",
+    "num_dependents",
+]
+CREDIT_CATEGORICAL = [
+    "checking_status",
+    "credit_history",
+    "purpose",
+    "savings_status",
+    "employment",
+    "personal_status",
+    "other_parties",
+    "property_magnitude",
+    "other_payment_plans",
+    "housing",
+    "job",
+    "own_telephone",
+    "foreign_worker",
+]
+PENGUIN_NUMERIC = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+# Whole numbers in the CSV: skl2onnx's documented DataFrame schema makes them int64 inputs.
+PENGUIN_INT = {"flipper_length_mm", "body_mass_g"}
+PENGUIN_CLASSES = ["Adelie", "Chinstrap", "Gentoo"]
+WEATHER_FEATURES = ["precipitation", "temp_min", "wind"]
+
+
+def rows(array):
+    return [[float(v) for v in row] for row in np.asarray(array)]
+
+
+def floats(array):
+    return [float(v) for v in np.asarray(array).ravel()]
+
+
+class Writer:
+    """Collects the models and writes them with their config and expected values."""
+
+    def __init__(self):
+        self.expected = {}
+
+    def write(self, name, model, config, entry):
+        directory = os.path.join(OUT, name)
+        os.makedirs(directory, exist_ok=True)
+        onnx.save(model, os.path.join(directory, "model.onnx"))
+        lines = [f"# {entry['exported_as']}", "model:"]
+        for key, value in config.items():
+            lines.append(f"  {key}: {json.dumps(value)}")
+        lines.append(f"data: {{ eval: {json.dumps('../data/' + entry['holdout'].split('/')[-1])} }}")
+        with open(os.path.join(directory, "modelship.yml"), "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        graph = model.graph
+        entry["model"] = f"{name}/model.onnx"
+        entry["config"] = f"{name}/modelship.yml"
+        entry["opset"] = {o.domain or "ai.onnx": o.version for o in model.opset_import}
+        entry["ir_version"] = model.ir_version
+        entry["nodes"] = [f"{n.domain + '.' if n.domain else ''}{n.op_type}" for n in graph.node]
+        self.expected[name] = entry
+
+    def finish(self):
+        document = {
+            "about": "Written by scripts/converter-models/generate.py; do not edit by hand.",
+            "models": self.expected,
+        }
+        text = json.dumps(document, indent=1)
+        # One line per innermost list (a row of probabilities, a list of names): short diffs.
+        text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)), text)
+        with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+
+
+def classification_python(model, X, classes):
+    proba = model.predict_proba(X)
+    return {"predict": [c if isinstance(c, str) else int(c) for c in model.predict(X)], "predict_proba": rows(proba)}
+
+
+def classifier_entry(task, holdout, target, classes, inputs, outputs, python, exported_as, positive=None):
+    entry = {
+        "exported_as": exported_as,
+        "task": task,
+        "holdout": f"data/{holdout}",
+        "target": target,
+        "classes": classes,
+        "inputs": inputs,
+        "outputs": outputs,
+        "python": python,
+    }
+    if positive is not None:
+        entry["positive"] = positive
+    return entry
+
+
+def column_inputs(g, columns, types):
+    inputs = []
+    for column in columns:
+        g.add_input(column, tensor_type(types[column], [None, 1]))
+        inputs.append({"name": column, "type": TYPE_NAMES[types[column]], "shape": [None, 1], "columns": [column]})
+    return inputs
+
+
+def matrix_input(g, name, elem_type, columns, batch=None):
+    g.add_input(name, tensor_type(elem_type, [batch, len(columns)]))
+    return [{"name": name, "type": TYPE_NAMES[elem_type], "shape": [batch, len(columns)], "columns": columns}]
+
+
+def classifier_outputs_spec(classes, zipmap, label_name="label", probabilities_name="probabilities"):
+    key = "string" if skl.label_type(classes) == STRING else "int64"
+    if zipmap:
+        return [
+            {"name": "output_label", "holds": "label", "type": key, "shape": [None]},
+            {
+                "name": "output_probability",
+                "holds": "probabilities",
+                "type": f"sequence(map({key}, float))",
+                "zipmap": True,
+            },
+        ]
+    return [
+        {"name": label_name, "holds": "label", "type": key, "shape": [None]},
+        {"name": probabilities_name, "holds": "probabilities", "type": "float", "shape": [None, len(classes)]},
+    ]
+
+
+def column_pipelines(writer, train, holdout, spec):
+    """Pipeline(ColumnTransformer([StandardScaler on the numbers, OneHotEncoder on the text]),
+    LogisticRegression) with one input per column, with ZipMap (skl2onnx's default) and without."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    columns, numeric = spec["columns"], set(spec["numeric"])
+    preprocess = ColumnTransformer(
+        [
+            ("num", StandardScaler(), [columns.index(c) for c in columns if c in numeric]),
+            (
+                "cat",
+                OneHotEncoder(handle_unknown="ignore"),
+                [columns.index(c) for c in columns if c not in numeric],
+            ),
+        ]
+    )
+    pipeline = Pipeline([("preprocess", preprocess), ("classifier", LogisticRegression(max_iter=1000))])
+    pipeline.fit(train.objects(columns, numeric), train.text(spec["target"]))
+    classes = [str(c) for c in pipeline.classes_]
+    python = classification_python(pipeline, holdout.objects(columns, numeric), classes)
+    ints = spec.get("int64", set())
+    types = {c: (INT64 if c in ints else FLOAT) if c in numeric else STRING for c in columns}
+    for zipmap in (True, False):
+        g = Graph("pipeline")
+        inputs = column_inputs(g, columns, types)
+        features = skl.column_transformer(g, pipeline.named_steps["preprocess"], columns, types)
+        label, probabilities = skl.logistic_regression(g, features, pipeline.named_steps["classifier"])
+        skl.classifier_outputs(g, label, probabilities, classes, zipmap)
+        name = f"{spec['name']}_zipmap" if zipmap else spec["name"]
+        exported_as = (
+            "skl2onnx.to_onnx(Pipeline(ColumnTransformer([StandardScaler, OneHotEncoder(handle_unknown='ignore')]), "
+            "LogisticRegression), one input per column"
+            + (", whole-number columns int64" if ints else "")
+            + (")" if zipmap else ", options={'zipmap': False})")
+        )
+        entry = classifier_entry(
+            spec["task"],
+            spec["holdout"],
+            spec["target"],
+            classes,
+            inputs,
+            classifier_outputs_spec(classes, zipmap),
+            python,
+            exported_as,
+            positive=spec.get("positive"),
+        )
+        entry["twin"] = spec["name"] if zipmap else f"{spec['name']}_zipmap"
+        config = {"name": name.replace("_", "-"), "task": spec["task"], "path": "model.onnx", "target": spec["target"]}
+        if "positive" in spec:
+            config["positive"] = spec["positive"]
+        writer.write(name, g.model("skl2onnx"), config, entry)
+
+
+CREDIT_PIPELINE = {
+    "name": "credit_pipeline",
+    "task": "binary-classification",
+    "holdout": "credit_holdout.csv",
+    "target": "class",
+    "positive": "bad",
+    "columns": None,  # every column but the target, in the CSV's order
+    "numeric": CREDIT_NUMERIC,
+}
+PENGUINS_PIPELINE = {
+    "name": "penguins_pipeline",
+    "task": "multiclass-classification",
+    "holdout": "penguins_holdout.csv",
+    "target": "species",
+    "columns": ["island", *PENGUIN_NUMERIC, "sex"],
+    "numeric": PENGUIN_NUMERIC,
+    "int64": PENGUIN_INT,
+}
+
+
+def credit_numeric(writer, train, holdout):
+    """Pipeline(StandardScaler, LogisticRegression) on one float_input; labels 0/1 (1 = bad)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = train.numbers(CREDIT_NUMERIC).astype(np.float32)
+    y = np.array([int(v == "bad") for v in train.text("class")])
+    pipeline = Pipeline([("scaler", StandardScaler()), ("classifier", LogisticRegression(max_iter=1000))])
+    pipeline.fit(X, y)
+    classes = [0, 1]
+    python = classification_python(pipeline, holdout.numbers(CREDIT_NUMERIC).astype(np.float32), classes)
+    for zipmap in (True, False):
+        g = Graph("pipeline")
+        inputs = matrix_input(g, "float_input", FLOAT, CREDIT_NUMERIC)
+        scaled = skl.scaler(g, "float_input", pipeline.named_steps["scaler"])
+        label, probabilities = skl.logistic_regression(g, scaled, pipeline.named_steps["classifier"])
+        skl.classifier_outputs(g, label, probabilities, classes, zipmap)
+        name = "credit_numeric_zipmap" if zipmap else "credit_numeric"
+        exported_as = (
+            "skl2onnx.to_onnx(Pipeline(StandardScaler, LogisticRegression), "
+            "initial_types=[('float_input', FloatTensorType([None, 7]))]"
+            + (")" if zipmap else ", options={'zipmap': False})")
+        )
+        entry = classifier_entry(
+            "binary-classification",
+            "credit_holdout.csv",
+            "class",
+            classes,
+            inputs,
+            classifier_outputs_spec(classes, zipmap),
+            python,
+            exported_as,
+            positive="bad",
+        )
+        entry["labels"] = {"0": "good", "1": "bad"}
+        entry["twin"] = "credit_numeric" if zipmap else "credit_numeric_zipmap"
+        writer.write(
+            name,
+            g.model("skl2onnx"),
+            {
+                "name": name.replace("_", "-"),
+                "task": "binary-classification",
+                "path": "model.onnx",
+                "target": "class",
+                "positive": "bad",
+                "negative": "good",
+                "features": CREDIT_NUMERIC,
+            },
+            entry,
+        )
+
+
+def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, penguins_holdout):
+    from xgboost import XGBClassifier
+
+    params = dict(n_estimators=20, max_depth=3, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="exact")
+
+    # Binary, onnxmltools.convert_xgboost: `input`, outputs `label` and `probabilities`.
+    X = credit_train.numbers(CREDIT_NUMERIC).astype(np.float32)
+    y = np.array([int(v == "bad") for v in credit_train.text("class")])
+    model = XGBClassifier(objective="binary:logistic", **params).fit(X, y)
+    classes = [0, 1]
+    g = Graph("xgboost")
+    inputs = matrix_input(g, "input", FLOAT, CREDIT_NUMERIC)
+    label, probabilities = omt.xgb_classifier(g, "input", model)
+    skl.classifier_outputs(g, label, probabilities, classes, zipmap=False)
+    entry = classifier_entry(
+        "binary-classification",
+        "credit_holdout.csv",
+        "class",
+        classes,
+        inputs,
+        classifier_outputs_spec(classes, zipmap=False),
+        classification_python(model, credit_holdout.numbers(CREDIT_NUMERIC).astype(np.float32), classes),
+        "onnxmltools.convert_xgboost(XGBClassifier(binary:logistic), initial_types=[('input', FloatTensorType([None, 7]))])",
+        positive="bad",
+    )
+    entry["labels"] = {"0": "good", "1": "bad"}
+    writer.write(
+        "credit_xgboost",
+        g.model("onnxmltools"),
+        {
+            "name": "credit-xgboost",
+            "task": "binary-classification",
+            "path": "model.onnx",
+            "target": "class",
+            "positive": "bad",
+            "negative": "good",
+            "features": CREDIT_NUMERIC,
+        },
+        entry,
+    )
+
+    # Multiclass: species as 0, 1, 2 (XGBoost needs encoded labels).
+    X = penguins_train.numbers(PENGUIN_NUMERIC).astype(np.float32)
+    y = np.array([PENGUIN_CLASSES.index(v) for v in penguins_train.text("species")])
+    model = XGBClassifier(objective="multi:softprob", **params).fit(X, y)
+    classes = [0, 1, 2]
+    python = classification_python(model, penguins_holdout.numbers(PENGUIN_NUMERIC).astype(np.float32), classes)
+    config = {
+        "task": "multiclass-classification",
+        "path": "model.onnx",
+        "target": "species",
+        "classes": PENGUIN_CLASSES,
+        "features": PENGUIN_NUMERIC,
+    }
+    for zipmap in (False, True):
+        g = Graph("xgboost")
+        input_name = "float_input" if zipmap else "input"
+        inputs = matrix_input(g, input_name, FLOAT, PENGUIN_NUMERIC)
+        label, probabilities = omt.xgb_classifier(g, input_name, model)
+        skl.classifier_outputs(g, label, probabilities, classes, zipmap)
+        name = "penguins_xgboost_zipmap" if zipmap else "penguins_xgboost"
+        exported_as = (
+            "skl2onnx.to_onnx(XGBClassifier(multi:softprob)) with onnxmltools' converter registered "
+            "(update_registered_converter), initial_types=[('float_input', FloatTensorType([None, 4]))]"
+            if zipmap
+            else "onnxmltools.convert_xgboost(XGBClassifier(multi:softprob), initial_types=[('input', FloatTensorType([None, 4]))])"
+        )
+        entry = classifier_entry(
+            "multiclass-classification",
+            "penguins_holdout.csv",
+            "species",
+            classes,
+            inputs,
+            classifier_outputs_spec(classes, zipmap),
+            python,
+            exported_as,
+        )
+        entry["labels"] = {str(i): c for i, c in enumerate(PENGUIN_CLASSES)}
+        entry["twin"] = "penguins_xgboost" if zipmap else "penguins_xgboost_zipmap"
+        writer.write(
+            name,
+            g.model("skl2onnx" if zipmap else "onnxmltools"),
+            {"name": name.replace("_", "-"), **config},
+            entry,
+        )
+
+
+def regression_entry(inputs, python, exported_as, output="variable"):
+    return {
+        "exported_as": exported_as,
+        "task": "regression",
+        "holdout": "data/weather_holdout.csv",
+        "target": "temp_max",
+        "inputs": inputs,
+        "outputs": [{"name": output, "holds": "value", "type": "float", "shape": [None, 1]}],
+        "python": {"predict": floats(python)},
+    }
+
+
+def regressors(writer, train, holdout):
+    from sklearn.linear_model import LinearRegression
+    from xgboost import XGBRegressor
+
+    X = train.numbers(WEATHER_FEATURES).astype(np.float32)
+    y = train.numbers(["temp_max"]).ravel()
+    X_holdout = holdout.numbers(WEATHER_FEATURES).astype(np.float32)
+    config = {"task": "regression", "path": "model.onnx", "target": "temp_max", "features": WEATHER_FEATURES}
+
+    linear = LinearRegression().fit(X, y)
+    g = Graph("linear")
+    inputs = matrix_input(g, "float_input", FLOAT, WEATHER_FEATURES)
+    skl.linear_regression(g, "float_input", linear)
+    writer.write(
+        "weather_linear",
+        g.model("skl2onnx"),
+        {"name": "weather-linear", **config},
+        regression_entry(
+            inputs,
+            linear.predict(X_holdout),
+            "skl2onnx.to_onnx(LinearRegression, initial_types=[('float_input', FloatTensorType([None, 3]))])",
+        ),
+    )
+
+    # CastTransformer first: a double input cast to float32, as skl2onnx writes
+    # Pipeline(CastTransformer(), LinearRegression()) for DoubleTensorType.
+    g = Graph("pipeline")
+    inputs = matrix_input(g, "double_input", DOUBLE, WEATHER_FEATURES)
+    cast = skl.cast_transformer(g, "double_input", FLOAT)
+    skl.linear_regression(g, cast, linear)
+    writer.write(
+        "weather_double_cast",
+        g.model("skl2onnx"),
+        {"name": "weather-double-cast", **config},
+        regression_entry(
+            inputs,
+            linear.predict(X_holdout),
+            "skl2onnx.to_onnx(Pipeline(CastTransformer(dtype=float32), LinearRegression), "
+            "initial_types=[('double_input', DoubleTensorType([None, 3]))])",
+        ),
+    )
+
+    boosted = XGBRegressor(
+        n_estimators=30, max_depth=3, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="exact"
+    ).fit(X, y)
+    g = Graph("xgboost")
+    inputs = matrix_input(g, "input", FLOAT, WEATHER_FEATURES)
+    omt.xgb_regressor(g, "input", boosted, "variable")
+    g.add_output("variable", tensor_type(FLOAT, [None, 1]))
+    writer.write(
+        "weather_xgboost",
+        g.model("onnxmltools"),
+        {"name": "weather-xgboost", **config},
+        regression_entry(
+            inputs,
+            boosted.predict(X_holdout),
+            "onnxmltools.convert_xgboost(XGBRegressor, initial_types=[('input', FloatTensorType([None, 3]))])",
+        ),
+    )
+
+
+def torch_fixed_batch(writer, train, holdout):
+    """A logistic regression in PyTorch, exported without dynamic axes: input [1, 7], output
+    [1, 1] = P(bad). Standardisation is part of the module, so the graph has Sub and Div."""
+    import io
+
+    import torch
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    X = torch.tensor(train.numbers(CREDIT_NUMERIC), dtype=torch.float32)
+    y = torch.tensor([[float(v == "bad")] for v in train.text("class")])
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("mean", X.mean(0))
+            self.register_buffer("std", X.std(0))
+            self.linear = torch.nn.Linear(len(CREDIT_NUMERIC), 1)
+
+        def forward(self, x):
+            return torch.sigmoid(self.linear((x - self.mean) / self.std))
+
+    model = Model()
+    optimiser = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(300):
+        optimiser.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy(model(X), y)
+        loss.backward()
+        optimiser.step()
+    model.eval()
+    buffer = io.BytesIO()
+    torch.onnx.export(
+        model,
+        torch.zeros(1, len(CREDIT_NUMERIC)),
+        buffer,
+        input_names=["input"],
+        output_names=["output"],
+        opset_version=17,
+    )
+    exported = onnx.load_from_string(buffer.getvalue())
+    onnx.checker.check_model(exported, full_check=True)
+    with torch.no_grad():
+        p = model(torch.tensor(holdout.numbers(CREDIT_NUMERIC), dtype=torch.float32)).numpy().ravel()
+    p64 = p.astype(np.float64)
+    entry = classifier_entry(
+        "binary-classification",
+        "credit_holdout.csv",
+        "class",
+        [0, 1],
+        [{"name": "input", "type": "float", "shape": [1, len(CREDIT_NUMERIC)], "columns": CREDIT_NUMERIC}],
+        [{"name": "output", "holds": "positive_probability", "type": "float", "shape": [1, 1]}],
+        {"predict": [int(v >= 0.5) for v in p], "predict_proba": rows(np.stack([1 - p64, p64], axis=1))},
+        "torch.onnx.export(module, torch.zeros(1, 7), input_names=['input'], output_names=['output'], opset_version=17)",
+        positive="bad",
+    )
+    entry["labels"] = {"0": "good", "1": "bad"}
+    writer.write(
+        "credit_torch_fixed_batch",
+        exported,
+        {
+            "name": "credit-torch-fixed-batch",
+            "task": "binary-classification",
+            "path": "model.onnx",
+            "target": "class",
+            "positive": "bad",
+            "negative": "good",
+            "features": CREDIT_NUMERIC,
+        },
+        entry,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--slice-from", help="cut the data slices again from this directory of full datasets")
+    args = parser.parse_args()
+    if args.slice_from:
+        slice_datasets(args.slice_from, DATA)
+    data = {
+        name: (Table(os.path.join(DATA, f"{name}_train.csv")), Table(os.path.join(DATA, f"{name}_holdout.csv")))
+        for name in ("credit", "penguins", "weather")
+    }
+    writer = Writer()
+    credit_columns = [c for c in data["credit"][0].header if c != "class"]
+    column_pipelines(writer, *data["credit"], {**CREDIT_PIPELINE, "columns": credit_columns})
+    column_pipelines(writer, *data["penguins"], PENGUINS_PIPELINE)
+    credit_numeric(writer, *data["credit"])
+    xgb_classifiers(writer, *data["credit"], *data["penguins"])
+    regressors(writer, *data["weather"])
+    torch_fixed_batch(writer, *data["credit"])
+    writer.finish()
+    for name in sorted(writer.expected):
+        size = os.path.getsize(os.path.join(OUT, name, "model.onnx"))
+        print(f"{name}/model.onnx  {size} bytes  {' '.join(writer.expected[name]['nodes'])}")
+
+
+if __name__ == "__main__":
+    main()

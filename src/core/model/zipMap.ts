@@ -1,0 +1,212 @@
+import { ProtobufReader, ProtobufError, WireType, type ProtobufField } from './protobufReader.js';
+import { ProtobufWriter } from './protobufWriter.js';
+
+/** A ZipMap output of the model, and the tensor it is built from. */
+export interface ZipMapOutput {
+  /** The ZipMap node's output name (e.g. output_probability). */
+  output: string;
+  /** The float tensor that feeds it, now also a graph output. */
+  tensor: string;
+  /** Class labels in column order: strings (classlabels_strings) or numbers (classlabels_int64s). */
+  classes: string[] | number[];
+}
+
+/** The model bytes to load, and what was exposed in them. */
+export interface ExposedModel {
+  bytes: Uint8Array;
+  zipMaps: ZipMapOutput[];
+}
+
+// Field numbers from onnx/onnx.proto.
+const MODEL_GRAPH = 7;
+const GRAPH = { node: 1, valueInfo: 13, output: 12 } as const;
+const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
+const ATTRIBUTE = { name: 1, ints: 8, strings: 9 } as const;
+const VALUE_INFO = { name: 1, type: 2 } as const;
+const TYPE_TENSOR = 1;
+const TENSOR_ELEM_TYPE = 1;
+const FLOAT = 1;
+
+/**
+ * Converters (skl2onnx, onnxmltools) end classifiers with an ai.onnx.ml ZipMap, whose output is a
+ * sequence of maps that onnxruntime-node cannot return. This adds the float [N, C] tensor that
+ * feeds each ZipMap of the main graph as an extra graph output, so a session can fetch it, and
+ * reads the class labels off the ZipMap. Only the graph message changes: every other byte of the
+ * model, unknown fields included, is copied as it is. Returns the same bytes (same object) when
+ * there is nothing to add. Throws a ProtobufError or an Error on malformed input.
+ */
+export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
+  const model = new ProtobufReader(bytes);
+  // A message field written more than once is merged: repeated fields concatenate, so the
+  // graph's nodes and outputs are those of every occurrence, and new outputs go in the last.
+  const graphs: ProtobufField[] = [];
+  for (let f = model.next(); f; f = model.next()) {
+    if (f.number === MODEL_GRAPH) graphs.push(expectLength(f, 'ModelProto.graph'));
+  }
+  if (graphs.length === 0) throw new Error('the ONNX model has no graph');
+
+  const scan: GraphScan = { zipMaps: [], outputs: new Set(), valueInfo: new Map() };
+  for (const graph of graphs) scanGraph(model.message(graph), scan);
+  if (scan.zipMaps.length === 0) return { bytes, zipMaps: [] };
+
+  const added = new ProtobufWriter();
+  const exposed = new Set(scan.outputs);
+  for (const { tensor } of scan.zipMaps) {
+    if (exposed.has(tensor)) continue;
+    exposed.add(tensor);
+    const declared = scan.valueInfo.get(tensor);
+    if (declared) {
+      // The converter's own declaration, shape included: the same ValueInfoProto message.
+      added.bytes(GRAPH.output, bytes.subarray(declared.dataStart, declared.dataEnd));
+    } else {
+      // A float tensor of unknown shape: onnxruntime infers the shape from the graph.
+      added.message(GRAPH.output, (v) =>
+        v
+          .string(VALUE_INFO.name, tensor)
+          .message(VALUE_INFO.type, (type) =>
+            type.message(TYPE_TENSOR, (t) => t.int(TENSOR_ELEM_TYPE, FLOAT)),
+          ),
+      );
+    }
+  }
+  const extra = added.finish();
+  if (extra.length === 0) return { bytes, zipMaps: scan.zipMaps };
+  return { bytes: spliceGraph(bytes, graphs.at(-1)!, extra), zipMaps: scan.zipMaps };
+}
+
+interface GraphScan {
+  zipMaps: ZipMapOutput[];
+  /** Names of the graph's outputs. */
+  outputs: Set<string>;
+  /** GraphProto.value_info by name: the declared types of intermediate tensors. */
+  valueInfo: Map<string, ProtobufField>;
+}
+
+function scanGraph(graph: ProtobufReader, scan: GraphScan): void {
+  for (let f = graph.next(); f; f = graph.next()) {
+    if (f.number === GRAPH.node) {
+      const zipMap = readZipMap(graph.message(expectLength(f, 'GraphProto.node')));
+      if (zipMap) scan.zipMaps.push(zipMap);
+    } else if (f.number === GRAPH.output) {
+      scan.outputs.add(valueInfoName(graph.message(expectLength(f, 'GraphProto.output'))));
+    } else if (f.number === GRAPH.valueInfo) {
+      const name = valueInfoName(graph.message(expectLength(f, 'GraphProto.value_info')));
+      if (!scan.valueInfo.has(name)) scan.valueInfo.set(name, f);
+    }
+  }
+}
+
+/** The node's ZipMap description, or undefined when it is another operator. */
+function readZipMap(node: ProtobufReader): ZipMapOutput | undefined {
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  const attributes: ProtobufField[] = [];
+  let name = '';
+  let opType = '';
+  let domain = '';
+  for (let f = node.next(); f; f = node.next()) {
+    if (f.number === NODE.input) inputs.push(node.string(f));
+    else if (f.number === NODE.output) outputs.push(node.string(f));
+    else if (f.number === NODE.name) name = node.string(f);
+    else if (f.number === NODE.opType) opType = node.string(f);
+    else if (f.number === NODE.domain) domain = node.string(f);
+    else if (f.number === NODE.attribute) attributes.push(expectLength(f, 'NodeProto.attribute'));
+  }
+  if (opType !== 'ZipMap' || domain !== 'ai.onnx.ml') return undefined;
+  const label = name ? `ZipMap node '${name}'` : 'a ZipMap node';
+  if (inputs.length !== 1 || outputs.length !== 1 || !inputs[0] || !outputs[0]) {
+    throw new Error(
+      `${label} has ${inputs.length} inputs and ${outputs.length} outputs; ZipMap takes one of each`,
+    );
+  }
+  return { output: outputs[0], tensor: inputs[0], classes: classLabels(node, attributes, label) };
+}
+
+/** classlabels_strings or classlabels_int64s, whichever the node has (the spec asks for one). */
+function classLabels(
+  node: ProtobufReader,
+  attributes: readonly ProtobufField[],
+  label: string,
+): string[] | number[] {
+  let strings: string[] | undefined;
+  let ints: number[] | undefined;
+  for (const attribute of attributes) {
+    const reader = node.message(attribute);
+    const fields: ProtobufField[] = [];
+    let name = '';
+    for (let f = reader.next(); f; f = reader.next()) {
+      if (f.number === ATTRIBUTE.name) name = reader.string(f);
+      else fields.push(f);
+    }
+    if (name === 'classlabels_strings') {
+      strings = fields.filter((f) => f.number === ATTRIBUTE.strings).map((f) => reader.string(f));
+    } else if (name === 'classlabels_int64s') {
+      ints = fields
+        .filter((f) => f.number === ATTRIBUTE.ints)
+        .flatMap((f) => reader.int64s(f))
+        .map((v) => safeLabel(v, label));
+    }
+  }
+  if (strings && ints) {
+    throw new Error(`${label} has both classlabels_strings and classlabels_int64s; it needs one`);
+  }
+  const classes = strings ?? ints;
+  if (!classes?.length) {
+    throw new Error(`${label} has no class labels (classlabels_strings or classlabels_int64s)`);
+  }
+  return classes;
+}
+
+function safeLabel(value: bigint, label: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new Error(`${label} has the class label ${value}, beyond JavaScript's safe integers`);
+  }
+  return n;
+}
+
+function valueInfoName(valueInfo: ProtobufReader): string {
+  for (let f = valueInfo.next(); f; f = valueInfo.next()) {
+    if (f.number === VALUE_INFO.name) return valueInfo.string(f);
+  }
+  return '';
+}
+
+/** The model with `extra` appended to the contents of the graph field `graph`. */
+function spliceGraph(bytes: Uint8Array, graph: ProtobufField, extra: Uint8Array): Uint8Array {
+  const length = varint(graph.dataEnd - graph.dataStart + extra.length);
+  const out = new Uint8Array(
+    bytes.length - (graph.dataStart - graph.tagEnd) + length.length + extra.length,
+  );
+  let at = 0;
+  for (const part of [
+    bytes.subarray(0, graph.tagEnd),
+    length,
+    bytes.subarray(graph.dataStart, graph.dataEnd),
+    extra,
+    bytes.subarray(graph.end),
+  ]) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** A non-negative integer as a protobuf varint. */
+function varint(value: number): Uint8Array {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+function expectLength(field: ProtobufField, what: string): ProtobufField {
+  if (field.wire !== WireType.length) {
+    throw new ProtobufError(`${what} at byte ${field.start} is not a length-delimited message`);
+  }
+  return field;
+}

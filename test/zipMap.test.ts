@@ -1,0 +1,383 @@
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import {
+  buildOnnxModel,
+  logisticRegressionModel,
+  type OnnxGraph,
+  type OnnxNode,
+} from '../src/core/model/onnxWriter.js';
+import { ProtobufReader, type ProtobufField } from '../src/core/model/protobufReader.js';
+import { ProtobufWriter } from '../src/core/model/protobufWriter.js';
+import { exposeZipMapInputs } from '../src/core/model/zipMap.js';
+import {
+  dense,
+  maxRelativeDifference,
+  randomMatrix,
+  randomWeights,
+  softmax,
+} from './fixtures/models/reference.js';
+
+const F = 4;
+const C = 3;
+const ROWS = 33;
+const WEIGHTS = randomWeights(14, F, C); // F × C
+const BIAS = [0.25, -0.5, 0.125];
+
+type Labels = { strings: string[] } | { ints: number[] };
+
+/**
+ * A converter's classifier tail: LinearClassifier with a softmax gives the [N, C] scores, a
+ * ZipMap turns them into output_probability. The label output feeds nothing, as in skl2onnx.
+ */
+function classifierGraph(labels: Labels, extra: Partial<OnnxGraph> = {}): OnnxGraph {
+  const intLabels = 'ints' in labels;
+  const nodes: OnnxNode[] = [
+    {
+      opType: 'LinearClassifier',
+      domain: 'ai.onnx.ml',
+      name: 'linear',
+      inputs: ['input'],
+      outputs: ['label', 'probabilities'],
+      attributes: {
+        // LinearClassifier's coefficients are C × F, row per class.
+        coefficients: { floats: WEIGHTS[0]!.flatMap((_, c) => WEIGHTS.map((row) => row[c]!)) },
+        intercepts: { floats: BIAS },
+        multi_class: { int: 1 },
+        post_transform: { string: 'SOFTMAX' },
+        ...(intLabels ? { classlabels_ints: labels } : { classlabels_strings: labels }),
+      },
+    },
+    {
+      opType: 'ZipMap',
+      domain: 'ai.onnx.ml',
+      name: 'zipmap',
+      inputs: ['probabilities'],
+      outputs: ['output_probability'],
+      attributes: intLabels ? { classlabels_int64s: labels } : { classlabels_strings: labels },
+    },
+  ];
+  return {
+    inputs: [{ name: 'input', shape: ['N', F] }],
+    outputs: [{ name: 'output_probability', mapSequence: { key: intLabels ? 'int64' : 'string' } }],
+    nodes,
+    domains: { 'ai.onnx.ml': 1 },
+    ...extra,
+  };
+}
+
+const X = randomMatrix(15, ROWS, F);
+const EXPECTED = softmax(dense(X, ROWS, WEIGHTS, BIAS), C);
+
+async function fetchTensor(bytes: Uint8Array, name: string) {
+  const session = await InferenceSession.create(bytes);
+  try {
+    const input = new Tensor('float32', X, [ROWS, F]);
+    // Fetch only the tensor: onnxruntime-node cannot return the ZipMap's sequence of maps.
+    const out = await session.run({ input }, [name]);
+    return { outputNames: session.outputNames, tensor: out[name]! };
+  } finally {
+    await session.release();
+  }
+}
+
+/** Every field of a message as [number, bytes] pairs. */
+function fieldsOf(bytes: Uint8Array, start = 0, end = bytes.length): [number, string][] {
+  const reader = new ProtobufReader(bytes, start, end);
+  const out: [number, string][] = [];
+  for (let f = reader.next(); f; f = reader.next()) {
+    out.push([f.number, Buffer.from(bytes.subarray(f.start, f.end)).toString('hex')]);
+  }
+  return out;
+}
+
+function graphField(bytes: Uint8Array): ProtobufField {
+  const reader = new ProtobufReader(bytes);
+  for (let f = reader.next(); f; f = reader.next()) if (f.number === 7) return f;
+  throw new Error('no graph');
+}
+
+describe('exposeZipMapInputs', () => {
+  it('exposes the tensor feeding a ZipMap with int64 labels, and onnxruntime returns it', async () => {
+    const original = buildOnnxModel(classifierGraph({ ints: [0, 1, 2] }));
+    const { bytes, zipMaps } = exposeZipMapInputs(original);
+    expect(zipMaps).toEqual([
+      { output: 'output_probability', tensor: 'probabilities', classes: [0, 1, 2] },
+    ]);
+    expect(bytes).not.toBe(original);
+    const { outputNames, tensor } = await fetchTensor(bytes, 'probabilities');
+    expect(outputNames).toEqual(['output_probability', 'probabilities']);
+    expect(tensor.type).toBe('float32');
+    expect(tensor.dims).toEqual([ROWS, C]);
+    expect(maxRelativeDifference(tensor.data as Float32Array, EXPECTED)).toBeLessThan(1e-5);
+  });
+
+  it('reads string class labels in column order', async () => {
+    const labels = ['setosa', 'versicolor', 'virginica'];
+    const { bytes, zipMaps } = exposeZipMapInputs(
+      buildOnnxModel(classifierGraph({ strings: labels })),
+    );
+    expect(zipMaps).toEqual([
+      { output: 'output_probability', tensor: 'probabilities', classes: labels },
+    ]);
+    const { tensor } = await fetchTensor(bytes, 'probabilities');
+    expect(maxRelativeDifference(tensor.data as Float32Array, EXPECTED)).toBeLessThan(1e-5);
+  });
+
+  it('reads negative and large int64 labels, packed or one field per value', () => {
+    const labels = [-7, 0, 2 ** 40];
+    const packed = exposeZipMapInputs(buildOnnxModel(classifierGraph({ ints: labels })));
+    expect(packed.zipMaps[0]!.classes).toEqual(labels);
+    // proto2's default, which ONNX's Python serializer writes: one varint field per value.
+    const unpacked = zipMapOnlyModel((node) =>
+      node.message(5, (a) => {
+        a.string(1, 'classlabels_int64s');
+        for (const label of labels) a.int(8, label);
+        a.int(20, 7);
+      }),
+    );
+    expect(exposeZipMapInputs(unpacked).zipMaps[0]!.classes).toEqual(labels);
+  });
+
+  it('returns the same bytes, untouched, when the graph has no ZipMap', () => {
+    const model = logisticRegressionModel({ weights: [1, 2], bias: 0.5 });
+    const copy = model.slice();
+    const result = exposeZipMapInputs(model);
+    expect(result.bytes).toBe(model);
+    expect(result.zipMaps).toEqual([]);
+    expect(model).toEqual(copy);
+  });
+
+  it('adds nothing when the ZipMap input is already a graph output', async () => {
+    const graph = classifierGraph({ ints: [3, 5, 9] });
+    const model = buildOnnxModel({
+      ...graph,
+      outputs: [...graph.outputs, { name: 'probabilities', shape: ['N', C] }],
+    });
+    const { bytes, zipMaps } = exposeZipMapInputs(model);
+    expect(bytes).toBe(model);
+    expect(zipMaps).toEqual([
+      { output: 'output_probability', tensor: 'probabilities', classes: [3, 5, 9] },
+    ]);
+    const { outputNames } = await fetchTensor(bytes, 'probabilities');
+    expect(outputNames).toEqual(['output_probability', 'probabilities']);
+  });
+
+  it('copies the declared shape from value_info when the graph has one', async () => {
+    const model = buildOnnxModel(
+      classifierGraph(
+        { ints: [0, 1, 2] },
+        { valueInfo: [{ name: 'probabilities', shape: ['batch', C] }] },
+      ),
+    );
+    const { bytes } = exposeZipMapInputs(model);
+    const session = await InferenceSession.create(bytes);
+    try {
+      const meta = session.outputMetadata.find((m) => m.name === 'probabilities');
+      expect(meta).toMatchObject({ isTensor: true, type: 'float32', shape: ['batch', C] });
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('declares a float tensor of unknown shape without value_info', async () => {
+    const { bytes } = exposeZipMapInputs(buildOnnxModel(classifierGraph({ ints: [0, 1, 2] })));
+    const session = await InferenceSession.create(bytes);
+    try {
+      const meta = session.outputMetadata.find((m) => m.name === 'probabilities');
+      expect(meta).toMatchObject({ isTensor: true, type: 'float32' });
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('changes only the graph: every other field, unknown ones included, keeps its bytes', () => {
+    const built = buildOnnxModel(classifierGraph({ ints: [0, 1, 2] }));
+    // Unknown fields before and after the graph, and an unknown field inside it.
+    const model = new ProtobufWriter()
+      .string(99, 'before')
+      .bytes(
+        7,
+        graphContents(built, (g) => g.string(98, 'inside')),
+      )
+      .finish();
+    const withRest = concat(model, withoutGraph(built), new ProtobufWriter().int(97, 5).finish());
+
+    const { bytes } = exposeZipMapInputs(withRest);
+    const before = fieldsOf(withRest).filter(([n]) => n !== 7);
+    const after = fieldsOf(bytes).filter(([n]) => n !== 7);
+    expect(after).toEqual(before);
+    // The graph's old contents come first, unchanged; one output follows.
+    const oldGraph = graphField(withRest);
+    const newGraph = graphField(bytes);
+    const oldContents = withRest.subarray(oldGraph.dataStart, oldGraph.dataEnd);
+    expect(bytes.subarray(newGraph.dataStart, newGraph.dataStart + oldContents.length)).toEqual(
+      oldContents,
+    );
+    const added = fieldsOf(bytes, newGraph.dataStart + oldContents.length, newGraph.dataEnd);
+    expect(added.map(([n]) => n)).toEqual([12]);
+    const inside = Buffer.from(new ProtobufWriter().string(98, 'inside').finish()).toString('hex');
+    expect(fieldsOf(bytes, newGraph.dataStart, newGraph.dataEnd)).toContainEqual([98, inside]);
+  });
+
+  it('grows the graph length prefix across a varint boundary', async () => {
+    // Pad the graph so its length sits just under 2^14, where the prefix needs a third byte.
+    const plain = buildOnnxModel(classifierGraph({ ints: [0, 1, 2] }));
+    const contents = graphContents(plain, () => undefined);
+    const pad = 2 ** 14 - 1 - contents.length - 4; // doc_string field: tag, 2-byte length, text
+    const model = concat(
+      new ProtobufWriter()
+        .bytes(
+          7,
+          graphContents(plain, (g) => g.string(10, 'x'.repeat(pad))),
+        )
+        .finish(),
+      withoutGraph(plain),
+    );
+    expect(graphField(model).dataStart - graphField(model).tagEnd).toBe(2);
+    const { bytes } = exposeZipMapInputs(model);
+    expect(graphField(bytes).dataStart - graphField(bytes).tagEnd).toBe(3);
+    const { tensor } = await fetchTensor(bytes, 'probabilities');
+    expect(maxRelativeDifference(tensor.data as Float32Array, EXPECTED)).toBeLessThan(1e-5);
+  });
+
+  it('exposes a tensor once when two ZipMaps read it', () => {
+    const graph = classifierGraph({ ints: [0, 1, 2] });
+    const second: OnnxNode = { ...graph.nodes[1]!, name: 'again', outputs: ['again'] };
+    const { bytes, zipMaps } = exposeZipMapInputs(
+      buildOnnxModel({ ...graph, nodes: [...graph.nodes, second] }),
+    );
+    expect(zipMaps.map((z) => [z.output, z.tensor])).toEqual([
+      ['output_probability', 'probabilities'],
+      ['again', 'probabilities'],
+    ]);
+    const outputs = fieldsOf(bytes, graphField(bytes).dataStart, graphField(bytes).dataEnd);
+    expect(outputs.filter(([n]) => n === 12)).toHaveLength(2);
+  });
+
+  it('rewrites a 50 MB model in well under a second', () => {
+    const weights = new Float32Array((50 * 2 ** 20) / 4).fill(0.5);
+    const graph = classifierGraph({ ints: [0, 1, 2] });
+    const model = buildOnnxModel({
+      ...graph,
+      initializers: [{ name: 'unused', dims: [weights.length], data: weights }],
+    });
+    expect(model.length).toBeGreaterThan(50 * 2 ** 20);
+    const started = performance.now();
+    const { bytes, zipMaps } = exposeZipMapInputs(model);
+    const elapsed = performance.now() - started;
+    expect(zipMaps).toHaveLength(1);
+    expect(elapsed).toBeLessThan(500);
+    // The old graph, initializer included, is copied whole before the new output.
+    const before = graphField(model);
+    const after = graphField(bytes);
+    const contents = model.subarray(before.dataStart, before.dataEnd);
+    expect(
+      Buffer.compare(bytes.subarray(after.dataStart, after.dataStart + contents.length), contents),
+    ).toBe(0);
+    expect(Buffer.compare(bytes.subarray(after.end), model.subarray(before.end))).toBe(0);
+  });
+
+  describe('malformed input', () => {
+    const model = buildOnnxModel(classifierGraph({ ints: [0, 1, 2] }));
+
+    it('rejects truncated bytes', () => {
+      expect(() => exposeZipMapInputs(model.subarray(0, model.length - 20))).toThrow(
+        /malformed protobuf: .*(remain|cut off)/,
+      );
+    });
+
+    it('rejects bytes that are not protobuf', () => {
+      const text = new TextEncoder().encode('{"not": "onnx"}');
+      expect(() => exposeZipMapInputs(text)).toThrow(/malformed protobuf/);
+      expect(() => exposeZipMapInputs(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(
+        /malformed protobuf: varint at byte 0 is cut off/,
+      );
+      expect(() => exposeZipMapInputs(new Uint8Array(12).fill(0xff))).toThrow(
+        /longer than ten bytes/,
+      );
+    });
+
+    it('rejects a model without a graph, or a graph that is not a message', () => {
+      expect(() => exposeZipMapInputs(new Uint8Array())).toThrow('the ONNX model has no graph');
+      expect(() => exposeZipMapInputs(new ProtobufWriter().int(7, 1).finish())).toThrow(
+        /ModelProto.graph at byte 0 is not a length-delimited message/,
+      );
+    });
+
+    it('rejects a graph length beyond the end of the file', () => {
+      const lying = new Uint8Array([0x3a, 0xff, 0x01, 0x0a, 0x00]);
+      expect(() => exposeZipMapInputs(lying)).toThrow(
+        'malformed protobuf: field 7 at byte 3 needs 255 bytes, but only 2 remain',
+      );
+    });
+
+    it('rejects a ZipMap without class labels or with both kinds', () => {
+      expect(() => exposeZipMapInputs(zipMapOnlyModel(() => undefined))).toThrow(
+        "ZipMap node 'zipmap' has no class labels (classlabels_strings or classlabels_int64s)",
+      );
+      const both = zipMapOnlyModel((node) => {
+        node.message(5, (a) => a.string(1, 'classlabels_int64s').packedInts(8, [0]).int(20, 7));
+        node.message(5, (a) => a.string(1, 'classlabels_strings').string(9, 'a').int(20, 8));
+      });
+      expect(() => exposeZipMapInputs(both)).toThrow(
+        "ZipMap node 'zipmap' has both classlabels_strings and classlabels_int64s; it needs one",
+      );
+    });
+
+    it('rejects a ZipMap label beyond safe integers', () => {
+      const huge = zipMapOnlyModel((node) =>
+        node.message(5, (a) =>
+          a
+            .string(1, 'classlabels_int64s')
+            .packedInts(8, [2n ** 60n])
+            .int(20, 7),
+        ),
+      );
+      expect(() => exposeZipMapInputs(huge)).toThrow(
+        "ZipMap node 'zipmap' has the class label 1152921504606846976, beyond JavaScript's safe integers",
+      );
+    });
+
+    it('rejects text that is not UTF-8', () => {
+      const bad = new ProtobufWriter()
+        .message(7, (g) => g.message(1, (n) => n.bytes(4, new Uint8Array([0xc3, 0x28]))))
+        .finish();
+      expect(() => exposeZipMapInputs(bad)).toThrow(/field 4 at byte \d+ is not valid UTF-8/);
+    });
+  });
+});
+
+/** An Identity → ZipMap model whose ZipMap attributes `attributes` writes. */
+function zipMapOnlyModel(attributes: (node: ProtobufWriter) => void): Uint8Array {
+  return new ProtobufWriter()
+    .int(1, 8)
+    .message(7, (g) => {
+      g.message(1, (n) =>
+        n.string(1, 'input').string(2, 'p').string(3, 'identity').string(4, 'Identity'),
+      );
+      g.message(1, (n) => {
+        n.string(1, 'p').string(2, 'output_probability').string(3, 'zipmap').string(4, 'ZipMap');
+        attributes(n);
+        n.string(7, 'ai.onnx.ml');
+      });
+    })
+    .finish();
+}
+
+/** The graph's contents with more fields written after them. */
+function graphContents(model: Uint8Array, more: (graph: ProtobufWriter) => void): Uint8Array {
+  const field = graphField(model);
+  const extra = new ProtobufWriter();
+  more(extra);
+  return concat(model.subarray(field.dataStart, field.dataEnd), extra.finish());
+}
+
+/** The model's bytes less its graph field. */
+function withoutGraph(model: Uint8Array): Uint8Array {
+  const field = graphField(model);
+  return concat(model.subarray(0, field.start), model.subarray(field.end));
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
