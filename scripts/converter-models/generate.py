@@ -65,6 +65,15 @@ PENGUIN_NUMERIC = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body
 PENGUIN_INT = {"flipper_length_mm", "body_mass_g"}
 PENGUIN_CLASSES = ["Adelie", "Chinstrap", "Gentoo"]
 WEATHER_FEATURES = ["precipitation", "temp_min", "wind"]
+# The models on the seven credit numbers, labels 0 = good and 1 = bad.
+CREDIT_NUMERIC_CONFIG = {
+    "task": "binary-classification",
+    "path": "model.onnx",
+    "target": "class",
+    "positive": "bad",
+    "negative": "good",
+    "features": CREDIT_NUMERIC,
+}
 
 
 def rows(array):
@@ -279,15 +288,7 @@ def credit_numeric(writer, train, holdout):
         writer.write(
             name,
             g.model("skl2onnx"),
-            {
-                "name": name.replace("_", "-"),
-                "task": "binary-classification",
-                "path": "model.onnx",
-                "target": "class",
-                "positive": "bad",
-                "negative": "good",
-                "features": CREDIT_NUMERIC,
-            },
+            {"name": name.replace("_", "-"), **CREDIT_NUMERIC_CONFIG},
             entry,
         )
 
@@ -321,15 +322,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
     writer.write(
         "credit_xgboost",
         g.model("onnxmltools"),
-        {
-            "name": "credit-xgboost",
-            "task": "binary-classification",
-            "path": "model.onnx",
-            "target": "class",
-            "positive": "bad",
-            "negative": "good",
-            "features": CREDIT_NUMERIC,
-        },
+        {"name": "credit-xgboost", **CREDIT_NUMERIC_CONFIG},
         entry,
     )
 
@@ -511,15 +504,7 @@ def torch_fixed_batch(writer, train, holdout):
     writer.write(
         "credit_torch_fixed_batch",
         exported,
-        {
-            "name": "credit-torch-fixed-batch",
-            "task": "binary-classification",
-            "path": "model.onnx",
-            "target": "class",
-            "positive": "bad",
-            "negative": "good",
-            "features": CREDIT_NUMERIC,
-        },
+        {"name": "credit-torch-fixed-batch", **CREDIT_NUMERIC_CONFIG},
         entry,
     )
 
