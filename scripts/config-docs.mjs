@@ -61,6 +61,7 @@ function literal(value) {
 
 function typeNames(schema) {
   if (schema.enum) return schema.enum.map((v) => code(literal(v))).join(' | ');
+  if ('const' in schema) return code(literal(schema.const));
   if (schema.anyOf) return schema.anyOf.map(typeText).join(' | ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   return types.join(' | ') || 'any';

@@ -57,7 +57,7 @@ describe('loadEvaluationData from CSV', () => {
     const file = write('eval.csv', CSV);
     const data = await loadEvaluationData(file, {
       ...OPTIONS,
-      matrix: { missing: -1 },
+      features: [{ column: 'duration', missing: -1 }, ...FEATURES.slice(1)],
       extraColumns: ['sex', 'age', 'id'],
     });
     expect(data.rows).toBe(4);
@@ -80,7 +80,7 @@ describe('loadEvaluationData from CSV', () => {
   it('names the row of a missing numeric value', async () => {
     const file = write('missing.csv', CSV);
     expect(await errorOf(file)).toBe(
-      `${file} row 4: duration is missing; fill it in the data, or set missing values to a number.`,
+      `${file} row 4: duration is missing; fill it in the data, or set missing: <number> on feature duration in modelship.yml.`,
     );
   });
 
@@ -93,12 +93,17 @@ describe('loadEvaluationData from CSV', () => {
 
   it('names an unknown category and its row', async () => {
     const file = write('category.csv', CSV.replace('for free', 'castle'));
-    expect(await errorOf(file, { ...OPTIONS, matrix: { missing: 0 } })).toBe(
-      `${file} row 3: housing "castle" is not one of the 3 one_hot categories in modelship.yml (rent, own, for free); add it to the list or set unknown categories to zeros.`,
+    const filled: Feature[] = [{ column: 'duration', missing: 0 }, ...FEATURES.slice(1)];
+    expect(await errorOf(file, { ...OPTIONS, features: filled })).toBe(
+      `${file} row 3: housing "castle" is not one of the 3 one_hot categories in modelship.yml (rent, own, for free); add it to the one_hot list, or set unknown: zeros on feature housing in modelship.yml.`,
     );
     const data = await loadEvaluationData(file, {
       ...OPTIONS,
-      matrix: { unknownCategory: 'zeros', missing: 0 },
+      features: [
+        filled[0]!,
+        { column: 'housing', one_hot: ['rent', 'own', 'for free'], unknown: 'zeros' },
+        ...FEATURES.slice(2),
+      ],
     });
     expect(Array.from(data.matrix.subarray(12, 18))).toEqual([6, 0, 0, 0, 1, 22]);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from '../src/core/config/modelshipConfig.js';
-import { ModelshipError } from '../src/core/errors.js';
 import {
   buildFeatureMatrix,
   featureColumns,
   featureNames,
   featureWidth,
 } from '../src/core/model/featureMatrix.js';
+import { modelshipErrorOf } from './helpers/modelshipErrorOf.js';
 
 const CHECKING = ['<0', '0<=X<200', '>=200', 'no checking'];
 const FEATURES: Feature[] = [
@@ -16,16 +16,7 @@ const FEATURES: Feature[] = [
   'age',
 ];
 
-/** The error `work` throws, checked to be a ModelshipError. */
-function errorOf(work: () => unknown): string {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelshipError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = modelshipErrorOf;
 
 describe('feature names, width and columns', () => {
   it('lists one input per numeric column, per category and per map', () => {
@@ -39,6 +30,16 @@ describe('feature names, width and columns', () => {
       'age',
     ]);
     expect(featureWidth(FEATURES)).toBe(7);
+  });
+
+  it('counts a numeric column written as an object as one input', () => {
+    const features: Feature[] = [{ column: 'income', missing: 0 }, 'age'];
+    expect(featureNames(features)).toEqual(['income', 'age']);
+    expect(featureWidth(features)).toBe(2);
+    expect(featureColumns(features)).toEqual(['income', 'age']);
+    expect(Array.from(buildFeatureMatrix({ income: ['', '7'], age: [1, 2] }, 2, features))).toEqual(
+      [0, 1, 7, 2],
+    );
   });
 
   it('lists each data column once, in first-use order', () => {
@@ -109,26 +110,46 @@ describe('buildFeatureMatrix', () => {
         buildFeatureMatrix(columns, 2, FEATURES, { source: 'eval.csv', rowOffset: 15 }),
       ),
     ).toBe(
-      'eval.csv row 17: checking_status "maybe" is not one of the 4 one_hot categories in modelship.yml (<0, 0<=X<200, >=200, no checking); add it to the list or set unknown categories to zeros.',
+      'eval.csv row 17: checking_status "maybe" is not one of the 4 one_hot categories in modelship.yml (<0, 0<=X<200, >=200, no checking); add it to the one_hot list, or set unknown: zeros on feature checking_status in modelship.yml.',
     );
   });
 
   it('names an unknown map key', () => {
     const columns = { duration: [1], checking_status: ['<0'], own_telephone: ['maybe'], age: [1] };
     expect(errorOf(() => buildFeatureMatrix(columns, 1, FEATURES))).toBe(
-      'data row 1: own_telephone "maybe" is not a key of its map in modelship.yml (yes, none); add it to the map or set unknown categories to zeros.',
+      'data row 1: own_telephone "maybe" is not a key of its map in modelship.yml (yes, none); add it to the map, or set unknown: <number> on feature own_telephone in modelship.yml.',
     );
   });
 
-  it('leaves unknown categories at zero when asked', () => {
+  it('leaves an unknown one_hot value at zeros and gives an unknown map key its number', () => {
+    const features: Feature[] = [
+      'duration',
+      { column: 'checking_status', one_hot: CHECKING, unknown: 'zeros' },
+      { column: 'own_telephone', map: { yes: 1, none: 0 }, unknown: -1 },
+      'age',
+    ];
     const columns = {
-      duration: [1],
-      checking_status: ['maybe'],
-      own_telephone: ['maybe'],
-      age: [1],
+      duration: [1, 2],
+      checking_status: ['maybe', '<0'],
+      own_telephone: ['maybe', 'none'],
+      age: [1, 2],
     };
-    const matrix = buildFeatureMatrix(columns, 1, FEATURES, { unknownCategory: 'zeros' });
-    expect(Array.from(matrix)).toEqual([1, 0, 0, 0, 0, 0, 1]);
+    expect(Array.from(buildFeatureMatrix(columns, 2, features))).toEqual(
+      [
+        [1, 0, 0, 0, 0, -1, 1],
+        [2, 1, 0, 0, 0, 0, 2],
+      ].flat(),
+    );
+  });
+
+  it('keeps unknown: error where another feature has unknown: zeros', () => {
+    const features: Feature[] = [
+      { column: 'a', one_hot: ['x'], unknown: 'zeros' },
+      { column: 'b', one_hot: ['x'] },
+    ];
+    expect(errorOf(() => buildFeatureMatrix({ a: ['y'], b: ['y'] }, 1, features))).toBe(
+      'data row 1: b "y" is not one of the 1 one_hot categories in modelship.yml (x); add it to the one_hot list, or set unknown: zeros on feature b in modelship.yml.',
+    );
   });
 
   it('names non-numeric text in a numeric column', () => {
@@ -146,36 +167,87 @@ describe('buildFeatureMatrix', () => {
     );
   });
 
-  it('names missing values in every kind of feature', () => {
+  it('names missing values in every kind of feature, with the setting that fills them', () => {
     const base = { duration: [1], checking_status: ['<0'], own_telephone: ['yes'], age: [1] };
-    const cases: [string, unknown][] = [
-      ['duration', null],
-      ['duration', ''],
-      ['duration', NaN],
-      ['age', undefined],
-      ['checking_status', null],
-      ['own_telephone', '  '],
+    const cases: [string, unknown, string][] = [
+      ['duration', null, '<number>'],
+      ['duration', '', '<number>'],
+      ['duration', NaN, '<number>'],
+      ['age', undefined, '<number>'],
+      ['checking_status', null, 'zeros'],
+      ['own_telephone', '  ', '<number>'],
     ];
-    for (const [column, value] of cases) {
+    for (const [column, value, fill] of cases) {
       expect(
         errorOf(() =>
           buildFeatureMatrix({ ...base, [column]: [value] }, 1, FEATURES, { source: 'f.csv' }),
         ),
       ).toBe(
-        `f.csv row 1: ${column} is missing; fill it in the data, or set missing values to a number.`,
+        `f.csv row 1: ${column} is missing; fill it in the data, or set missing: ${fill} on feature ${column} in modelship.yml.`,
       );
     }
   });
 
-  it('fills missing values with a number; a missing one-hot value has no category', () => {
+  it('fills missing values per feature: a number, or zeros for one_hot', () => {
+    const features: Feature[] = [
+      { column: 'duration', missing: -1 },
+      { column: 'checking_status', one_hot: CHECKING, missing: 'zeros' },
+      { column: 'own_telephone', map: { yes: 1, none: 0 }, missing: 0.5 },
+      { column: 'age', missing: 40 },
+    ];
     const columns = {
-      duration: [null],
-      checking_status: [null],
-      own_telephone: [undefined],
-      age: ['nan'],
+      duration: [null, 3],
+      checking_status: [null, '>=200'],
+      own_telephone: [undefined, 'yes'],
+      age: ['nan', ' '],
     };
-    const matrix = buildFeatureMatrix(columns, 1, FEATURES, { missing: -1 });
-    expect(Array.from(matrix)).toEqual([-1, 0, 0, 0, 0, -1, -1]);
+    expect(Array.from(buildFeatureMatrix(columns, 2, features))).toEqual(
+      [
+        [-1, 0, 0, 0, 0, 0.5, 40],
+        [3, 0, 0, 1, 0, 1, 40],
+      ].flat(),
+    );
+  });
+
+  it('fills only the features that say so: the others still stop at a blank', () => {
+    const features: Feature[] = [{ column: 'a', missing: 0 }, 'b'];
+    expect(
+      errorOf(() =>
+        buildFeatureMatrix({ a: [null, null], b: [1, ''] }, 2, features, { rowOffset: 9 }),
+      ),
+    ).toBe(
+      'data row 11: b is missing; fill it in the data, or set missing: <number> on feature b in modelship.yml.',
+    );
+  });
+
+  it('refuses settings that do not fit the encoding, as modelship.yml validation does', () => {
+    const bad: [Feature, string][] = [
+      [
+        { column: 'c', one_hot: ['x'], missing: 0 },
+        'modelship.yml feature c: missing: 0 does not fit its encoding; it takes zeros or error.',
+      ],
+      [
+        { column: 'c', one_hot: ['x'], unknown: 1 },
+        'modelship.yml feature c: unknown: 1 does not fit its encoding; it takes zeros or error.',
+      ],
+      [
+        { column: 'm', map: { x: 1 }, unknown: 'zeros' },
+        'modelship.yml feature m: unknown: "zeros" does not fit its encoding; it takes a number or error.',
+      ],
+      [
+        { column: 'n', missing: 'zeros' },
+        'modelship.yml feature n: missing: "zeros" does not fit its encoding; it takes a number or error.',
+      ],
+      [
+        { column: 'n', unknown: 0 },
+        'modelship.yml feature n: unknown: 0 does not fit its encoding; it takes no unknown setting without one_hot or map.',
+      ],
+    ];
+    for (const [feature, message] of bad) {
+      expect(errorOf(() => buildFeatureMatrix({ c: [], m: [], n: [] }, 0, [feature]))).toBe(
+        message,
+      );
+    }
   });
 
   it('names a missing column and a short column', () => {

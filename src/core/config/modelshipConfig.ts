@@ -42,31 +42,91 @@ export const DRIFT_METHODS = [
 
 const label = z.union([z.string(), z.number(), z.boolean()]);
 
+/** What a feature does with a blank value or an unlisted category: a number, `error` or `zeros`. */
+const settingSchema = z.union([z.number(), z.literal('error'), z.literal('zeros')], {
+  error: 'expected a number, error or zeros',
+});
+
 const featureSchema = z.union([
-  z.string().min(1).describe('A numeric column, used as is: one input.'),
+  z
+    .string()
+    .min(1)
+    .describe('A numeric column, used as is: one input (missing and unknown: error).'),
   z
     .object({
-      column: z.string().min(1).describe('The data column to encode.'),
+      column: z.string().min(1).describe('The data column the feature reads.'),
       one_hot: z
         .array(label)
         .min(1)
         .optional()
-        .describe(
-          'Categories, one 0/1 input each, in this order, matched by their text form. A value outside the list is an error (drift checks encode it as all zeros).',
-        ),
+        .describe('Categories, one 0/1 input each, in this order, matched by their text form.'),
       map: z
         .record(z.string(), z.number())
         .optional()
+        .describe('Value (as text) → number: one input.'),
+      missing: settingSchema
+        .optional()
         .describe(
-          'Value (as text) → number: one input. A value missing from the map is an error (drift checks use 0).',
+          'A null, blank or NaN value. A number fills a numeric or map input with it; zeros (one_hot only) sets all its inputs to 0; error stops with the row. Default error.',
+        ),
+      unknown: settingSchema
+        .optional()
+        .describe(
+          'A value outside one_hot or map. zeros (one_hot only) sets all its inputs to 0; a number (map only) is its input; error stops with the row. Default error.',
         ),
     })
     .strict()
-    .refine((f) => (f.one_hot === undefined) !== (f.map === undefined), {
-      message: 'a feature object needs exactly one of one_hot or map',
+    .superRefine((f, ctx) => {
+      for (const issue of featureSettingIssues(f)) ctx.addIssue({ code: 'custom', ...issue });
     })
-    .describe('A categorical column, encoded with exactly one of one_hot or map.'),
+    .describe(
+      'A column with settings: a numeric column (no encoding), or a categorical one encoded with one_hot or map.',
+    ),
 ]);
+
+/** The combinations of encoding, missing and unknown a feature cannot have, as messages by key. */
+function featureSettingIssues(f: {
+  column: string;
+  one_hot?: unknown[];
+  map?: unknown;
+  missing?: number | 'error' | 'zeros';
+  unknown?: number | 'error' | 'zeros';
+}): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const oneHot = f.one_hot !== undefined;
+  const map = f.map !== undefined;
+  if (oneHot && map) {
+    issues.push({ path: [], message: 'a feature takes one of one_hot or map, not both' });
+    return issues;
+  }
+  if (oneHot && typeof f.missing === 'number')
+    issues.push({
+      path: ['missing'],
+      message: 'a one_hot feature takes missing: zeros (all its inputs 0) or error, not a number',
+    });
+  if (!oneHot && f.missing === 'zeros')
+    issues.push({
+      path: ['missing'],
+      message: `zeros is for one_hot features; ${f.column} takes missing: <number> or error`,
+    });
+  if (!oneHot && !map && f.unknown !== undefined)
+    issues.push({
+      path: ['unknown'],
+      message: `a numeric feature has no categories to be unknown; remove unknown, or encode ${f.column} with one_hot or map`,
+    });
+  else if (oneHot && typeof f.unknown === 'number')
+    issues.push({
+      path: ['unknown'],
+      message: 'a one_hot feature takes unknown: zeros (all its inputs 0) or error, not a number',
+    });
+  else if (map && f.unknown === 'zeros')
+    issues.push({
+      path: ['unknown'],
+      message:
+        'zeros is for one_hot features; a map feature takes unknown: <number> (its input) or error',
+    });
+  return issues;
+}
 
 /** A gate rule set for one metric (REFERENCE.md, Gate). */
 export const ruleSchema = z
@@ -162,7 +222,7 @@ export const modelshipConfigSchema = z
           .array(featureSchema)
           .min(1)
           .describe(
-            "How one row becomes the model's float32 input [batch, F], in this order: column names and encoded columns.",
+            "How one row becomes the model's float32 input [batch, F], in this order: column names, and objects with column and optionally one_hot or map, missing and unknown. A blank value or an unlisted category is an error unless the feature's missing or unknown says otherwise.",
           ),
       })
       .strict()

@@ -119,7 +119,6 @@ async function scoreFile(
   const data = await loadEvaluationData(path, {
     features: config.model.features,
     target,
-    matrix: { unknownCategory: 'zeros' },
   });
   const predictions = await predict(model, data.matrix, data.rows, config.model.task, {
     ...(config.model.classes ? { classCount: config.model.classes.length } : {}),

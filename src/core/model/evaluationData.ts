@@ -12,9 +12,9 @@ import { ident, withDatabase, type Database } from '../data/duckdb.js';
 import {
   buildFeatureMatrix,
   featureColumns,
+  featureSpec,
   featureWidth,
   notNumericError,
-  type FeatureMatrixOptions,
 } from './featureMatrix.js';
 import { queryChunks, type ChunkedResult } from './queryChunks.js';
 
@@ -24,8 +24,6 @@ export interface EvaluationDataOptions {
   target: string;
   /** Columns kept as text beside the matrix (sensitive attributes, ids). */
   extraColumns?: readonly string[];
-  /** Unknown categories and missing values: see `buildFeatureMatrix` (default: both errors). */
-  matrix?: Pick<FeatureMatrixOptions, 'unknownCategory' | 'missing'>;
 }
 
 /** Holdout rows in file order: the model input, the labels and the extra columns. */
@@ -85,7 +83,7 @@ async function readEvaluationData(
   // Plain numeric features become DOUBLE in SQL; what one_hot, map, target and extras read stays
   // as it is, so that buildFeatureMatrix compares the same string forms a server would.
   const categorical = new Set(
-    options.features.flatMap((f) => (typeof f === 'string' ? [] : [f.column])),
+    options.features.map(featureSpec).flatMap((f) => (f.kind === 'numeric' ? [] : [f.column])),
   );
   const type = (c: string) => source.types[c] ?? 'VARCHAR';
   const selected: Selected[] = [
@@ -127,7 +125,6 @@ async function readEvaluationData(
       } else columns[featureCols[j]!] = values;
     }
     const part = buildFeatureMatrix(columns, n, options.features, {
-      ...options.matrix,
       source: source.display,
       rowOffset: first,
     });

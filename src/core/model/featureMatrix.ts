@@ -1,47 +1,97 @@
 import type { Feature } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
 
-/** How `buildFeatureMatrix` treats values the features do not describe. */
+/** Where `buildFeatureMatrix`'s messages say the values came from. */
 export interface FeatureMatrixOptions {
-  /** A one_hot value outside its categories, or a value missing from a map (default 'error'). */
-  unknownCategory?: 'error' | 'zeros';
-  /**
-   * A null, undefined, blank or NaN value (default 'error'); a number fills numeric and map
-   * inputs with it, and leaves every one_hot input of the row at 0.
-   */
-  missing?: 'error' | number;
   /** Added to 1-based row numbers in messages (rows before this batch). */
   rowOffset?: number;
   /** Names the data in messages, e.g. the file name. */
   source?: string;
 }
 
+/**
+ * One feature as the matrix builder reads it, its defaults filled in. `missing` is for a null,
+ * undefined, blank or NaN value, `unknown` for a value outside one_hot or map; `error` stops with
+ * the row, `zeros` leaves every input of the feature at 0, a number is the input.
+ */
+export type FeatureSpec =
+  | { kind: 'numeric'; column: string; missing: 'error' | number }
+  | {
+      kind: 'one_hot';
+      column: string;
+      categories: readonly unknown[];
+      missing: 'error' | 'zeros';
+      unknown: 'error' | 'zeros';
+    }
+  | {
+      kind: 'map';
+      column: string;
+      mapping: Readonly<Record<string, number>>;
+      missing: 'error' | number;
+      unknown: 'error' | number;
+    };
+
+/** A feature's kind, column, encoding and settings; modelship.yml's validation rules out the rest. */
+export function featureSpec(feature: Feature): FeatureSpec {
+  if (typeof feature === 'string') return { kind: 'numeric', column: feature, missing: 'error' };
+  const { column, missing = 'error', unknown = 'error' } = feature;
+  // loadConfig refuses these; a caller passing features of its own is told the same.
+  const invalid = (key: string, value: unknown, takes: string) =>
+    new ModelshipError(
+      `modelship.yml feature ${column}: ${key}: ${JSON.stringify(value)} does not fit its encoding; it takes ${takes}.`,
+    );
+  if (feature.one_hot) {
+    if (typeof missing === 'number') throw invalid('missing', missing, 'zeros or error');
+    if (typeof unknown === 'number') throw invalid('unknown', unknown, 'zeros or error');
+    return { kind: 'one_hot', column, categories: feature.one_hot, missing, unknown };
+  }
+  if (missing === 'zeros') throw invalid('missing', missing, 'a number or error');
+  if (feature.map) {
+    if (unknown === 'zeros') throw invalid('unknown', unknown, 'a number or error');
+    return { kind: 'map', column, mapping: feature.map, missing, unknown };
+  }
+  if (feature.unknown !== undefined)
+    throw invalid('unknown', unknown, 'no unknown setting without one_hot or map');
+  return { kind: 'numeric', column, missing };
+}
+
+/** How many inputs a feature makes: one per one_hot category, else one. */
+function inputCount(spec: FeatureSpec): number {
+  return spec.kind === 'one_hot' ? spec.categories.length : 1;
+}
+
 /** The name of each model input, in order: a column, `column=value` per category, a mapped column. */
 export function featureNames(features: readonly Feature[]): string[] {
-  return features.flatMap((f) => {
-    if (typeof f === 'string') return [f];
-    if (f.one_hot) return f.one_hot.map((c) => `${f.column}=${String(c)}`);
-    return [f.column];
+  return features.map(featureSpec).flatMap((spec) => {
+    if (spec.kind === 'one_hot') return spec.categories.map((c) => `${spec.column}=${String(c)}`);
+    return [spec.column];
   });
 }
 
 /** How many floats one row becomes (F in the model input [batch, F]). */
 export function featureWidth(features: readonly Feature[]): number {
-  return features.reduce(
-    (n, f) => n + (typeof f !== 'string' && f.one_hot ? f.one_hot.length : 1),
-    0,
-  );
+  return features.reduce((n, f) => n + inputCount(featureSpec(f)), 0);
 }
 
 /** The distinct data columns the features read, in first-use order. */
 export function featureColumns(features: readonly Feature[]): string[] {
-  return [...new Set(features.map((f) => (typeof f === 'string' ? f : f.column)))];
+  return [...new Set(features.map((f) => featureSpec(f).column))];
+}
+
+/** Where one feature's inputs go: every `width` floats from `offset`, one row after another. */
+interface Slot {
+  matrix: Float32Array;
+  width: number;
+  offset: number;
+  rowCount: number;
 }
 
 /**
  * Turns columns of values into the model input: `rowCount` × width float32, row-major. Numbers,
  * bigints, booleans and numeric strings (CSV text) are numeric; one_hot and map match a value's
- * string form, so the number 1 matches category "1".
+ * string form, so the number 1 matches category "1". Each feature's `missing` and `unknown`
+ * settings decide what a blank value or an unlisted category becomes; evaluate, serve, drift and
+ * train all build their inputs here, so they treat the same row the same way.
  */
 export function buildFeatureMatrix(
   columns: Readonly<Record<string, ArrayLike<unknown>>>,
@@ -49,30 +99,37 @@ export function buildFeatureMatrix(
   features: readonly Feature[],
   options: FeatureMatrixOptions = {},
 ): Float32Array {
-  const width = featureWidth(features);
+  const specs = features.map(featureSpec);
+  const width = specs.reduce((n, spec) => n + inputCount(spec), 0);
   const matrix = new Float32Array(rowCount * width);
-  const context = new Context(options);
+  const rows = new Rows(options);
   let offset = 0;
-  for (const feature of features) {
-    const name = typeof feature === 'string' ? feature : feature.column;
-    const values = columns[name];
+  for (const spec of specs) {
+    const values = columns[spec.column];
     if (values === undefined) {
       const known = Object.keys(columns);
       throw new ModelshipError(
-        `${context.source}: has no column ${name}, which modelship.yml features use; the columns are ${known.length ? known.join(', ') : '(none)'}.`,
+        `${rows.source}: has no column ${spec.column}, which modelship.yml features use; the columns are ${known.length ? known.join(', ') : '(none)'}.`,
       );
     }
     if (values.length < rowCount) {
       throw new ModelshipError(
-        `${context.source}: column ${name} has ${values.length} values, but ${rowCount} rows were expected.`,
+        `${rows.source}: column ${spec.column} has ${values.length} values, but ${rowCount} rows were expected.`,
       );
     }
-    if (typeof feature === 'string')
-      fillNumeric(matrix, width, offset, values, rowCount, name, context);
-    else if (feature.one_hot)
-      fillOneHot(matrix, width, offset, values, rowCount, name, feature.one_hot, context);
-    else fillMap(matrix, width, offset, values, rowCount, name, feature.map ?? {}, context);
-    offset += typeof feature !== 'string' && feature.one_hot ? feature.one_hot.length : 1;
+    const slot: Slot = { matrix, width, offset, rowCount };
+    switch (spec.kind) {
+      case 'numeric':
+        fillNumeric(slot, values, spec, rows);
+        break;
+      case 'one_hot':
+        fillOneHot(slot, values, spec, rows);
+        break;
+      case 'map':
+        fillMap(slot, values, spec, rows);
+        break;
+    }
+    offset += inputCount(spec);
   }
   return matrix;
 }
@@ -80,16 +137,13 @@ export function buildFeatureMatrix(
 /** Distinct raw values remembered per categorical column: enough for any real category list. */
 const SEEN_LIMIT = 4096;
 
-class Context {
+/** Names rows in messages: `<source> row <n>`. */
+class Rows {
   readonly source: string;
-  readonly unknownZeros: boolean;
-  readonly fill: number | undefined;
   private readonly rowOffset: number;
 
   constructor(options: FeatureMatrixOptions) {
     this.source = options.source ?? 'data';
-    this.unknownZeros = options.unknownCategory === 'zeros';
-    this.fill = typeof options.missing === 'number' ? options.missing : undefined;
     this.rowOffset = options.rowOffset ?? 0;
   }
 
@@ -97,9 +151,11 @@ class Context {
     return `${this.source} row ${row + 1 + this.rowOffset}`;
   }
 
-  missing(row: number, column: string): ModelshipError {
+  /** A missing value under `missing: error`, with the setting that would fill it. */
+  missing(row: number, spec: FeatureSpec): ModelshipError {
+    const fill = spec.kind === 'one_hot' ? 'zeros' : '<number>';
     return new ModelshipError(
-      `${this.at(row)}: ${column} is missing; fill it in the data, or set missing values to a number.`,
+      `${this.at(row)}: ${spec.column} is missing; fill it in the data, or set missing: ${fill} on feature ${spec.column} in modelship.yml.`,
     );
   }
 }
@@ -125,38 +181,31 @@ function numberOf(value: unknown): number | undefined {
 }
 
 function fillNumeric(
-  matrix: Float32Array,
-  width: number,
-  offset: number,
+  { matrix, width, offset, rowCount }: Slot,
   values: ArrayLike<unknown>,
-  rowCount: number,
-  column: string,
-  context: Context,
+  spec: Extract<FeatureSpec, { kind: 'numeric' }>,
+  rows: Rows,
 ): void {
+  const fill = spec.missing;
   for (let row = 0, i = offset; row < rowCount; row++, i += width) {
     const value = values[row];
     let n = typeof value === 'number' ? value : numberOf(value);
-    if (n === undefined) {
-      throw notNumericError(context.at(row), column, value);
-    }
+    if (n === undefined) throw notNumericError(rows.at(row), spec.column, value);
     if (Number.isNaN(n)) {
-      if (context.fill === undefined) throw context.missing(row, column);
-      n = context.fill;
+      if (fill === 'error') throw rows.missing(row, spec);
+      n = fill;
     }
     matrix[i] = n;
   }
 }
 
 function fillOneHot(
-  matrix: Float32Array,
-  width: number,
-  offset: number,
+  { matrix, width, offset, rowCount }: Slot,
   values: ArrayLike<unknown>,
-  rowCount: number,
-  column: string,
-  categories: readonly unknown[],
-  context: Context,
+  spec: Extract<FeatureSpec, { kind: 'one_hot' }>,
+  rows: Rows,
 ): void {
+  const { categories } = spec;
   const byString = new Map<string, number>();
   categories.forEach((c, k) => {
     if (!byString.has(String(c))) byString.set(String(c), k);
@@ -168,49 +217,47 @@ function fillOneHot(
     let k = seen.get(value);
     if (k === undefined) {
       if (isMissing(value)) {
-        if (context.fill === undefined) throw context.missing(row, column);
+        // missing: zeros leaves the row's inputs at 0.
+        if (spec.missing === 'error') throw rows.missing(row, spec);
         continue;
       }
       k = byString.get(String(value)) ?? -1;
       if (seen.size < SEEN_LIMIT) seen.set(value, k);
     }
     if (k >= 0) matrix[i + k] = 1;
-    else if (!context.unknownZeros) {
+    else if (spec.unknown === 'error') {
       throw new ModelshipError(
-        `${context.at(row)}: ${column} ${JSON.stringify(displayOf(value))} is not one of the ${categories.length} one_hot categories in modelship.yml (${categories.map(String).join(', ')}); add it to the list or set unknown categories to zeros.`,
+        `${rows.at(row)}: ${spec.column} ${JSON.stringify(displayOf(value))} is not one of the ${categories.length} one_hot categories in modelship.yml (${categories.map(String).join(', ')}); add it to the one_hot list, or set unknown: zeros on feature ${spec.column} in modelship.yml.`,
       );
     }
   }
 }
 
 function fillMap(
-  matrix: Float32Array,
-  width: number,
-  offset: number,
+  { matrix, width, offset, rowCount }: Slot,
   values: ArrayLike<unknown>,
-  rowCount: number,
-  column: string,
-  mapping: Readonly<Record<string, number>>,
-  context: Context,
+  spec: Extract<FeatureSpec, { kind: 'map' }>,
+  rows: Rows,
 ): void {
-  const byString = new Map(Object.entries(mapping));
+  const byString = new Map(Object.entries(spec.mapping));
   const seen = new Map<unknown, number | null>();
   for (let row = 0, i = offset; row < rowCount; row++, i += width) {
     const value = values[row];
     let n = seen.get(value);
     if (n === undefined) {
       if (isMissing(value)) {
-        if (context.fill === undefined) throw context.missing(row, column);
-        matrix[i] = context.fill;
+        if (spec.missing === 'error') throw rows.missing(row, spec);
+        matrix[i] = spec.missing;
         continue;
       }
       n = byString.get(String(value)) ?? null;
       if (seen.size < SEEN_LIMIT) seen.set(value, n);
     }
     if (n !== null) matrix[i] = n;
-    else if (!context.unknownZeros) {
+    else if (spec.unknown !== 'error') matrix[i] = spec.unknown;
+    else {
       throw new ModelshipError(
-        `${context.at(row)}: ${column} ${JSON.stringify(displayOf(value))} is not a key of its map in modelship.yml (${[...byString.keys()].join(', ')}); add it to the map or set unknown categories to zeros.`,
+        `${rows.at(row)}: ${spec.column} ${JSON.stringify(displayOf(value))} is not a key of its map in modelship.yml (${[...byString.keys()].join(', ')}); add it to the map, or set unknown: <number> on feature ${spec.column} in modelship.yml.`,
       );
     }
   }
