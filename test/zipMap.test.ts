@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
@@ -86,6 +87,17 @@ function fieldsOf(bytes: Uint8Array, start = 0, end = bytes.length): [number, st
   const out: [number, string][] = [];
   for (let f = reader.next(); f; f = reader.next()) {
     out.push([f.number, Buffer.from(bytes.subarray(f.start, f.end)).toString('hex')]);
+  }
+  return out;
+}
+
+/** The contents of each GraphProto.output, in order. */
+function outputsOf(bytes: Uint8Array): Uint8Array[] {
+  const graph = graphField(bytes);
+  const reader = new ProtobufReader(bytes, graph.dataStart, graph.dataEnd);
+  const out: Uint8Array[] = [];
+  for (let f = reader.next(); f; f = reader.next()) {
+    if (f.number === 12) out.push(bytes.subarray(f.dataStart, f.dataEnd));
   }
   return out;
 }
@@ -179,12 +191,28 @@ describe('exposeZipMapInputs', () => {
     }
   });
 
-  it('declares a float tensor of unknown shape without value_info', async () => {
+  it('declares float [?, C] without value_info, C the number of class labels', async () => {
     const { bytes } = exposeZipMapInputs(buildOnnxModel(classifierGraph({ ints: [0, 1, 2] })));
+    const added = outputsOf(bytes).at(-1)!;
+    // ValueInfoProto{name, type{tensor_type{elem_type 1, shape{dim{}, dim{dim_value 3}}}}}
+    const expected = new ProtobufWriter()
+      .string(1, 'probabilities')
+      .message(2, (t) =>
+        t.message(1, (tensor) =>
+          tensor
+            .int(1, 1)
+            .message(2, (shape) =>
+              shape.message(1, () => undefined).message(1, (d) => d.int(1, C)),
+            ),
+        ),
+      )
+      .finish();
+    expect(added).toEqual(expected);
     const session = await InferenceSession.create(bytes);
     try {
       const meta = session.outputMetadata.find((m) => m.name === 'probabilities');
       expect(meta).toMatchObject({ isTensor: true, type: 'float32' });
+      expect(meta?.isTensor && meta.shape.at(-1)).toBe(C);
     } finally {
       await session.release();
     }
@@ -275,6 +303,54 @@ describe('exposeZipMapInputs', () => {
       Buffer.compare(bytes.subarray(after.dataStart, after.dataStart + contents.length), contents),
     ).toBe(0);
     expect(Buffer.compare(bytes.subarray(after.end), model.subarray(before.end))).toBe(0);
+  });
+
+  describe('models written by ONNX’s Python library, against scikit-learn', () => {
+    // test/fixtures/zipmap/make_zipmap_models.py: skl2onnx's LogisticRegression graphs.
+    const fixture = (name: string) => new URL(`./fixtures/zipmap/${name}`, import.meta.url);
+    const expected = JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as Record<
+      string,
+      { classes: string[] | number[]; x: number[][]; proba: number[][] }
+    >;
+
+    for (const [name, cases] of Object.entries(expected)) {
+      it(`${name}: predict_proba from the exposed tensor, labels from the ZipMap`, async () => {
+        const original = new Uint8Array(readFileSync(fixture(`${name}.onnx`)));
+        const { bytes, zipMaps } = exposeZipMapInputs(original);
+        expect(zipMaps).toEqual([
+          { output: 'output_probability', tensor: 'probabilities', classes: cases.classes },
+        ]);
+        const session = await InferenceSession.create(bytes);
+        try {
+          expect(session.outputNames).toEqual([
+            'output_label',
+            'output_probability',
+            'probabilities',
+          ]);
+          const width = cases.x[0]!.length;
+          const x = new Tensor('float32', Float32Array.from(cases.x.flat()), [
+            cases.x.length,
+            width,
+          ]);
+          const out = await session.run({ float_input: x }, ['probabilities', 'output_label']);
+          const proba = out.probabilities!;
+          expect(proba.dims).toEqual([cases.x.length, cases.classes.length]);
+          // float32 arithmetic in onnxruntime against float64 in scikit-learn.
+          const want = cases.proba.flat();
+          const got = Array.from(proba.data as Float32Array);
+          const worst = Math.max(...got.map((p, i) => Math.abs(p - want[i]!)));
+          expect(worst).toBeLessThan(1e-5);
+          // The label the model predicts is the class of the largest probability column.
+          const labels = Array.from(out.output_label!.data as ArrayLike<unknown>, (v) =>
+            typeof v === 'bigint' ? Number(v) : v,
+          );
+          const argmax = cases.proba.map((row) => cases.classes[row.indexOf(Math.max(...row))]);
+          expect(labels).toEqual(argmax);
+        } finally {
+          await session.release();
+        }
+      });
+    }
   });
 
   describe('malformed input', () => {

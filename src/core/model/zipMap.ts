@@ -23,8 +23,10 @@ const GRAPH = { node: 1, valueInfo: 13, output: 12 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTRIBUTE = { name: 1, ints: 8, strings: 9 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
-const TYPE_TENSOR = 1;
-const TENSOR_ELEM_TYPE = 1;
+const TYPE = { tensor: 1 } as const;
+const TENSOR = { elemType: 1, shape: 2 } as const;
+const SHAPE = { dim: 1 } as const;
+const DIM = { value: 1 } as const;
 const FLOAT = 1;
 
 /**
@@ -51,7 +53,7 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
 
   const added = new ProtobufWriter();
   const exposed = new Set(scan.outputs);
-  for (const { tensor } of scan.zipMaps) {
+  for (const { tensor, classes } of scan.zipMaps) {
     if (exposed.has(tensor)) continue;
     exposed.add(tensor);
     const declared = scan.valueInfo.get(tensor);
@@ -59,12 +61,21 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
       // The converter's own declaration, shape included: the same ValueInfoProto message.
       added.bytes(GRAPH.output, bytes.subarray(declared.dataStart, declared.dataEnd));
     } else {
-      // A float tensor of unknown shape: onnxruntime infers the shape from the graph.
+      // float [?, C]: ZipMap needs a column per class label; the rows are left unknown.
+      // (ONNX's checker wants a shape on every graph output.)
       added.message(GRAPH.output, (v) =>
         v
           .string(VALUE_INFO.name, tensor)
           .message(VALUE_INFO.type, (type) =>
-            type.message(TYPE_TENSOR, (t) => t.int(TENSOR_ELEM_TYPE, FLOAT)),
+            type.message(TYPE.tensor, (t) =>
+              t
+                .int(TENSOR.elemType, FLOAT)
+                .message(TENSOR.shape, (shape) =>
+                  shape
+                    .message(SHAPE.dim, () => undefined)
+                    .message(SHAPE.dim, (d) => d.int(DIM.value, classes.length)),
+                ),
+            ),
           ),
       );
     }
