@@ -471,3 +471,87 @@ describe('modelship package', () => {
     expect(readdirSync(project).sort()).toEqual(['README.md', 'modelship.yml', 'train.py']);
   });
 });
+
+describe('modelship package and the run manifest modelship train wrote beside the model', () => {
+  /** A trained model in its own directory, as modelship train leaves it, and a report of it. */
+  function trainedDir(name: string, manifestSha?: string): { model: string; run: object } {
+    const at = join(dir, name);
+    mkdirSync(at, { recursive: true });
+    const model = join(at, 'model.onnx');
+    writeFileSync(model, readFileSync(models.candidate));
+    const run = {
+      schema_version: 1,
+      model: {
+        sha256: manifestSha ?? bundle.manifest.files['model.onnx']!.sha256,
+        execution_provider: 'cpu',
+      },
+      run: { command: 'python train.py', exit_code: 0 },
+      metrics: { roc_auc: 0.8 },
+    };
+    writeFileSync(join(at, 'manifest.json'), JSON.stringify(run));
+    writeFileSync(join(dir, 'beside-report.json'), JSON.stringify(report));
+    return { model, run };
+  }
+  const pack = (out: string, ...args: string[]) =>
+    runCli(
+      ['package', '--out', out, '--report', 'beside-report.json', '--commit', 'abc1234', ...args],
+      dir,
+    );
+  const trainingRun = (out: string) =>
+    readJson<ReleaseManifest>('manifest.json', join(dir, out)).training_run;
+
+  it('packages the manifest beside model.path of the config without --manifest, and says so', () => {
+    const { model, run } = trainedDir('trained');
+    const config = writeProject(dir, { model, file: 'trained.yml' });
+    const result = pack('beside-config', '--config', config);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('training run manifest: trained/manifest.json (beside the model)');
+    expect(lines[1]).toMatch(/^packaged credit-risk-v0\.0\.0-dev → beside-config: 9 files/);
+    expect(trainingRun('beside-config')).toEqual(run);
+  });
+
+  it('looks beside --model too', () => {
+    const { model, run } = trainedDir('trained-given');
+    const result = pack('beside-given', '--model', model);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^training run manifest: trained-given\/manifest\.json/);
+    expect(trainingRun('beside-given')).toEqual(run);
+  });
+
+  it('leaves out an earlier run’s manifest (another model’s sha256), with a note why', () => {
+    const stale = 'f'.repeat(64);
+    const { model } = trainedDir('trained-stale', stale);
+    const result = pack('beside-stale', '--model', model);
+    expect(result.code, result.stderr).toBe(0);
+    const sha = bundle.manifest.files['model.onnx']!.sha256;
+    expect(result.stdout.split('\n')[0]).toBe(
+      `note: trained-stale/manifest.json is not packaged: it describes another model (sha256 ${stale.slice(0, 12)}…, this one ${sha.slice(0, 12)}…), an earlier training run's; run modelship train again, or name the run's manifest with --manifest.`,
+    );
+    expect(trainingRun('beside-stale')).toBeNull();
+  });
+
+  it('leaves out a manifest.json that is no run manifest (a release bundle’s)', () => {
+    const result = pack('beside-bundle', '--model', join(bundle.dir, 'model.onnx'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(
+      /^note: bundle\/manifest\.json is not packaged: it is not a training run manifest; /,
+    );
+    expect(trainingRun('beside-bundle')).toBeNull();
+  });
+
+  it('an explicit --manifest wins over the one beside the model', () => {
+    const { model } = trainedDir('trained-explicit');
+    const given = {
+      model: { sha256: bundle.manifest.files['model.onnx']!.sha256, execution_provider: 'cpu' },
+      run: { command: 'python other.py' },
+      metrics: null,
+    };
+    writeFileSync(join(dir, 'given-run.json'), JSON.stringify(given));
+    const result = pack('beside-explicit', '--model', model, '--manifest', 'given-run.json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('training run manifest:');
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(trainingRun('beside-explicit')).toEqual(given);
+  });
+});

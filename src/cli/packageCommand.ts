@@ -8,6 +8,8 @@ import {
   readRunManifest,
   writeReleaseBundle,
 } from '../core/release/bundle.js';
+import { runManifestBesideModel } from '../core/release/runManifestBesideModel.js';
+import type { RunManifest } from '../core/train/runManifest.js';
 
 interface PackageOptions {
   config: string;
@@ -37,7 +39,10 @@ export function registerPackage(program: Command, setExit: (code: number) => voi
       '--report <json>',
       'evaluation report of this model (modelship evaluate --json); default: evaluate on data.eval',
     )
-    .option('--manifest <json>', "the training run's manifest.json (modelship train)")
+    .option(
+      '--manifest <json>',
+      "the training run's manifest.json (default: the one modelship train wrote beside the model, when it is this model's)",
+    )
     .option('--version <semver>', 'the release version', '0.0.0-dev')
     .option('--commit <sha>', 'the commit the model comes from (default: git HEAD of the config)')
     .option('--force', 'replace an earlier release bundle at --out (never another directory)')
@@ -47,22 +52,44 @@ export function registerPackage(program: Command, setExit: (code: number) => voi
         throw new ModelshipError(
           `--commit ${JSON.stringify(options.commit)} is not a commit SHA; pass the hex id, e.g. from git rev-parse HEAD.`,
         );
+      const say = (line: string) => process.stdout.write(`${line}\n`);
       const bundle = await writeReleaseBundle({
         loaded,
         out: options.out,
         model: options.model,
         report: options.report ? readEvaluationReport(options.report) : undefined,
-        trainManifest: options.manifest ? readRunManifest(options.manifest) : null,
+        trainManifest: await trainManifest(options, loaded.resolve(loaded.config.model.path), say),
         version: options.version,
         commit: options.commit ?? gitHead(loaded.dir),
         force: options.force ?? false,
       });
-      const shown = relative(process.cwd(), bundle.dir) || '.';
-      process.stdout.write(
-        `packaged ${bundle.manifest.tag} → ${shown}: ${bundle.files.length + 1} files (${bundle.files.map((f) => f.name).join(', ')}, SHA256SUMS); gate ${bundle.manifest.gate.passed ? 'passed' : 'failed'}\n`,
+      say(
+        `packaged ${bundle.manifest.tag} → ${shown(bundle.dir)}: ${bundle.files.length + 1} files (${bundle.files.map((f) => f.name).join(', ')}, SHA256SUMS); gate ${bundle.manifest.gate.passed ? 'passed' : 'failed'}`,
       );
       setExit(0);
     });
+}
+
+const shown = (path: string) => relative(process.cwd(), path) || '.';
+
+/**
+ * --manifest when given; else the run manifest modelship train wrote beside the model, when it is
+ * this model's run (an earlier run's is left out, and the output says why).
+ */
+async function trainManifest(
+  options: PackageOptions,
+  configModel: string,
+  say: (line: string) => void,
+): Promise<RunManifest | null> {
+  if (options.manifest) return readRunManifest(options.manifest);
+  const beside = await runManifestBesideModel(options.model ?? configModel);
+  if (beside.kind === 'found')
+    say(`training run manifest: ${shown(beside.path)} (beside the model)`);
+  if (beside.kind === 'skipped')
+    say(
+      `note: ${shown(beside.path)} is not packaged: ${beside.reason}; run modelship train again, or name the run's manifest with --manifest.`,
+    );
+  return beside.kind === 'found' ? beside.manifest : null;
 }
 
 function gitHead(cwd: string): string | null {

@@ -26,6 +26,7 @@ import { BUNDLE_FILES } from './bundleFiles.js';
 import { hashFile } from './checksums.js';
 import { sha256sums, type BundleFile } from './checksums.js';
 import { buildSmokeTestData } from '../deploy/smokeTestData.js';
+import { isRunManifest } from './runManifestBesideModel.js';
 import { buildModelCard, type DataDigest } from './modelCard.js';
 import { buildProfile } from '../data/profile.js';
 import { predictionProfile } from '../drift/modelDrift.js';
@@ -267,18 +268,12 @@ export function readEvaluationReport(path: string): EvaluationReport {
 /** Reads a training run manifest (modelship train's manifest.json) for packaging. */
 export function readRunManifest(path: string): RunManifest {
   const value = readJsonFile(path, 'training run manifest');
-  const manifest = value as Partial<RunManifest> | null;
-  if (
-    !manifest ||
-    typeof manifest !== 'object' ||
-    typeof manifest.model?.sha256 !== 'string' ||
-    typeof manifest.run?.command !== 'string'
-  ) {
+  if (!isRunManifest(value)) {
     throw new ModelshipError(
       `${path}: not a training run manifest (expected model.sha256 and run.command); pass the manifest.json modelship train wrote.`,
     );
   }
-  return value as RunManifest;
+  return value;
 }
 
 function readJsonFile(path: string, what: string): unknown {
