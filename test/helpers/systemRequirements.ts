@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'vitest';
 
-export type RequirementName = 'containers' | 'python-torch';
+export type RequirementName = 'containers' | 'python-torch' | 'python-sklearn';
 
 /** What a gated test records in its task meta; the reporter and the JSON report read it. */
 export interface SystemRequirementsMeta {
@@ -54,6 +54,8 @@ const CONTAINER_TOOLS = ['podman', 'buildah', 'skopeo', 'runc', 'docker-registry
 /** The system Python, as examples/credit-risk/train.py runs it. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 const PYTHON_MODULES = ['torch', 'yaml'];
+/** test/helpers/sklearnReference.ts computes reference metrics with scikit-learn at test time. */
+const SKLEARN_MODULES = ['sklearn', 'numpy'];
 
 function missingCommands(commands: string[]): string[] {
   return commands.filter(
@@ -93,6 +95,11 @@ export const REQUIREMENTS: Record<RequirementName, Requirement> = {
     needs: `${SYSTEM_PYTHON} with ${PYTHON_MODULES.join(', ')}`,
     install: 'sudo apt-get install -y --no-install-recommends python3-torch python3-yaml',
     detect: () => missingPythonModules(SYSTEM_PYTHON, PYTHON_MODULES),
+  },
+  'python-sklearn': {
+    needs: `${SYSTEM_PYTHON} with ${SKLEARN_MODULES.join(', ')}`,
+    install: 'sudo apt-get install -y --no-install-recommends python3-sklearn python3-numpy',
+    detect: () => missingPythonModules(SYSTEM_PYTHON, SKLEARN_MODULES),
   },
 };
 
