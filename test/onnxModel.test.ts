@@ -109,18 +109,18 @@ describe('loadOnnxModel', () => {
   it('rejects an input that is not rank 2', async () => {
     const file = write('rank3.onnx', identityModel(['N', 4, 5]));
     expect(await loadError(file)).toBe(
-      `${file}: the model's input x has rank 3 [N, 4, 5], but Modelship feeds a rank-2 [batch, F] matrix; export the model with a 2-D input.`,
+      `${file}: the model's input x has shape [N, 4, 5], but Modelship feeds either one [batch, F] input or one input per data column shaped [N, 1] or [N]; export each column as its own [None, 1] input, or all features as one [None, F] float input.`,
     );
   });
 
-  it('rejects an input that is not float32, float64, int64 or int32', async () => {
+  it('rejects an input that is not float32, float64, int64, int32, bool or string', async () => {
     const file = write('uint8.onnx', identityModel(['N', 3], 'uint8'));
     expect(await loadError(file)).toBe(
-      `${file}: the model's input x is uint8, but Modelship feeds float32 (or float64, int64, int32); export the model with a float input.`,
+      `${file}: the model's input x is uint8, but Modelship feeds float32, float64, int64, int32, bool or string tensors; export the model with tensor inputs of those types.`,
     );
   });
 
-  it('rejects column-named inputs, as sklearn-onnx writes them', async () => {
+  it('feeds column-named inputs, as sklearn-onnx writes them, one matrix column each', async () => {
     const file = write(
       'columns.onnx',
       buildOnnxModel({
@@ -139,9 +139,13 @@ describe('loadOnnxModel', () => {
         ],
       }),
     );
-    expect(await loadError(file)).toBe(
-      `${file}: the model has 2 inputs (duration, age), but Modelship feeds one float32 [batch, F] input built from modelship.yml features; column-named inputs as sklearn-onnx writes them are not supported yet, so export with a single FloatTensorType input.`,
-    );
+    const model = await loadOnnxModel(file);
+    expect(model.layout).toBe('columns');
+    expect(model.inputs.map((i) => i.name)).toEqual(['duration', 'age']);
+    const out = await model.runTensor(Float32Array.from([1, 2, 3, 4, 5, 6]), 3);
+    expect(out.dims).toEqual([3, 2]);
+    expect(Array.from(out.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    await model.release();
   });
 
   it('uses the first float output when an int64 label comes first (sklearn-onnx)', async () => {
@@ -194,7 +198,7 @@ describe('loadOnnxModel', () => {
       }),
     );
     expect(await loadError(file)).toBe(
-      `${file}: no output is a float tensor of scores (outputs: label (int64)); export probabilities as a float tensor, e.g. sklearn-onnx with zipmap disabled.`,
+      `${file}: no output is a float tensor of scores, and none is a ZipMap of one (outputs: label (int64)); export probabilities or predictions as a float tensor.`,
     );
   });
 

@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import { ModelshipError, messageOf } from '../errors.js';
+import {
+  checkInputValues,
+  fixedBatchOf,
+  inputFeeds,
+  readInputs,
+  type InputLayout,
+  type InputType,
+  type ModelInput,
+  type Shape,
+} from './modelInputs.js';
+import { exposeZipMapInputs, type ExposedModel, type ZipMapOutput } from './zipMap.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
-/** A tensor shape from the model's metadata: sizes, or names such as 'N' for free dimensions. */
-export type Shape = readonly (number | string)[];
+export type { InputType, ModelInput, Shape, InputLayout } from './modelInputs.js';
 
 export interface LoadOnnxModelOptions {
-  /** The input width modelship.yml's features make; checked against the model's input. */
+  /** The input width modelship.yml's features make; checked against a [batch, F] input. */
   features?: number;
   /** Providers to try in order (default ['cpu']); CUDA falls back to CPU when it cannot start. */
   executionProviders?: readonly ExecutionProvider[];
@@ -22,32 +32,38 @@ export interface ModelOutput {
   dims: readonly number[];
 }
 
-/** The input element types Modelship feeds: the float32 feature matrix, converted. */
-export type InputType = 'float32' | 'float64' | 'int64' | 'int32';
-const INPUT_TYPES: readonly string[] = ['float32', 'float64', 'int64', 'int32'];
-
-/** A loaded ONNX model, checked to take one float32, float64, int64 or int32 [batch, F] input. */
+/**
+ * A loaded ONNX model: one float32, float64, int64 or int32 [batch, F] input, or one input per
+ * data column (see InputLayout). Its scores are the first float tensor output, or the tensor
+ * feeding a ZipMap, which is exposed in memory (the file and its digest stay as they are).
+ */
 export interface OnnxModel {
   path: string;
   sha256: string;
+  /** The first input's name, shape and type (the only input of a [batch, F] model). */
   inputName: string;
   inputShape: Shape;
-  /** The input's element type; the float32 feature matrix is converted to it. */
   inputType: InputType;
-  /** Makes the input tensor for `rows` rows of a float32 matrix, in the model's element type. */
-  inputTensor(matrix: Float32Array, rows: number): Tensor;
+  inputs: ModelInput[];
+  layout: InputLayout;
+  /** The feeds for `rows` rows of a float32 matrix (text columns: codes into `strings`). */
+  feeds(matrix: Float32Array, rows: number, strings?: readonly string[]): Record<string, Tensor>;
+  /** Throws one sentence naming the first value an int or bool input cannot take. */
+  checkValues(matrix: Float32Array, rows: number): void;
   outputNames: string[];
   /** Each output's shape from the session metadata; null where the model does not declare it. */
   outputShapes: (Shape | null)[];
   /** The output `run` returns: the first float tensor output (sklearn-onnx's labels come first). */
   outputName: string;
+  /** The class labels in the order of the score columns, where the model names them (ZipMap). */
+  classes?: string[];
   provider: ExecutionProvider;
   /** Why CUDA was asked for but not used. */
   providerNote?: string;
   /** Runs `rows` rows of a row-major float32 matrix; returns the score output's data. */
-  run(matrix: Float32Array, rows: number): Promise<Float32Array>;
+  run(matrix: Float32Array, rows: number, strings?: readonly string[]): Promise<Float32Array>;
   /** Like `run`, keeping the output's element type and dims. */
-  runTensor(matrix: Float32Array, rows: number): Promise<ModelOutput>;
+  runTensor(matrix: Float32Array, rows: number, strings?: readonly string[]): Promise<ModelOutput>;
   /** Frees the native session. */
   release(): Promise<void>;
   session: InferenceSession;
@@ -59,41 +75,74 @@ export async function loadOnnxModel(
   options: LoadOnnxModelOptions = {},
 ): Promise<OnnxModel> {
   const bytes = await readModelFile(path);
-  const { session, provider, note } = await createSession(path, bytes, options);
+  const exposed = exposeScores(path, bytes);
+  const { session, provider, note } = await createSession(path, exposed.bytes, options);
   try {
-    const input = checkInput(path, session, options);
-    const output = scoreOutput(path, session);
-    const inputShape = input.isTensor ? input.shape : [];
-    const width = typeof inputShape[1] === 'number' ? inputShape[1] : options.features;
-    const fixedBatch = typeof inputShape[0] === 'number' ? inputShape[0] : undefined;
-    const inputType = (input.isTensor ? input.type : 'float32') as InputType;
-    const runTensor = (matrix: Float32Array, rows: number) =>
-      runRows(path, session, input.name, inputType, output, matrix, rows, width, fixedBatch);
-    return {
+    const { inputs, layout } = readInputs(path, session, options.inputName);
+    const first = inputs[0]!;
+    if (layout === 'matrix') checkWidth(path, first, options.features);
+    const output = scoreOutput(path, session, exposed.zipMaps);
+    const width =
+      layout === 'columns'
+        ? inputs.length
+        : typeof first.shape[1] === 'number'
+          ? first.shape[1]
+          : options.features;
+    const model: Omit<OnnxModel, 'run' | 'runTensor'> = {
       path,
       sha256: createHash('sha256').update(bytes).digest('hex'),
-      inputName: input.name,
-      inputShape,
-      inputType,
-      inputTensor: (matrix, rows) =>
-        featureTensor(path, input.name, inputType, matrix, rows, matrix.length / (rows || 1)),
-      outputNames: [...session.outputNames],
-      outputShapes: session.outputMetadata.map((m) => (m.isTensor ? m.shape : null)),
-      outputName: output,
+      inputName: first.name,
+      inputShape: first.shape,
+      inputType: first.type,
+      inputs,
+      layout,
+      feeds: (matrix, rows, strings) => inputFeeds(path, inputs, layout, matrix, rows, strings),
+      checkValues: (matrix, rows) => checkInputValues(path, inputs, layout, matrix, rows),
+      outputNames: session.outputMetadata
+        .filter((m) => !exposed.added.has(m.name))
+        .map((m) => m.name),
+      outputShapes: session.outputMetadata
+        .filter((m) => !exposed.added.has(m.name))
+        .map((m) => (m.isTensor ? m.shape : null)),
+      outputName: output.name,
+      ...(output.classes ? { classes: output.classes } : {}),
       provider,
       ...(note ? { providerNote: note } : {}),
-      runTensor,
-      run: async (matrix, rows) => {
-        const { data } = await runTensor(matrix, rows);
-        return data instanceof Float32Array ? data : Float32Array.from(data);
-      },
       release: () => session.release(),
       session,
+    };
+    const runTensor = (matrix: Float32Array, rows: number, strings?: readonly string[]) =>
+      runRows(model, matrix, rows, width, fixedBatchOf(inputs), strings);
+    return {
+      ...model,
+      runTensor,
+      run: async (matrix, rows, strings) => {
+        const { data } = await runTensor(matrix, rows, strings);
+        return data instanceof Float32Array ? data : Float32Array.from(data);
+      },
     };
   } catch (error) {
     await session.release();
     throw error;
   }
+}
+
+/** The model with the tensors that feed its ZipMaps as extra outputs (in memory only). */
+function exposeScores(
+  path: string,
+  bytes: Uint8Array,
+): { bytes: Uint8Array; zipMaps: ZipMapOutput[]; added: Set<string> } {
+  let exposed: ExposedModel;
+  try {
+    exposed = exposeZipMapInputs(bytes);
+  } catch {
+    // Not readable as ONNX protobuf: onnxruntime says why, with the file named (loadError).
+    return { bytes, zipMaps: [], added: new Set() };
+  }
+  return {
+    ...exposed,
+    added: new Set(exposed.bytes === bytes ? [] : exposed.zipMaps.map((z) => z.tensor)),
+  };
 }
 
 /** Reads a model file; every failure is one sentence naming the file. */
@@ -162,65 +211,51 @@ function loadError(path: string, bytes: Uint8Array, message: string): ModelshipE
   return new ModelshipError(`${path}: onnxruntime cannot load the model (${firstLine(message)}).`);
 }
 
-function checkInput(
-  path: string,
-  session: InferenceSession,
-  options: LoadOnnxModelOptions,
-): InferenceSession.ValueMetadata {
-  const inputs = session.inputMetadata;
-  if (inputs.length !== 1) {
+function checkWidth(path: string, input: ModelInput, features: number | undefined): void {
+  const width = input.shape[1];
+  if (features !== undefined && typeof width === 'number' && width !== features) {
     throw new ModelshipError(
-      `${path}: the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}), but Modelship feeds one float32 [batch, F] input built from modelship.yml features; column-named inputs as sklearn-onnx writes them are not supported yet, so export with a single FloatTensorType input.`,
+      `${path} expects ${width} inputs per row, but modelship.yml features make ${features}; retrain or fix the features list.`,
     );
   }
-  const input = inputs[0]!;
-  if (options.inputName !== undefined && input.name !== options.inputName) {
-    throw new ModelshipError(
-      `${path}: the model's input is named ${input.name}, but ${options.inputName} was expected; export the model with that input name.`,
-    );
-  }
-  if (!input.isTensor || !INPUT_TYPES.includes(input.type)) {
-    const type = input.isTensor ? input.type : 'non-tensor';
-    throw new ModelshipError(
-      `${path}: the model's input ${input.name} is ${type}, but Modelship feeds float32 (or float64, int64, int32); export the model with a float input.`,
-    );
-  }
-  const shape = input.shape;
-  if (shape.length !== 0 && shape.length !== 2) {
-    throw new ModelshipError(
-      `${path}: the model's input ${input.name} has rank ${shape.length} [${shape.join(', ')}], but Modelship feeds a rank-2 [batch, F] matrix; export the model with a 2-D input.`,
-    );
-  }
-  const width = shape[1];
-  if (options.features !== undefined && typeof width === 'number' && width !== options.features) {
-    throw new ModelshipError(
-      `${path} expects ${width} inputs per row, but modelship.yml features make ${options.features}; retrain or fix the features list.`,
-    );
-  }
-  return input;
 }
 
-/** The first float tensor output: the scores (sklearn-onnx puts an int64 label output first). */
-function scoreOutput(path: string, session: InferenceSession): string {
+/**
+ * The scores: the first float tensor output (sklearn-onnx puts its label output first), else
+ * the tensor feeding a ZipMap, whose keys name the classes.
+ */
+function scoreOutput(
+  path: string,
+  session: InferenceSession,
+  zipMaps: readonly ZipMapOutput[],
+): { name: string; classes?: string[] } {
   const outputs = session.outputMetadata;
-  const scores = outputs.find((o) => o.isTensor && (o.type === 'float32' || o.type === 'float64'));
-  if (scores) return scores.name;
+  const isFloat = (o: InferenceSession.ValueMetadata) =>
+    o.isTensor && (o.type === 'float32' || o.type === 'float64');
+  const zipped = new Map(zipMaps.map((z) => [z.tensor, z]));
+  const scores =
+    outputs.find((o) => isFloat(o) && !zipped.has(o.name)) ?? outputs.find((o) => isFloat(o));
+  if (scores) {
+    const zipMap = zipped.get(scores.name);
+    return zipMap
+      ? { name: scores.name, classes: zipMap.classes.map(String) }
+      : { name: scores.name };
+  }
   const described = outputs.map((o) => `${o.name} (${o.isTensor ? o.type : 'not a tensor'})`);
   throw new ModelshipError(
-    `${path}: no output is a float tensor of scores (outputs: ${described.join(', ')}); export probabilities as a float tensor, e.g. sklearn-onnx with zipmap disabled.`,
+    `${path}: no output is a float tensor of scores, and none is a ZipMap of one (outputs: ${described.join(', ')}); export probabilities or predictions as a float tensor.`,
   );
 }
 
+type Runnable = Pick<OnnxModel, 'path' | 'session' | 'outputName' | 'feeds' | 'checkValues'>;
+
 async function runRows(
-  path: string,
-  session: InferenceSession,
-  inputName: string,
-  inputType: InputType,
-  outputName: string,
+  model: Runnable,
   matrix: Float32Array,
   rows: number,
   declaredWidth: number | undefined,
   fixedBatch: number | undefined,
+  strings: readonly string[] | undefined,
 ): Promise<ModelOutput> {
   if (!Number.isInteger(rows) || rows < 0 || (rows === 0 ? matrix.length : matrix.length % rows)) {
     throw new RangeError(`run: a matrix of ${matrix.length} values does not hold ${rows} rows`);
@@ -228,16 +263,13 @@ async function runRows(
   const width = rows === 0 ? (declaredWidth ?? 0) : matrix.length / rows;
   if (declaredWidth !== undefined && width !== declaredWidth) {
     throw new ModelshipError(
-      `${path} expects ${declaredWidth} inputs per row, but was given ${width}; retrain or fix the features list.`,
+      `${model.path} expects ${declaredWidth} inputs per row, but was given ${width}; retrain or fix the features list.`,
     );
   }
   // Whole features are checked over all rows first, so the row named is the matrix's own.
-  if (inputType === 'int64' || inputType === 'int32') {
-    checkIntegral(path, inputName, inputType, matrix, width);
-  }
-  const feed: Feed = { path, session, inputName, inputType, outputName };
+  model.checkValues(matrix, rows);
   if (fixedBatch === undefined || fixedBatch === rows) {
-    return runOnce(feed, matrix, rows, width);
+    return runOnce(model, matrix, rows, strings);
   }
   // A model exported with a fixed batch (torch.onnx.export without dynamic axes) runs in
   // batches of exactly that size; the last one is padded with zero rows and trimmed.
@@ -250,7 +282,7 @@ async function runRows(
       padded.fill(0).set(batch);
       batch = padded;
     }
-    const out = await runOnce(feed, batch, fixedBatch, width);
+    const out = await runOnce(model, batch, fixedBatch, strings);
     const perRow = out.data.length / fixedBatch;
     if (start === 0) {
       const Data = out.data instanceof Float64Array ? Float64Array : Float32Array;
@@ -261,24 +293,17 @@ async function runRows(
   return joined;
 }
 
-interface Feed {
-  path: string;
-  session: InferenceSession;
-  inputName: string;
-  inputType: InputType;
-  outputName: string;
-}
-
 async function runOnce(
-  { path, session, inputName, inputType, outputName }: Feed,
+  model: Runnable,
   matrix: Float32Array,
   rows: number,
-  width: number,
+  strings: readonly string[] | undefined,
 ): Promise<ModelOutput> {
-  const input = featureTensor(path, inputName, inputType, matrix, rows, width);
+  const { path, session, outputName } = model;
+  const feeds = model.feeds(matrix, rows, strings);
   let result: InferenceSession.ReturnType;
   try {
-    result = await session.run({ [inputName]: input }, [outputName]);
+    result = await session.run(feeds, [outputName]);
   } catch (error) {
     throw new ModelshipError(`${path}: the model failed to run (${firstLine(messageOf(error))}).`);
   }
@@ -288,47 +313,6 @@ async function runOnce(
     throw new ModelshipError(`${path}: output ${outputName} is ${output.type}, not float scores.`);
   }
   return { data, dims: output.dims };
-}
-
-/** The input tensor of a float32 matrix in the model's element type (int types: whole values only). */
-export function featureTensor(
-  path: string,
-  inputName: string,
-  inputType: InputType,
-  matrix: Float32Array,
-  rows: number,
-  width: number,
-): Tensor {
-  const dims = [rows, width];
-  if (inputType === 'float32') return new Tensor('float32', matrix, dims);
-  if (inputType === 'float64') return new Tensor('float64', Float64Array.from(matrix), dims);
-  checkIntegral(path, inputName, inputType, matrix, width);
-  if (inputType === 'int32') return new Tensor('int32', Int32Array.from(matrix), dims);
-  const big = new BigInt64Array(matrix.length);
-  for (let i = 0; i < matrix.length; i++) big[i] = BigInt(matrix[i]!);
-  return new Tensor('int64', big, dims);
-}
-
-const INT_LIMITS = { int32: 2 ** 31, int64: 2 ** 63 } as const;
-
-/** Throws one sentence naming the first value an int input cannot take (row and column 1-based). */
-export function checkIntegral(
-  path: string,
-  inputName: string,
-  inputType: 'int64' | 'int32',
-  matrix: Float32Array,
-  width: number,
-): void {
-  const limit = INT_LIMITS[inputType];
-  for (let i = 0; i < matrix.length; i++) {
-    const v = matrix[i]!;
-    if (Number.isInteger(v) && v >= -limit && v < limit) continue;
-    const row = Math.floor(i / (width || 1)) + 1;
-    const column = (i % (width || 1)) + 1;
-    throw new ModelshipError(
-      `${path}: the model's input ${inputName} takes ${inputType}, but row ${row} column ${column} of the features is ${v}, not a whole number ${inputType} can hold; round or encode that feature as integers, or export the model with a float input.`,
-    );
-  }
 }
 
 function firstLine(message: string): string {

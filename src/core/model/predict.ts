@@ -1,6 +1,6 @@
 import type { Task } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
-import { checkIntegral, type OnnxModel } from './onnxModel.js';
+import type { OnnxModel } from './onnxModel.js';
 
 /** What a model predicts for each row, by task. */
 export type Predictions =
@@ -17,12 +17,15 @@ export interface PredictOptions {
   batchSize?: number;
   /** The number of classes modelship.yml lists (multiclass); checked against the output. */
   classCount?: number;
+  /** Binary, two score columns: the column of P(positive) (default 1). */
+  positiveColumn?: 0 | 1;
+  /** Text values the matrix's codes stand for (models with string inputs). */
+  strings?: readonly string[];
 }
 
 /** Runs the model over a row-major float32 matrix in batches and reads its output for the task. */
 export async function predict(
-  model: Pick<OnnxModel, 'path' | 'runTensor'> &
-    Partial<Pick<OnnxModel, 'inputName' | 'inputType'>>,
+  model: Pick<OnnxModel, 'path' | 'runTensor'> & Partial<Pick<OnnxModel, 'checkValues'>>,
   matrix: Float32Array,
   rows: number,
   task: Task,
@@ -37,15 +40,18 @@ export async function predict(
   }
   const width = rows === 0 ? 0 : matrix.length / rows;
   // An int input takes whole features only: checked over all rows, so the row named is the data's.
-  if (model.inputType === 'int64' || model.inputType === 'int32') {
-    checkIntegral(model.path, model.inputName ?? 'input', model.inputType, matrix, width);
-  }
+  model.checkValues?.(matrix, rows);
+  const positive = options.positiveColumn ?? 1;
   let out: Float64Array | undefined;
   let columns = 0;
   for (let start = 0; start < rows; start += batchSize) {
     const end = Math.min(rows, start + batchSize);
     const n = end - start;
-    const { data, dims } = await model.runTensor(matrix.subarray(start * width, end * width), n);
+    const { data, dims } = await model.runTensor(
+      matrix.subarray(start * width, end * width),
+      n,
+      options.strings,
+    );
     const layout = layoutOf(model.path, dims, data.length, n, task, options.classCount);
     if (!out) {
       columns = layout.columns;
@@ -57,7 +63,7 @@ export async function predict(
     }
     if (task === 'multiclass-classification') out.set(data, start * columns);
     else if (layout.columns === 1) out.set(data, start);
-    else for (let i = 0; i < n; i++) out[start + i] = data[i * 2 + 1]!;
+    else for (let i = 0; i < n; i++) out[start + i] = data[i * 2 + positive]!;
   }
   out ??= new Float64Array(0);
   if (task === 'binary-classification') return { kind: 'binary', scores: out };

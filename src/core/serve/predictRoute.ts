@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { isModelshipError } from '../errors.js';
 import { buildFeatureMatrix, featureColumns } from '../model/featureMatrix.js';
-import { checkIntegral, type ModelOutput, type OnnxModel } from '../model/onnxModel.js';
+import type { ModelOutput, OnnxModel } from '../model/onnxModel.js';
 import { predict } from '../model/predict.js';
 import { BadRequest, inferenceFailed } from './inferRequest.js';
 import { checkDeadline, type ModelRunner } from './modelRunner.js';
@@ -47,10 +47,7 @@ export async function predictRows(
     matrix = buildFeatureMatrix(columns, rows.length, config.model.features, {
       source: 'request',
     });
-    if (model.inputType === 'int64' || model.inputType === 'int32') {
-      const width = rows.length ? matrix.length / rows.length : 0;
-      checkIntegral(model.path, model.inputName, model.inputType, matrix, width);
-    }
+    model.checkValues(matrix, rows.length);
   } catch (error) {
     if (isModelshipError(error)) throw new BadRequest(error.message);
     throw error;
@@ -60,13 +57,7 @@ export async function predictRows(
       checkDeadline(ctx.deadline);
       return model.runTensor(batch, n);
     }
-    const input = model.inputTensor(batch, n);
-    const out = await ctx.runner.run(
-      { [model.inputName]: input },
-      [model.outputName],
-      n,
-      ctx.deadline,
-    );
+    const out = await ctx.runner.run(model.feeds(batch, n), [model.outputName], n, ctx.deadline);
     const { data, dims } = out[model.outputName]!;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new BadRequest(
