@@ -79,7 +79,7 @@ export async function serveStep(bundleDir: string, say: Say): Promise<void> {
       .split('\n')
       .filter((line) => line.startsWith('modelship_requests_total'));
     say(`   GET /metrics: ${served.length} request counters, e.g. ${served[0] ?? '—'}`);
-    const result = await runSmokeTest({ url, data: smoke });
+    const result = await runSmokeTest({ url, data: smoke, negativeLabel: target.negativeLabel });
     if (!result.passed) throw new ModelshipError(`the demo's smoke test failed: ${result.reason}`);
     say(
       `   smoke test passed: ${smoke.rows.length} holdout rows over /predict and OIP infer match the predictions recorded in the bundle`,

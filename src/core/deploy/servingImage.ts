@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReleaseManifest } from '../release/bundle.js';
 import { BUNDLE_FILES } from '../release/bundleFiles.js';
+import { resolveServeTarget } from '../serve/serveTarget.js';
 import { writeBuildContext } from './buildContext.js';
 import { SERVING_PORT } from './containerfile.js';
 import { versionTag } from './imageRef.js';
@@ -88,6 +89,8 @@ export async function smokeTestImage(
     const result = await runSmokeTest({
       url,
       data,
+      // The labels the image's /predict answers with, from the same config and contract.
+      negativeLabel: resolveServeTarget(options.bundle).negativeLabel,
       ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
       stillRunning: () => builder.running(name),
     });

@@ -27,8 +27,17 @@ export interface SmokeComparison {
 /** Mismatches kept in a comparison; the count says how many there were. */
 const KEPT = 5;
 
-/** Compares a POST /predict answer with smoke-test.json. */
-export function comparePredict(data: SmokeTestData, body: unknown): SmokeComparison {
+/**
+ * Compares a POST /predict answer with smoke-test.json. `negativeLabel` is the label /predict
+ * gives below the threshold, resolved from the bundle's config and contract as the server does
+ * (labelsOf in serve/serveTarget.ts); when neither names it, a label is only checked for not being
+ * the positive one.
+ */
+export function comparePredict(
+  data: SmokeTestData,
+  body: unknown,
+  negativeLabel?: string,
+): SmokeComparison {
   const route = '/predict';
   const answer = (body ?? {}) as Record<string, unknown>;
   const { expected } = data;
@@ -59,12 +68,18 @@ export function comparePredict(data: SmokeTestData, body: unknown): SmokeCompari
     return unreadable(data, route, 'labels is not one label per row');
   expected.probabilities.forEach((p, i) => {
     if (Math.abs(p - expected.threshold) <= data.tolerance) return;
-    const want = p >= expected.threshold;
-    if (want !== (labels[i] === expected.positive))
+    const positive = p >= expected.threshold;
+    const right =
+      positive || negativeLabel !== undefined
+        ? labels[i] === (positive ? expected.positive : negativeLabel)
+        : labels[i] !== expected.positive;
+    if (!right)
       push(result, {
         row: i + 1,
         what: 'label',
-        expected: want ? expected.positive : `not ${expected.positive}`,
+        expected: positive
+          ? expected.positive
+          : (negativeLabel ?? `a label other than ${expected.positive}`),
         actual: String(labels[i]),
       });
   });

@@ -17,6 +17,8 @@ export interface SmokeTestOptions {
   /** Where the image listens, e.g. http://127.0.0.1:41234. */
   url: string;
   data: SmokeTestData;
+  /** The label /predict gives below the threshold (binary): labelsOf of the bundle's config. */
+  negativeLabel?: string | undefined;
   /** How long to wait for ready (default 60 s). */
   readyTimeoutMs?: number;
   /** Called between readiness polls; lets the caller stop early when the container died. */
@@ -84,7 +86,7 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   const readyAfterMs = Date.now() - started;
   const predict = await post(`${url}/predict`, { id: 'modelship-smoke-test', rows: data.rows });
   if ('error' in predict) return failed(`/predict: ${predict.error}`, readyAfterMs);
-  comparisons.push(comparePredict(data, predict.body));
+  comparisons.push(comparePredict(data, predict.body, options.negativeLabel));
   const infer = await post(`${url}/v2/models/${encodeURIComponent(data.model)}/infer`, {
     id: 'modelship-smoke-test',
     inputs: [
