@@ -490,7 +490,7 @@ describe('evaluate run(): the baseline input', () => {
 
     action.setInputs({ baseline: 'prod/missing.onnx' });
     await expect(run()).rejects.toThrow(
-      'baseline prod/missing.onnx: no such file, and not "production", "none" or a release tag <name>-v<semver>.',
+      'baseline prod/missing.onnx: no such file or directory (relative paths start from the working directory); pass a release bundle directory, an ONNX file, production, a release tag <name>-v<semver>, or none.',
     );
   });
 

@@ -223,7 +223,7 @@ describe('modelship evaluate and gate: bad input exits 2 with one line', () => {
     [
       'a missing baseline',
       ['--baseline', 'models/gone.onnx'],
-      'models/gone.onnx: baseline model not found; check the --baseline path (relative to the current directory), or pass --baseline none.',
+      'baseline models/gone.onnx: no such file or directory (relative paths start from the working directory); pass a release bundle directory, an ONNX file, production, a release tag <name>-v<semver>, or none.',
     ],
     [
       'a baseline of the wrong input width',

@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config/modelshipConfig.js';
 import { evaluate } from '../core/evaluation/evaluate.js';
 import { ModelshipError } from '../core/errors.js';
+import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
+import { parseRepository } from '../core/release/versionQuery.js';
 import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
 import { evaluationText } from '../core/report/evaluationText.js';
+import { resolveBaseline, type BaselineLookup } from '../github/baselineModel.js';
+import { createOctokit } from '../github/octokit.js';
 import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
 /** `modelship evaluate --config <yml> [--model] [--data] [--baseline] [--json] [--markdown]` */
@@ -17,7 +21,14 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
     .option('-c, --config <file>', 'the config', 'modelship.yml')
     .option('--model <onnx>', 'candidate model (default: model.path of the config)')
     .option('--data <file>', 'holdout data (default: data.eval of the config)')
-    .option('--baseline <onnx>', 'baseline model to compare with, or "none"')
+    .option(
+      '--baseline <which>',
+      'what to compare with: production or a release tag (GitHub, with GITHUB_TOKEN and GITHUB_REPOSITORY), a release bundle directory, an ONNX file, or none (default)',
+    )
+    .option(
+      '--baseline-config <file>',
+      "modelship.yml whose features a bare ONNX baseline reads (default: the candidate's config)",
+    )
     .option('--json <file>', 'write the JSON report here')
     .option('--markdown <file>', 'write the markdown report here')
     .action(
@@ -26,6 +37,7 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
         model?: string;
         data?: string;
         baseline?: string;
+        baselineConfig?: string;
         json?: string;
         markdown?: string;
       }) => {
@@ -41,21 +53,25 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
             options.model ?? config.resolve(config.config.model.path),
             options.data,
             options.baseline,
+            options.baseline && join(options.baseline, BUNDLE_FILES.model),
+            options.baseline && join(options.baseline, BUNDLE_FILES.config),
+            options.baselineConfig,
             ...[data.eval, data.train, data.schema, data.current].map((p) =>
               p ? config.resolve(p) : undefined,
             ),
           ],
         );
-        const baseline =
-          options.baseline && options.baseline !== 'none'
-            ? { path: options.baseline, label: options.baseline }
-            : null;
-        // Said here: the model loader's message would point at model.path and --model.
-        if (baseline && !existsSync(baseline.path)) {
+        if (options.baselineConfig && !options.baseline)
           throw new ModelshipError(
-            `${baseline.path}: baseline model not found; check the --baseline path (relative to the current directory), or pass --baseline none.`,
+            '--baseline-config says how a baseline model reads the holdout: pass the model with --baseline too.',
           );
-        }
+        const baseline = await resolveBaseline(options.baseline ?? 'none', {
+          model: config.config.model.name,
+          workingDirectory: '.',
+          github: gitHubFromEnvironment(),
+          withoutGitHub,
+          configFile: options.baselineConfig,
+        });
         const report = await evaluate({
           config,
           model: options.model,
@@ -68,4 +84,22 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
         setExit(report.gate.passed ? 0 : 1);
       },
     );
+}
+
+/** The releases' repository and a client, as the actions have them: from the environment. */
+function gitHubFromEnvironment(): BaselineLookup['github'] {
+  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
+  const repository = parseRepository(process.env.GITHUB_REPOSITORY ?? '');
+  if (!token || !repository) return undefined;
+  const octokit = createOctokit({
+    token,
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    userAgent: 'modelship-cli',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  return { octokit, ...repository };
+}
+
+function withoutGitHub(spec: string): string {
+  return `--baseline ${spec} is read from the repository's GitHub releases, which needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name: set both, or pass the release's downloaded assets as a bundle directory, an ONNX file, or none.`;
 }

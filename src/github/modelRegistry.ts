@@ -6,11 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ModelshipError } from '../core/errors.js';
+import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
 import { compareVersions, parseModelTag, versionOfModel, type ModelVersion } from './modelTag.js';
 import type { GitHubClient } from './octokit.js';
 import { explainRequestError, httpStatusOf } from './requestError.js';
@@ -245,6 +246,28 @@ export class GitHubModelRegistry implements ModelRegistry {
     }
     return { path: partPath, sha256: hash.digest('hex'), size };
   }
+}
+
+/** A release's model and, where the release carries it, its resolved modelship.yml. */
+export interface ReleaseModelFiles {
+  model: DownloadedAsset;
+  /** The bundle's modelship.yml; undefined for a release published without one. */
+  config: DownloadedAsset | undefined;
+}
+
+/**
+ * Downloads a release's model.onnx and modelship.yml into `dir`, both verified against the
+ * release's SHA256SUMS: what scoring the release's model on new rows needs.
+ */
+export async function downloadReleaseModel(
+  registry: ModelRegistry,
+  release: ModelRelease,
+  dir: string,
+): Promise<ReleaseModelFiles> {
+  const get = (name: string) => registry.downloadVerified(release, name, join(dir, name));
+  const model = await get(BUNDLE_FILES.model);
+  const hasConfig = release.assets.some((a) => a.name === BUNDLE_FILES.config);
+  return { model, config: hasConfig ? await get(BUNDLE_FILES.config) : undefined };
 }
 
 function toModelRelease(release: ApiRelease, version: ModelVersion): ModelRelease {

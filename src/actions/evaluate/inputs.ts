@@ -16,6 +16,8 @@ export interface EvaluateInputs extends CommonInputs {
   data: string | undefined;
   /** production | none | a release tag | a path */
   baseline: string;
+  /** modelship.yml for a baseline given as a bare ONNX file whose features differ. */
+  baselineConfig: string | undefined;
   comment: boolean;
   failOnGate: boolean;
   reportPath: string;
@@ -31,6 +33,7 @@ export function readEvaluateInputs(): EvaluateInputs {
   const loaded = loadConfig(common.config);
   const model = core.getInput('model');
   const data = core.getInput('data');
+  const baselineConfig = core.getInput('baseline-config');
   const reportPath =
     core.getInput('report-path') ||
     `${reportDirectory(common.workingDirectory)}/evaluate-${loaded.config.model.name}.json`;
@@ -40,6 +43,9 @@ export function readEvaluateInputs(): EvaluateInputs {
     model: model ? inDirectory(common.workingDirectory, model) : undefined,
     data: data ? inDirectory(common.workingDirectory, data) : undefined,
     baseline: core.getInput('baseline') || 'production',
+    baselineConfig: baselineConfig
+      ? inDirectory(common.workingDirectory, baselineConfig)
+      : undefined,
     comment: booleanInput('comment', true),
     failOnGate: booleanInput('fail-on-gate', true),
     reportPath: inDirectory(common.workingDirectory, reportPath),

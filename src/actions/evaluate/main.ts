@@ -4,6 +4,7 @@ import { evaluate } from '../../core/evaluation/evaluate.js';
 import { ModelshipError } from '../../core/errors.js';
 import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
 import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
+import { resolveBaseline } from '../../github/baselineModel.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
 import { publishGate } from '../gateStatus.js';
@@ -13,7 +14,6 @@ import {
   readRunContext,
   type RunContext,
 } from '../runContext.js';
-import { resolveBaseline } from './baseline.js';
 import { readEvaluateInputs } from './inputs.js';
 import { uploadTrainingArtifact } from '../train/artifact.js';
 
@@ -43,7 +43,18 @@ export async function run(): Promise<void> {
     ],
     [inputs.loaded.file, inputs.model, inputs.data],
   );
-  const baseline = await resolveBaseline(inputs.baseline, name, inputs.workingDirectory, github);
+  const baseline = await resolveBaseline(inputs.baseline, {
+    model: name,
+    workingDirectory: inputs.workingDirectory,
+    github: github && {
+      octokit: github.octokit,
+      owner: github.context.owner,
+      repo: github.context.repo,
+    },
+    configFile: inputs.baselineConfig,
+    withoutGitHub: (spec) =>
+      `baseline ${spec} needs the GitHub API (GITHUB_REPOSITORY and github-token); pass a release bundle directory, an ONNX model path or none when running elsewhere.`,
+  });
   const report = await evaluate({
     config: inputs.loaded,
     model: inputs.model,

@@ -13,6 +13,7 @@ import {
 import { hashFile } from '../../core/release/checksums.js';
 import { nextVersion, type ReleaseContent } from '../../core/release/versionBump.js';
 import { evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
+import { releaseBaseline } from '../../github/baselineModel.js';
 import { downloadCandidateArtifact } from '../../github/candidateArtifact.js';
 import { GitHubModelRegistry } from '../../github/modelRegistry.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
@@ -105,12 +106,9 @@ async function publish(
   const production = await registry.production(name);
   const productionDir = join(work, 'production');
   mkdirSync(productionDir, { recursive: true });
-  const baselineFile = production?.assets.some((a) => a.name === BUNDLE_FILES.model)
-    ? await registry.downloadVerified(
-        production,
-        BUNDLE_FILES.model,
-        join(productionDir, BUNDLE_FILES.model),
-      )
+  // Scored through production's own modelship.yml: the candidate may have changed the features.
+  const baseline = production?.assets.some((a) => a.name === BUNDLE_FILES.model)
+    ? await releaseBaseline(registry, production, productionDir, `production ${production.tag}`)
     : undefined;
   // The push's commit time, so that a re-run builds the same bundle.
   const now = pushTime(context.payload) ?? new Date();
@@ -118,10 +116,7 @@ async function publish(
     config: loaded,
     model,
     now,
-    baseline:
-      production && baselineFile
-        ? { path: baselineFile.path, label: `production ${production.tag}`, tag: production.tag }
-        : null,
+    baseline: baseline?.baseline ?? null,
   });
 
   // 3. The version.
@@ -136,7 +131,7 @@ async function publish(
     ? await publishedContent(registry, production, productionDir, {
         candidate: candidateContent,
         explicit: inputs.version !== undefined,
-        modelSha256: baselineFile?.sha256,
+        modelSha256: baseline?.modelSha256,
       })
     : null;
   // The card is generated (its date and version always differ); what a user edits in it lives in

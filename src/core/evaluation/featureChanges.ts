@@ -30,15 +30,23 @@ export function featureChanges(
 function encodings(features: readonly Feature[]): Map<string, string> {
   const out = new Map<string, string[]>();
   for (const feature of features) {
-    const column = typeof feature === 'string' ? feature : feature.column;
-    const encoding =
-      typeof feature === 'string'
-        ? 'numeric'
-        : feature.one_hot
-          ? `one_hot ${JSON.stringify(feature.one_hot)}`
-          : // Key order of a map does not change what it encodes.
-            `map ${JSON.stringify(Object.entries(feature.map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
-    out.set(column, [...(out.get(column) ?? []), encoding]);
+    const { column, ...settings } = typeof feature === 'string' ? { column: feature } : feature;
+    out.set(column, [...(out.get(column) ?? []), canonical(withoutDefaults(settings))]);
   }
   return new Map([...out].map(([column, list]) => [column, list.join('; ')]));
+}
+
+/** `error` is what a feature does with a missing or unknown value when it does not say. */
+function withoutDefaults(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== 'error'));
+}
+
+/** JSON with object keys sorted: a map's key order does not change what it encodes. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -6,6 +6,7 @@ import type {
   GateCheck,
 } from '../evaluation/evaluationReport.js';
 import { isHigherBetter } from '../gate/metricDirection.js';
+import { featureChangeParts } from './featureChangeText.js';
 import { codeSpan, escapeMarkdown } from './markdownEscape.js';
 import { formatChange, formatPercent, formatValue } from './numberFormat.js';
 import { FAIRNESS_METRICS } from '../config/modelshipConfig.js';
@@ -30,7 +31,12 @@ export function evaluationMarkdown(
   limit = COMMENT_LIMIT,
 ): string {
   // Sections in the order a reviewer reads them; the optional ones go first when trimming.
-  const required = [header(report, context), verdict(report), metricsSection(report)];
+  const required = [
+    header(report, context),
+    verdict(report),
+    featureNote(report),
+    metricsSection(report),
+  ];
   const optional = [fairnessSection(report), chartSection(report), detailsSection(report)];
   const footerText = footer(report, context);
   for (let keep = optional.length; keep >= 0; keep--) {
@@ -64,6 +70,14 @@ function verdict(report: EvaluationReport): string {
       ];
   for (const note of report.gate.notes) lines.push('', `> [!NOTE]\n> ${escapeMarkdown(note)}`);
   return lines.join('\n');
+}
+
+/** When the two models read different features: each was scored through its own. */
+function featureNote(report: EvaluationReport): string {
+  const changes = report.baseline?.feature_changes;
+  if (!changes) return '';
+  const parts = featureChangeParts(changes, (columns) => columns.map(codeSpan).join(', '));
+  return `> [!NOTE]\n> The candidate reads different features from the baseline: ${parts.join('; ')}. Each model was scored on the same rows through its own modelship.yml.`;
 }
 
 function metricsSection(report: EvaluationReport): string {

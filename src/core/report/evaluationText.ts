@@ -1,4 +1,5 @@
 import type { EvaluationReport, GateResult } from '../evaluation/evaluationReport.js';
+import { featureChangeParts } from './featureChangeText.js';
 import { formatChange, formatValue } from './numberFormat.js';
 
 /** The evaluation for a terminal: metrics against the baseline, then the gate. */
@@ -26,8 +27,15 @@ export function evaluationText(report: EvaluationReport): string {
     ([attribute, f]) =>
       `fairness ${attribute}: demographic_parity_ratio ${formatValue(f.demographic_parity_ratio)}, equalized_odds_difference ${formatValue(f.equalized_odds_difference)}`,
   );
+  const changes = base?.feature_changes;
+  const features = changes
+    ? [
+        `features differ from the baseline's (each model read its own): ${featureChangeParts(changes, (c) => c.join(', ')).join('; ')}`,
+      ]
+    : [];
   return [
     head,
+    ...features,
     '',
     ...table,
     ...(fairness.length ? ['', ...fairness] : []),
