@@ -10,6 +10,7 @@ import {
 import { ProtobufReader, type ProtobufField } from '../src/core/model/protobufReader.js';
 import { ProtobufWriter } from '../src/core/model/protobufWriter.js';
 import { exposeZipMapInputs } from '../src/core/model/zipMap.js';
+import { seededRandom } from './helpers/prng.js';
 import {
   dense,
   maxRelativeDifference,
@@ -305,6 +306,86 @@ describe('exposeZipMapInputs', () => {
     expect(Buffer.compare(bytes.subarray(after.end), model.subarray(before.end))).toBe(0);
   });
 
+  it('reads a graph written in two pieces, as protobuf merges them', async () => {
+    // The nodes in a first ModelProto.graph field, the rest in a second: one graph to a reader.
+    const built = buildOnnxModel(classifierGraph({ strings: ['a', 'b', 'c'] }));
+    const graph = graphField(built);
+    const reader = new ProtobufReader(built, graph.dataStart, graph.dataEnd);
+    const nodes = new ProtobufWriter();
+    const rest = new ProtobufWriter();
+    for (let f = reader.next(); f; f = reader.next()) {
+      (f.number === 1 ? nodes : rest).bytes(f.number, built.subarray(f.dataStart, f.dataEnd));
+    }
+    const split = concat(
+      new ProtobufWriter().bytes(7, nodes.finish()).bytes(7, rest.finish()).finish(),
+      withoutGraph(built),
+    );
+    const { bytes, zipMaps } = exposeZipMapInputs(split);
+    expect(zipMaps).toEqual([
+      { output: 'output_probability', tensor: 'probabilities', classes: ['a', 'b', 'c'] },
+    ]);
+    const { tensor } = await fetchTensor(bytes, 'probabilities');
+    expect(maxRelativeDifference(tensor.data as Float32Array, EXPECTED)).toBeLessThan(1e-5);
+  });
+
+  it('leaves alone a ZipMap of another domain and one inside a subgraph', () => {
+    const otherDomain = zipMapOnlyModel(
+      (n) => n.message(5, (a) => a.string(1, 'classlabels_int64s').packedInts(8, [0]).int(20, 7)),
+      'com.example',
+    );
+    expect(exposeZipMapInputs(otherDomain)).toEqual({ bytes: otherDomain, zipMaps: [] });
+    // An If node whose then_branch (AttributeProto.g) holds a ZipMap: only the main graph counts.
+    const nested = new ProtobufWriter()
+      .message(7, (g) =>
+        g.message(1, (n) =>
+          n
+            .string(1, 'condition')
+            .string(2, 'out')
+            .string(4, 'If')
+            .message(5, (a) =>
+              a.string(1, 'then_branch').bytes(
+                6,
+                graphContents(otherDomain.slice(), () => undefined),
+              ),
+            ),
+        ),
+      )
+      .finish();
+    expect(exposeZipMapInputs(nested).bytes).toBe(nested);
+  });
+
+  it('treats an empty label list as absent, as onnxruntime does', () => {
+    const model = zipMapOnlyModel((n) => {
+      n.message(5, (a) => a.string(1, 'classlabels_strings').int(20, 8));
+      n.message(5, (a) => a.string(1, 'classlabels_int64s').packedInts(8, [4, 2]).int(20, 7));
+    });
+    expect(exposeZipMapInputs(model).zipMaps[0]!.classes).toEqual([4, 2]);
+  });
+
+  it('never fails with anything but its own errors on corrupted models', () => {
+    const model = buildOnnxModel(classifierGraph({ strings: ['a', 'b', 'c'] }));
+    const random = seededRandom(20);
+    const known =
+      /^(malformed protobuf: |the ONNX model has no graph$|(a ZipMap node|ZipMap node '[^']*') )/;
+    let rewritten = 0;
+    for (let i = 0; i < 2000; i++) {
+      const corrupt = model.slice(0, i % 3 === 0 ? Math.floor(random() * model.length) : undefined);
+      for (let k = 0; k < 1 + (i % 4); k++) {
+        corrupt[Math.floor(random() * corrupt.length)] = Math.floor(random() * 256);
+      }
+      try {
+        const { bytes } = exposeZipMapInputs(corrupt);
+        // Whatever it returns is still well-formed protobuf.
+        fieldsOf(bytes);
+        if (bytes !== corrupt) rewritten++;
+      } catch (error) {
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(known);
+      }
+    }
+    expect(rewritten).toBeGreaterThan(0);
+  });
+
   describe('models written by ONNX’s Python library, against scikit-learn', () => {
     // test/fixtures/zipmap/make_zipmap_models.py: skl2onnx's LogisticRegression graphs.
     const fixture = (name: string) => new URL(`./fixtures/zipmap/${name}`, import.meta.url);
@@ -383,7 +464,7 @@ describe('exposeZipMapInputs', () => {
     it('rejects a graph length beyond the end of the file', () => {
       const lying = new Uint8Array([0x3a, 0xff, 0x01, 0x0a, 0x00]);
       expect(() => exposeZipMapInputs(lying)).toThrow(
-        'malformed protobuf: field 7 at byte 3 needs 255 bytes, but only 2 remain',
+        'malformed protobuf: field 7 at byte 0 needs 255 bytes, but only 2 remain',
       );
     });
 
@@ -414,17 +495,30 @@ describe('exposeZipMapInputs', () => {
       );
     });
 
-    it('rejects text that is not UTF-8', () => {
-      const bad = new ProtobufWriter()
-        .message(7, (g) => g.message(1, (n) => n.bytes(4, new Uint8Array([0xc3, 0x28]))))
+    it('rejects text that is not UTF-8 in a ZipMap, and only there', () => {
+      const notUtf8 = new Uint8Array([0xc3, 0x28]);
+      // ONNX's strings are proto2 bytes: other nodes and outputs may hold anything.
+      const elsewhere = new ProtobufWriter()
+        .message(7, (g) =>
+          g
+            .message(1, (n) => n.bytes(3, notUtf8).string(4, 'Identity'))
+            .message(12, (v) => v.bytes(1, notUtf8)),
+        )
         .finish();
-      expect(() => exposeZipMapInputs(bad)).toThrow(/field 4 at byte \d+ is not valid UTF-8/);
+      expect(exposeZipMapInputs(elsewhere).bytes).toBe(elsewhere);
+      const label = zipMapOnlyModel((n) =>
+        n.message(5, (a) => a.string(1, 'classlabels_strings').bytes(9, notUtf8).int(20, 8)),
+      );
+      expect(() => exposeZipMapInputs(label)).toThrow(/field 9 at byte \d+ is not valid UTF-8/);
     });
   });
 });
 
 /** An Identity → ZipMap model whose ZipMap attributes `attributes` writes. */
-function zipMapOnlyModel(attributes: (node: ProtobufWriter) => void): Uint8Array {
+function zipMapOnlyModel(
+  attributes: (node: ProtobufWriter) => void,
+  domain = 'ai.onnx.ml',
+): Uint8Array {
   return new ProtobufWriter()
     .int(1, 8)
     .message(7, (g) => {
@@ -434,7 +528,7 @@ function zipMapOnlyModel(attributes: (node: ProtobufWriter) => void): Uint8Array
       g.message(1, (n) => {
         n.string(1, 'p').string(2, 'output_probability').string(3, 'zipmap').string(4, 'ZipMap');
         attributes(n);
-        n.string(7, 'ai.onnx.ml');
+        n.string(7, domain);
       });
     })
     .finish();

@@ -39,12 +39,12 @@ export class ProtobufReader {
   /** The next field, or undefined at the end of the range. */
   next(): ProtobufField | undefined {
     if (this.pos >= this.end) return undefined;
+    // The position moves only once the whole field has been read: an error leaves it as it was.
     const start = this.pos;
-    const tag = this.varintAt(start);
+    const { value: tag, next: tagEnd } = this.smallVarint(start);
     const number = Math.floor(tag / 8);
     const wire = tag % 8;
     if (number === 0) throw new ProtobufError(`field number 0 at byte ${start}`);
-    const tagEnd = this.pos;
     let dataStart = tagEnd;
     let dataEnd: number;
     switch (wire) {
@@ -53,15 +53,15 @@ export class ProtobufReader {
         dataEnd = readVarint(this.bytes, dataStart, this.end).next;
         break;
       case WireType.fixed64:
-        dataEnd = this.take(dataStart, 8, number);
+        dataEnd = this.take(start, dataStart, 8, number);
         break;
       case WireType.fixed32:
-        dataEnd = this.take(dataStart, 4, number);
+        dataEnd = this.take(start, dataStart, 4, number);
         break;
       case WireType.length: {
-        const length = this.varintAt(dataStart);
-        dataStart = this.pos;
-        dataEnd = this.take(dataStart, length, number);
+        const { value: length, next } = this.smallVarint(tagEnd);
+        dataStart = next;
+        dataEnd = this.take(start, dataStart, length, number);
         break;
       }
       default:
@@ -78,6 +78,12 @@ export class ProtobufReader {
   message(field: ProtobufField): ProtobufReader {
     expectWire(field, WireType.length);
     return new ProtobufReader(this.bytes, field.dataStart, field.dataEnd);
+  }
+
+  /** A length-delimited field's contents, not copied. */
+  raw(field: ProtobufField): Uint8Array {
+    expectWire(field, WireType.length);
+    return this.bytes.subarray(field.dataStart, field.dataEnd);
   }
 
   /** A length-delimited field's contents as UTF-8 text. */
@@ -108,21 +114,20 @@ export class ProtobufReader {
     return values;
   }
 
-  /** Reads a varint at `at` (within the range), leaving the position after it. */
-  private varintAt(at: number): number {
+  /** A tag or a length at `at`: a varint that must be a safe integer. */
+  private smallVarint(at: number): { value: number; next: number } {
     const { value, next } = readVarint(this.bytes, at, this.end);
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new ProtobufError(`varint at byte ${at} is too large for a tag or a length`);
     }
-    this.pos = next;
-    return Number(value);
+    return { value: Number(value), next };
   }
 
-  /** The end of `length` bytes from `at`, checked against the range. */
-  private take(at: number, length: number, field: number): number {
+  /** The end of `length` bytes from `at`, checked against the range; `start` is the tag's. */
+  private take(start: number, at: number, length: number, field: number): number {
     if (length > this.end - at) {
       throw new ProtobufError(
-        `field ${field} at byte ${at} needs ${length} bytes, but only ${this.end - at} remain`,
+        `field ${field} at byte ${start} needs ${length} bytes, but only ${this.end - at} remain`,
       );
     }
     return at + length;

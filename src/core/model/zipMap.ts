@@ -28,6 +28,9 @@ const TENSOR = { elemType: 1, shape: 2 } as const;
 const SHAPE = { dim: 1 } as const;
 const DIM = { value: 1 } as const;
 const FLOAT = 1;
+const ZIPMAP = new TextEncoder().encode('ZipMap');
+const ML_DOMAIN = new TextEncoder().encode('ai.onnx.ml');
+const lenient = new TextDecoder();
 
 /**
  * Converters (skl2onnx, onnxmltools) end classifiers with an ai.onnx.ml ZipMap, whose output is a
@@ -109,28 +112,38 @@ function scanGraph(graph: ProtobufReader, scan: GraphScan): void {
 
 /** The node's ZipMap description, or undefined when it is another operator. */
 function readZipMap(node: ProtobufReader): ZipMapOutput | undefined {
+  // Other nodes' text is never decoded: ONNX's proto2 strings need not be UTF-8, and a model
+  // onnxruntime loads must not fail here.
+  let opType: Uint8Array | undefined;
+  let domain: Uint8Array | undefined;
+  for (let f = node.next(); f; f = node.next()) {
+    if (f.number === NODE.opType) opType = node.raw(f);
+    else if (f.number === NODE.domain) domain = node.raw(f);
+  }
+  if (!sameBytes(opType, ZIPMAP) || !sameBytes(domain, ML_DOMAIN)) return undefined;
+
+  const zipMap = new ProtobufReader(node.bytes, node.start, node.end);
   const inputs: string[] = [];
   const outputs: string[] = [];
   const attributes: ProtobufField[] = [];
   let name = '';
-  let opType = '';
-  let domain = '';
-  for (let f = node.next(); f; f = node.next()) {
-    if (f.number === NODE.input) inputs.push(node.string(f));
-    else if (f.number === NODE.output) outputs.push(node.string(f));
-    else if (f.number === NODE.name) name = node.string(f);
-    else if (f.number === NODE.opType) opType = node.string(f);
-    else if (f.number === NODE.domain) domain = node.string(f);
+  for (let f = zipMap.next(); f; f = zipMap.next()) {
+    if (f.number === NODE.input) inputs.push(zipMap.string(f));
+    else if (f.number === NODE.output) outputs.push(zipMap.string(f));
+    else if (f.number === NODE.name) name = zipMap.string(f);
     else if (f.number === NODE.attribute) attributes.push(expectLength(f, 'NodeProto.attribute'));
   }
-  if (opType !== 'ZipMap' || domain !== 'ai.onnx.ml') return undefined;
   const label = name ? `ZipMap node '${name}'` : 'a ZipMap node';
   if (inputs.length !== 1 || outputs.length !== 1 || !inputs[0] || !outputs[0]) {
     throw new Error(
       `${label} has ${inputs.length} inputs and ${outputs.length} outputs; ZipMap takes one of each`,
     );
   }
-  return { output: outputs[0], tensor: inputs[0], classes: classLabels(node, attributes, label) };
+  return { output: outputs[0], tensor: inputs[0], classes: classLabels(zipMap, attributes, label) };
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** classlabels_strings or classlabels_int64s, whichever the node has (the spec asks for one). */
@@ -158,10 +171,11 @@ function classLabels(
         .map((v) => safeLabel(v, label));
     }
   }
-  if (strings && ints) {
+  // As onnxruntime's ZipMap kernel does, an empty list counts as absent.
+  if (strings?.length && ints?.length) {
     throw new Error(`${label} has both classlabels_strings and classlabels_int64s; it needs one`);
   }
-  const classes = strings ?? ints;
+  const classes = strings?.length ? strings : ints;
   if (!classes?.length) {
     throw new Error(`${label} has no class labels (classlabels_strings or classlabels_int64s)`);
   }
@@ -176,9 +190,10 @@ function safeLabel(value: bigint, label: string): number {
   return n;
 }
 
+/** The name of a graph output or value_info, decoded leniently: it is only compared. */
 function valueInfoName(valueInfo: ProtobufReader): string {
   for (let f = valueInfo.next(); f; f = valueInfo.next()) {
-    if (f.number === VALUE_INFO.name) return valueInfo.string(f);
+    if (f.number === VALUE_INFO.name) return lenient.decode(valueInfo.raw(f));
   }
   return '';
 }
