@@ -385,6 +385,7 @@ def regression_entry(inputs, python, exported_as, output="variable"):
 
 
 def regressors(writer, train, holdout):
+    from sklearn.ensemble import RandomForestRegressor
     from sklearn.linear_model import LinearRegression
     from xgboost import XGBRegressor
 
@@ -423,6 +424,21 @@ def regressors(writer, train, holdout):
             linear.predict(X_holdout),
             "skl2onnx.to_onnx(Pipeline(CastTransformer(dtype=float32), LinearRegression), "
             "initial_types=[('double_input', DoubleTensorType([None, 3]))])",
+        ),
+    )
+
+    forest = RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0, n_jobs=1).fit(X, y)
+    g = Graph("forest")
+    inputs = matrix_input(g, "float_input", FLOAT, WEATHER_FEATURES)
+    skl.random_forest_regressor(g, "float_input", forest)
+    writer.write(
+        "weather_random_forest",
+        g.model("skl2onnx"),
+        {"name": "weather-random-forest", **config},
+        regression_entry(
+            inputs,
+            forest.predict(X_holdout),
+            "skl2onnx.to_onnx(RandomForestRegressor, initial_types=[('float_input', FloatTensorType([None, 3]))])",
         ),
     )
 

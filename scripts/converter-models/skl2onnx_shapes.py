@@ -174,3 +174,67 @@ def cast_transformer(g, feature, to):
     out = g.unique("cast")
     g.node("Cast", [feature], [out], to=to)
     return out
+
+
+def sklearn_threshold(threshold):
+    """skl2onnx's tree_ensemble.sklearn_threshold for float32 inputs: scikit-learn compares the
+    float32 feature with a float64 threshold, ONNX with a float32 one. Rounding the threshold up
+    would send a feature equal to the rounded value left instead of right, so it is rounded down."""
+    rounded = np.float32(threshold)
+    if rounded <= threshold:
+        return float(rounded)
+    eps = max(abs(rounded), np.finfo(np.float32).eps) * 10
+    return float(np.nextafter(np.array([rounded]), np.array([rounded - eps], dtype=np.float32))[0])
+
+
+def random_forest_regressor(g, feature, model):
+    """RandomForestRegressor -> TreeEnsembleRegressor (ai.onnx.ml version 1): every tree's nodes in
+    scikit-learn's order, BRANCH_LEQ on adjusted thresholds, each leaf weighted 1/n_estimators,
+    summed; output `variable` [None, 1]."""
+    keys = [
+        "nodes_treeids",
+        "nodes_nodeids",
+        "nodes_featureids",
+        "nodes_modes",
+        "nodes_values",
+        "nodes_truenodeids",
+        "nodes_falsenodeids",
+        "nodes_missing_value_tracks_true",
+        "nodes_hitrates",
+        "target_treeids",
+        "target_nodeids",
+        "target_ids",
+        "target_weights",
+    ]
+    attrs = {key: [] for key in keys}
+    weight = 1.0 / len(model.estimators_)
+    for tree_id, estimator in enumerate(model.estimators_):
+        tree = estimator.tree_
+        for i in range(tree.node_count):
+            branch = tree.children_left[i] > i or tree.children_right[i] > i
+            attrs["nodes_treeids"].append(tree_id)
+            attrs["nodes_nodeids"].append(i)
+            attrs["nodes_featureids"].append(int(tree.feature[i]) if branch else 0)
+            attrs["nodes_modes"].append("BRANCH_LEQ" if branch else "LEAF")
+            attrs["nodes_values"].append(sklearn_threshold(tree.threshold[i]) if branch else 0.0)
+            attrs["nodes_truenodeids"].append(int(tree.children_left[i]) if branch else 0)
+            attrs["nodes_falsenodeids"].append(int(tree.children_right[i]) if branch else 0)
+            attrs["nodes_missing_value_tracks_true"].append(0)
+            attrs["nodes_hitrates"].append(1.0)
+            if not branch:
+                attrs["target_treeids"].append(tree_id)
+                attrs["target_nodeids"].append(i)
+                attrs["target_ids"].append(0)
+                attrs["target_weights"].append(float(tree.value[i].ravel()[0] * weight))
+    for key in ("nodes_values", "nodes_hitrates", "target_weights"):
+        attrs[key] = np.array(attrs[key], dtype=np.float32).tolist()
+    g.node(
+        "TreeEnsembleRegressor",
+        [feature],
+        ["variable"],
+        domain=ML,
+        post_transform="NONE",
+        n_targets=int(model.n_outputs_),
+        **attrs,
+    )
+    g.add_output("variable", tensor_type(FLOAT, [None, 1]))
