@@ -81,6 +81,60 @@ describe('modelship validate with modelship.yml', () => {
     );
   });
 
+  it('validates data.current too when the config sets it', () => {
+    write('data/current.csv', 'a\n4\n5\n6\n');
+    write('current.yml', `${CONFIG}  current: data/current.csv\n`);
+    const result = runCli(['validate', '-c', 'current.yml'], dir);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n').filter((l) => /^(PASS|FAIL) /.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(/^PASS .*data\/train\.csv: 2 rows/),
+      expect.stringMatching(/^PASS .*data\/eval\.csv: 1 rows/),
+      expect.stringMatching(/^PASS .*data\/current\.csv: 3 rows/),
+    ]);
+    expect(result.code).toBe(0);
+    write('bad-current.yml', `${CONFIG}  current: data/bad.csv\n`);
+    const bad = runCli(['validate', '-c', 'bad-current.yml'], dir);
+    expect(bad.stdout).toMatch(/^FAIL data\/bad\.csv: 1 rows, 1 columns, 1 failed check,/m);
+    expect(bad.code).toBe(1);
+  });
+
+  it('lets data.current lack the target column, saying so, and checks its other columns', () => {
+    mkdirSync(abs('labelled'));
+    write(
+      'labelled/schema.yml',
+      'columns:\n  y: { type: integer }\n  a: { type: integer, min: 0 }\n',
+    );
+    write('labelled/train.csv', 'y,a\n1,1\n0,2\n');
+    write('labelled/current.csv', 'a\n3\n4\n');
+    write('labelled/current-bad.csv', 'a\n3\n-4\n');
+    const config = (current: string) =>
+      `model:\n  name: m\n  task: regression\n  path: model.onnx\n  target: y\n  features: [a]\ndata:\n  schema: schema.yml\n  train: train.csv\n  current: ${current}\n`;
+    write('labelled/modelship.yml', config('current.csv'));
+    const result = runCli(['validate', '-c', 'labelled/modelship.yml'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^PASS .*labelled\/current\.csv: 2 rows/m);
+    expect(result.stdout).toContain(
+      'note: labelled/current.csv (data.current) has no y column (model.target); its other columns were checked.',
+    );
+    expect(result.code).toBe(0);
+    write('labelled/bad.yml', config('current-bad.csv'));
+    const bad = runCli(['validate', '-c', 'labelled/bad.yml', '--json', 'labelled/out.json'], dir);
+    expect(bad.stdout).toMatch(
+      /^FAIL .*labelled\/current-bad\.csv: 2 rows, 1 columns, 1 failed check/m,
+    );
+    expect(bad.code).toBe(1);
+    const [, current] = JSON.parse(readFileSync(abs('labelled/out.json'), 'utf8')) as {
+      violations: { check: string; column: string }[];
+    }[];
+    expect(current!.violations.map((v) => [v.check, v.column])).toEqual([['min', 'a']]);
+    // A training file without the target is still a failure: it is only excused for current data.
+    write('labelled/train.csv', 'a\n1\n');
+    const train = runCli(['validate', '-c', 'labelled/modelship.yml'], dir);
+    expect(train.stdout).toMatch(/^FAIL .*labelled\/train\.csv: .*1 failed check/m);
+    expect(train.code).toBe(1);
+  });
+
   it('no data and a config without data.train or data.eval asks for the data', () => {
     write(
       'nodata.yml',

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadDataContract } from '../core/config/dataContract.js';
 import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js';
 import { validateData } from '../core/data/validate.js';
+import { errorsOf, type ValidationReport } from '../core/data/validationReport.js';
 import { ModelshipError } from '../core/errors.js';
 import { validationMarkdown } from '../core/report/validationMarkdown.js';
 import { validationText } from '../core/report/validationText.js';
@@ -46,8 +47,9 @@ export function registerValidate(program: Command, setExit: (code: number) => vo
     .addHelpText(
       'after',
       `
-Without --schema the contract is data.schema of the config; without data, the config's data.train
-and data.eval (those it sets) are each checked, and the exit code is 1 when any fails. Paths in
+Without --schema the contract is data.schema of the config; without data, the config's data.train,
+data.eval and data.current (those it sets) are each checked, and the exit code is 1 when any
+fails. data.current may lack the target column (current data often has no label yet). Paths in
 the config are relative to it.`,
     )
     .action(async (data: string | undefined, options: ValidateOptions, command: Command) => {
@@ -72,6 +74,8 @@ the config are relative to it.`,
         schema = shown(loaded.resolve(loaded.config.data.schema));
       }
       let files: string[];
+      /** data.current of the config, which may lack model.target. */
+      let current: string | undefined;
       if (data !== undefined) files = [data];
       else {
         if (!loaded) {
@@ -79,11 +83,15 @@ the config are relative to it.`,
             code: 'commander.missingArgument',
           });
         }
-        const { train, eval: evalData } = loaded.config.data;
-        files = [train, evalData].flatMap((f) => (f ? [shown(loaded.resolve(f))] : []));
+        const { train, eval: evalData, current: currentData } = loaded.config.data;
+        current = currentData ? shown(loaded.resolve(currentData)) : undefined;
+        const named = [train, evalData, currentData].flatMap((f) =>
+          f ? [shown(loaded.resolve(f))] : [],
+        );
+        files = [...new Set(named)];
         if (files.length === 0) {
           throw new ModelshipError(
-            `${configName}: sets neither data.train nor data.eval; pass the data file to validate.`,
+            `${configName}: sets none of data.train, data.eval and data.current; pass the data file to validate.`,
           );
         }
       }
@@ -96,14 +104,36 @@ the config are relative to it.`,
       );
       const { contract, file } = loadDataContract(schema);
       const reports = [];
-      for (const path of files)
-        reports.push(await validateData(path, contract, { schemaFile: file, maxExamples }));
+      const notes: string[] = [];
+      for (const path of files) {
+        const report = await validateData(path, contract, { schemaFile: file, maxExamples });
+        const target = loaded?.config.model.target;
+        if (path === current && target !== undefined && excuseMissingTarget(report, target))
+          notes.push(
+            `note: ${path} (data.current) has no ${target} column (model.target); its other columns were checked.`,
+          );
+        reports.push(report);
+      }
       if (options.json) writeJson(options.json, reports.length === 1 ? reports[0] : reports);
       if (options.markdown)
         writeReport(options.markdown, reports.map((r) => validationMarkdown(r)).join('\n'));
       for (const report of reports) process.stdout.write(`${validationText(report)}\n`);
+      for (const note of notes) process.stdout.write(`${note}\n`);
       setExit(reports.every((r) => r.ok) ? 0 : 1);
     });
+}
+
+/**
+ * Current data is often not labelled yet: a missing target column is no failure there. Drops that
+ * violation from the report and says whether there was one.
+ */
+function excuseMissingTarget(report: ValidationReport, target: string): boolean {
+  const before = report.violations.length;
+  report.violations = report.violations.filter(
+    (v) => !(v.check === 'missing_column' && v.column === target),
+  );
+  report.ok = errorsOf(report).length === 0;
+  return report.violations.length < before;
 }
 
 /** A config-resolved path as the user would write it: relative to here when it is below here. */
