@@ -43,6 +43,25 @@ describe('the JSON Schemas accept what the validators accept', () => {
     expect(ok).toBe(true);
   });
 
+  it('takes per-feature missing and unknown settings, and only their values', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const validate = ajv.compile(
+      JSON.parse(readFileSync('schemas/modelship.schema.json', 'utf8')) as object,
+    );
+    const config = (feature: object) => ({
+      model: { name: 'm', task: 'regression', path: 'm.onnx', target: 'y', features: [feature] },
+    });
+    expect(validate(config({ column: 'income', missing: 0 }))).toBe(true);
+    expect(
+      validate(config({ column: 'c', one_hot: ['a'], missing: 'zeros', unknown: 'zeros' })),
+    ).toBe(true);
+    expect(validate(config({ column: 'p', map: { yes: 1 }, missing: 'error', unknown: -1 }))).toBe(
+      true,
+    );
+    expect(validate(config({ column: 'income', missing: 'blank' }))).toBe(false);
+    expect(validate(config({ column: 'income', fill: 0 }))).toBe(false);
+  });
+
   it('rejects an unknown check in a data contract, as the validator does', () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(

@@ -1,9 +1,14 @@
 // Per-feature missing and unknown settings (modelship.yml): validated once, then applied the same
 // way by evaluate, serve's /predict, drift's prediction drift and train's model check.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
+import { computeDrift } from '../src/core/drift/index.js';
+import { predictionProfile } from '../src/core/drift/modelDrift.js';
+import { linearRegressionModel } from '../src/core/model/onnxWriter.js';
+import { createServer } from '../src/core/serve/server.js';
+import { buildCliIfStale, expectOneSentence, runCli } from './helpers/cli.js';
 import { useTempDir } from './helpers/tempDir.js';
 import { modelshipErrorOf } from './helpers/modelshipErrorOf.js';
 
@@ -86,5 +91,166 @@ describe('missing and unknown in modelship.yml', () => {
     const text = errorOf(() => loadConfig(file));
     expect(text.startsWith(`${file}:7:`)).toBe(true);
     expect(text.slice(text.indexOf(' ') + 1)).toBe(message);
+  });
+});
+
+/*
+ * A linear model whose weights keep every input apart (1, 10, 20, 100, 1000): each row's target is
+ * the prediction its filled-in inputs make, so mae is 0 only when every blank and unknown value
+ * became exactly what its feature's setting says.
+ */
+const SETTINGS = `    - { column: income, missing: 5 }
+    - { column: contract, one_hot: [monthly, yearly], missing: zeros, unknown: zeros }
+    - { column: phone, map: { "yes": 1, "no": 0 }, missing: 3, unknown: 7 }
+    - age`;
+const PLAIN = `    - income
+    - { column: contract, one_hot: [monthly, yearly] }
+    - { column: phone, map: { "yes": 1, "no": 0 } }
+    - age`;
+const WEIGHTS = [1, 10, 20, 100, 1000];
+// income, contract, phone, age → the filled inputs → y = x·w.
+const ROWS: [string, string, string, string, number[]][] = [
+  ['1', 'monthly', 'yes', '2', [1, 1, 0, 1, 2]],
+  ['', 'yearly', 'no', '1', [5, 0, 1, 0, 1]],
+  ['2', '', '', '3', [2, 0, 0, 3, 3]],
+  ['3', 'weekly', 'maybe', '0', [3, 0, 0, 7, 0]],
+];
+const EXPECTED = ROWS.map(([, , , , x]) => x.reduce((sum, v, i) => sum + v * WEIGHTS[i]!, 0));
+
+function project(name: string, features: string): string {
+  const csv = [
+    'income,contract,phone,age,y',
+    ...ROWS.map((r, i) => [...r.slice(0, 4), EXPECTED[i]].join(',')),
+  ].join('\n');
+  write('data.csv', `${csv}\n`);
+  return write(
+    name,
+    `${configWith(features)}data:\n  eval: data.csv\n  train: data.csv\ntrain:\n  gpu: none\n`,
+  );
+}
+
+describe('the same settings in every command', () => {
+  let withSettings: string;
+  let plain: string;
+
+  beforeAll(() => {
+    buildCliIfStale();
+    writeFileSync(join(dir, 'model.onnx'), linearRegressionModel({ weights: WEIGHTS, bias: 0 }));
+    withSettings = project('settings.yml', SETTINGS);
+    plain = project('plain.yml', PLAIN);
+  });
+
+  it('evaluate fills blanks and unknown values as the features say', () => {
+    const result = runCli(['evaluate', '--config', 'settings.yml', '--json', 'report.json'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      rows: number;
+      metrics: Record<string, number>;
+    };
+    expect(report.rows).toBe(4);
+    expect(report.metrics.mae).toBe(0);
+    expect(report.metrics.r2).toBe(1);
+  });
+
+  it('evaluate stops at the first blank without settings, naming the setting', () => {
+    expectOneSentence(
+      runCli(['evaluate', '--config', 'plain.yml'], dir),
+      /^modelship: \S*data\.csv row 2: income is missing; fill it in the data, or set missing: <number> on feature income in modelship\.yml\.$/,
+    );
+  });
+
+  it('serve /predict fills null, blank and absent values and unknown categories', async () => {
+    const server = createServer({
+      modelPath: join(dir, 'model.onnx'),
+      config: loadConfig(withSettings).config,
+    });
+    await server.ready;
+    const { url } = await server.listen(0, '127.0.0.1');
+    try {
+      const rows = [
+        { income: 1, contract: 'monthly', phone: 'yes', age: 2 },
+        { income: null, contract: 'yearly', phone: 'no', age: 1 },
+        { income: '2', age: 3 },
+        { income: 3, contract: 'weekly', phone: 'maybe', age: 0 },
+      ];
+      const res = await fetch(`${url}/predict`, { method: 'POST', body: JSON.stringify({ rows }) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { predictions: number[] }).predictions).toEqual(EXPECTED);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serve /predict answers 400 with the setting that would take the value', async () => {
+    const server = createServer({
+      modelPath: join(dir, 'model.onnx'),
+      config: loadConfig(plain).config,
+    });
+    await server.ready;
+    const { url } = await server.listen(0, '127.0.0.1');
+    const post = async (row: Record<string, unknown>) => {
+      const res = await fetch(`${url}/predict`, {
+        method: 'POST',
+        body: JSON.stringify({ rows: [row] }),
+      });
+      return { status: res.status, error: ((await res.json()) as { error: string }).error };
+    };
+    try {
+      const row = { income: 1, contract: 'monthly', phone: 'yes', age: 2 };
+      expect(await post({ ...row, contract: 'weekly' })).toEqual({
+        status: 400,
+        error:
+          'request row 1: contract "weekly" is not one of the 2 one_hot categories in modelship.yml (monthly, yearly); add it to the one_hot list, or set unknown: zeros on feature contract in modelship.yml.',
+      });
+      expect(await post({ ...row, phone: 'maybe' })).toEqual({
+        status: 400,
+        error:
+          'request row 1: phone "maybe" is not a key of its map in modelship.yml (yes, no); add it to the map, or set unknown: <number> on feature phone in modelship.yml.',
+      });
+      expect(await post({ ...row, contract: null })).toEqual({
+        status: 400,
+        error:
+          'request row 1: contract is missing; fill it in the data, or set missing: zeros on feature contract in modelship.yml.',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drift --model scores current data with the same settings, and skips without them', async () => {
+    const model = join(dir, 'model.onnx');
+    const scores = await predictionProfile(loadConfig(withSettings), model, join(dir, 'data.csv'));
+    const values =
+      scores.kind === 'numeric'
+        ? scores.values!.flatMap((v) => Array<number>(v.count).fill(v.value))
+        : [];
+    expect(values.sort((a, b) => a - b)).toEqual([...EXPECTED].sort((a, b) => a - b));
+    const options = {
+      reference: join(dir, 'data.csv'),
+      current: join(dir, 'data.csv'),
+      modelPath: model,
+    };
+    const filled = await computeDrift({ ...options, config: loadConfig(withSettings) });
+    expect(filled.prediction?.score).not.toBeUndefined();
+    const strict = await computeDrift({ ...options, config: loadConfig(plain) });
+    expect(strict.prediction).toBeUndefined();
+    expect(strict.notes).toContainEqual(
+      expect.stringMatching(
+        /^Prediction drift skipped: \S*data\.csv row 2: income is missing; fill it in the data, or set missing: <number> on feature income in modelship\.yml\.$/,
+      ),
+    );
+  });
+
+  it("train's model check counts { column, missing } as one input", () => {
+    writeFileSync(
+      join(dir, 'train.yml'),
+      readFileSync(withSettings, 'utf8').replace('path: model.onnx', 'path: trained.onnx'),
+    );
+    const result = runCli(
+      ['train', '--config', 'train.yml', '--command', 'cp model.onnx trained.onnx'],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/loads on cpu with 5 inputs/);
   });
 });

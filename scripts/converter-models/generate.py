@@ -12,6 +12,7 @@ single-threaded training. See README.md beside this file.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -65,6 +66,7 @@ PENGUIN_NUMERIC = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body
 PENGUIN_INT = {"flipper_length_mm", "body_mass_g"}
 PENGUIN_CLASSES = ["Adelie", "Chinstrap", "Gentoo"]
 WEATHER_FEATURES = ["precipitation", "temp_min", "wind"]
+FLOAT_INPUT = ("float_input", TensorProto.FLOAT, "FloatTensorType")
 # The models on the seven credit numbers, labels 0 = good and 1 = bad.
 CREDIT_NUMERIC_CONFIG = {
     "task": "binary-classification",
@@ -74,6 +76,11 @@ CREDIT_NUMERIC_CONFIG = {
     "negative": "good",
     "features": CREDIT_NUMERIC,
 }
+
+
+def onnxmltools_graph_name(name):
+    """onnxmltools names the graph with a random uuid4 hex; a fixed one keeps the bytes stable."""
+    return hashlib.md5(name.encode()).hexdigest()
 
 
 def rows(array):
@@ -198,7 +205,7 @@ def column_pipelines(writer, train, holdout, spec):
     ints = spec.get("int64", set())
     types = {c: (INT64 if c in ints else FLOAT) if c in numeric else STRING for c in columns}
     for zipmap in (True, False):
-        g = Graph("pipeline")
+        g = Graph("ONNX(Pipeline)")
         inputs = column_inputs(g, columns, types)
         features = skl.column_transformer(g, pipeline.named_steps["preprocess"], columns, types)
         label, probabilities = skl.logistic_regression(g, features, pipeline.named_steps["classifier"])
@@ -261,7 +268,7 @@ def credit_numeric(writer, train, holdout):
     classes = [0, 1]
     python = classification_python(pipeline, holdout.numbers(CREDIT_NUMERIC).astype(np.float32), classes)
     for zipmap in (True, False):
-        g = Graph("pipeline")
+        g = Graph("ONNX(Pipeline)")
         inputs = matrix_input(g, "float_input", FLOAT, CREDIT_NUMERIC)
         scaled = skl.scaler(g, "float_input", pipeline.named_steps["scaler"])
         label, probabilities = skl.logistic_regression(g, scaled, pipeline.named_steps["classifier"])
@@ -303,7 +310,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
     y = np.array([int(v == "bad") for v in credit_train.text("class")])
     model = XGBClassifier(objective="binary:logistic", **params).fit(X, y)
     classes = [0, 1]
-    g = Graph("xgboost")
+    g = Graph(onnxmltools_graph_name("credit_xgboost"))
     inputs = matrix_input(g, "input", FLOAT, CREDIT_NUMERIC)
     label, probabilities = omt.xgb_classifier(g, "input", model)
     skl.classifier_outputs(g, label, probabilities, classes, zipmap=False)
@@ -340,7 +347,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
         "features": PENGUIN_NUMERIC,
     }
     for zipmap in (False, True):
-        g = Graph("xgboost")
+        g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name(name))
         input_name = "float_input" if zipmap else "input"
         inputs = matrix_input(g, input_name, FLOAT, PENGUIN_NUMERIC)
         label, probabilities = omt.xgb_classifier(g, input_name, model)
@@ -393,72 +400,61 @@ def regressors(writer, train, holdout):
     y = train.numbers(["temp_max"]).ravel()
     X_holdout = holdout.numbers(WEATHER_FEATURES).astype(np.float32)
     config = {"task": "regression", "path": "model.onnx", "target": "temp_max", "features": WEATHER_FEATURES}
-
     linear = LinearRegression().fit(X, y)
-    g = Graph("linear")
-    inputs = matrix_input(g, "float_input", FLOAT, WEATHER_FEATURES)
-    skl.linear_regression(g, "float_input", linear)
-    writer.write(
-        "weather_linear",
-        g.model("skl2onnx"),
-        {"name": "weather-linear", **config},
-        regression_entry(
-            inputs,
-            linear.predict(X_holdout),
-            "skl2onnx.to_onnx(LinearRegression, initial_types=[('float_input', FloatTensorType([None, 3]))])",
-        ),
-    )
-
-    # CastTransformer first: a double input cast to float32, as skl2onnx writes
-    # Pipeline(CastTransformer(), LinearRegression()) for DoubleTensorType.
-    g = Graph("pipeline")
-    inputs = matrix_input(g, "double_input", DOUBLE, WEATHER_FEATURES)
-    cast = skl.cast_transformer(g, "double_input", FLOAT)
-    skl.linear_regression(g, cast, linear)
-    writer.write(
-        "weather_double_cast",
-        g.model("skl2onnx"),
-        {"name": "weather-double-cast", **config},
-        regression_entry(
-            inputs,
-            linear.predict(X_holdout),
-            "skl2onnx.to_onnx(Pipeline(CastTransformer(dtype=float32), LinearRegression), "
-            "initial_types=[('double_input', DoubleTensorType([None, 3]))])",
-        ),
-    )
-
     forest = RandomForestRegressor(n_estimators=10, max_depth=5, random_state=0, n_jobs=1).fit(X, y)
-    g = Graph("forest")
-    inputs = matrix_input(g, "float_input", FLOAT, WEATHER_FEATURES)
-    skl.random_forest_regressor(g, "float_input", forest)
-    writer.write(
-        "weather_random_forest",
-        g.model("skl2onnx"),
-        {"name": "weather-random-forest", **config},
-        regression_entry(
-            inputs,
-            forest.predict(X_holdout),
-            "skl2onnx.to_onnx(RandomForestRegressor, initial_types=[('float_input', FloatTensorType([None, 3]))])",
-        ),
-    )
-
     boosted = XGBRegressor(
         n_estimators=30, max_depth=3, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="exact"
     ).fit(X, y)
-    g = Graph("xgboost")
-    inputs = matrix_input(g, "input", FLOAT, WEATHER_FEATURES)
-    omt.xgb_regressor(g, "input", boosted, "variable")
-    g.add_output("variable", tensor_type(FLOAT, [None, 1]))
-    writer.write(
-        "weather_xgboost",
-        g.model("onnxmltools"),
-        {"name": "weather-xgboost", **config},
-        regression_entry(
-            inputs,
-            boosted.predict(X_holdout),
-            "onnxmltools.convert_xgboost(XGBRegressor, initial_types=[('input', FloatTensorType([None, 3]))])",
+
+    def cast_then_linear(g, feature, model):
+        # CastTransformer first: skl2onnx's Pipeline(CastTransformer(), LinearRegression()) for
+        # a DoubleTensorType input casts it to float32.
+        skl.linear_regression(g, skl.cast_transformer(g, feature, FLOAT), model)
+
+    def xgboost_regressor(g, feature, model):
+        omt.xgb_regressor(g, feature, model, "variable")
+        g.add_output("variable", tensor_type(FLOAT, [None, 1]))
+
+    double = ("double_input", DOUBLE, "DoubleTensorType")
+    for name, model, emit, (input_name, elem_type, type_name), producer, call in [
+        ("weather_linear", linear, skl.linear_regression, FLOAT_INPUT, "skl2onnx", "skl2onnx.to_onnx(LinearRegression"),
+        (
+            "weather_double_cast",
+            linear,
+            cast_then_linear,
+            double,
+            "skl2onnx",
+            "skl2onnx.to_onnx(Pipeline(CastTransformer(dtype=float32), LinearRegression)",
         ),
-    )
+        (
+            "weather_random_forest",
+            forest,
+            skl.random_forest_regressor,
+            FLOAT_INPUT,
+            "skl2onnx",
+            "skl2onnx.to_onnx(RandomForestRegressor",
+        ),
+        (
+            "weather_xgboost",
+            boosted,
+            xgboost_regressor,
+            ("input", FLOAT, "FloatTensorType"),
+            "onnxmltools",
+            "onnxmltools.convert_xgboost(XGBRegressor",
+        ),
+    ]:
+        # skl2onnx.to_onnx names the graph after the converted object: ONNX(Pipeline), ...
+        estimator = call.split("(")[1]
+        g = Graph(f"ONNX({estimator})" if producer == "skl2onnx" else onnxmltools_graph_name(name))
+        inputs = matrix_input(g, input_name, elem_type, WEATHER_FEATURES)
+        emit(g, input_name, model)
+        exported_as = f"{call}, initial_types=[('{input_name}', {type_name}([None, 3]))])"
+        writer.write(
+            name,
+            g.model(producer),
+            {"name": name.replace("_", "-"), **config},
+            regression_entry(inputs, model.predict(X_holdout), exported_as),
+        )
 
 
 def torch_fixed_batch(writer, train, holdout):

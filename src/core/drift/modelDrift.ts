@@ -14,7 +14,7 @@ import { binaryMetrics } from '../metrics/binary.js';
 import { argmaxRows, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
-import { featureColumns, featureWidth } from '../model/featureMatrix.js';
+import { featureWidth } from '../model/featureMatrix.js';
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
 import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
 import { predict, type Predictions } from '../model/predict.js';
@@ -114,11 +114,9 @@ async function scoreFile(
   withTarget: boolean,
 ): Promise<{ data: EvaluationData; predictions: Predictions; dist: Distribution }> {
   const { config } = loaded;
-  // The loader reads a label column; data without one lends it a feature column, unused here.
-  const target = withTarget ? config.model.target : featureColumns(config.model.features)[0]!;
   const data = await loadEvaluationData(path, {
     features: config.model.features,
-    target,
+    ...(withTarget ? { target: config.model.target } : {}),
   });
   const predictions = await predict(model, data.matrix, data.rows, config.model.task, {
     ...(config.model.classes ? { classCount: config.model.classes.length } : {}),

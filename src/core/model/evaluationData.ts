@@ -20,8 +20,8 @@ import { queryChunks, type ChunkedResult } from './queryChunks.js';
 
 export interface EvaluationDataOptions {
   features: readonly Feature[];
-  /** The label column. */
-  target: string;
+  /** The label column; left out (scoring unlabelled data), `target` comes back empty. */
+  target?: string;
   /** Columns kept as text beside the matrix (sensitive attributes, ids). */
   extraColumns?: readonly string[];
 }
@@ -31,7 +31,7 @@ export interface EvaluationData {
   rows: number;
   /** rows × featureWidth(features) float32, row-major. */
   matrix: Float32Array;
-  /** The label's string form per row. */
+  /** The label's string form per row (none without a target column). */
   target: string[];
   /** Each extra column's string form per row; null reads '(missing)'. */
   extras: Record<string, string[]>;
@@ -72,7 +72,8 @@ async function readEvaluationData(
 ): Promise<EvaluationData> {
   const extras = [...new Set(options.extraColumns ?? [])];
   const featureCols = featureColumns(options.features);
-  const needed = [...new Set([...featureCols, options.target, ...extras])];
+  const labels = options.target === undefined ? [] : [options.target];
+  const needed = [...new Set([...featureCols, ...labels, ...extras])];
   const missing = needed.filter((c) => !source.columns.includes(c));
   if (missing.length) {
     const one = missing.length === 1;
@@ -90,7 +91,7 @@ async function readEvaluationData(
     ...featureCols.map((c) =>
       categorical.has(c) ? plain(c, type(c)) : numericColumn(c, !NUMERIC_TYPES.test(type(c))),
     ),
-    plain(options.target, type(options.target)),
+    ...labels.map((c) => plain(c, type(c))),
     ...extras.map((c) => plain(c, type(c))),
   ];
   let result: ChunkedResult;
@@ -110,7 +111,7 @@ async function readEvaluationData(
   }
   const width = featureWidth(options.features);
   const matrix = new Float32Array(rows * width);
-  const target = new Array<string>(rows);
+  const target = new Array<string>(labels.length ? rows : 0);
   const extraValues = extras.map(() => new Array<string>(rows));
   const targetIndex = featureCols.length;
   let first = 0;
@@ -129,9 +130,9 @@ async function readEvaluationData(
       rowOffset: first,
     });
     matrix.set(part, first * width);
-    const labels = chunk.getColumnVector(targetIndex);
-    for (let i = 0; i < n; i++) {
-      const label = labels.getItem(i);
+    const labelVector = labels.length ? chunk.getColumnVector(targetIndex) : undefined;
+    for (let i = 0; labelVector && i < n; i++) {
+      const label = labelVector.getItem(i);
       if (label === null) {
         throw new ModelshipError(
           `${source.display} row ${first + i + 1}: the target ${options.target} is empty; every evaluation row needs a label.`,
@@ -140,7 +141,7 @@ async function readEvaluationData(
       target[first + i] = String(label);
     }
     extraValues.forEach((out, e) => {
-      const vector = chunk.getColumnVector(targetIndex + 1 + e);
+      const vector = chunk.getColumnVector(targetIndex + labels.length + e);
       for (let i = 0; i < n; i++) {
         const value = vector.getItem(i);
         out[first + i] = value === null ? MISSING_VALUE : String(value);
