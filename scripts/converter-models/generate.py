@@ -347,7 +347,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
         "features": PENGUIN_NUMERIC,
     }
     for zipmap in (False, True):
-        g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name(name))
+        g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name("penguins_xgboost"))
         input_name = "float_input" if zipmap else "input"
         inputs = matrix_input(g, input_name, FLOAT, PENGUIN_NUMERIC)
         label, probabilities = omt.xgb_classifier(g, input_name, model)
