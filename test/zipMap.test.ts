@@ -386,6 +386,44 @@ describe('exposeZipMapInputs', () => {
     expect(rewritten).toBeGreaterThan(0);
   });
 
+  it('exposes a ZipMap input that is the graph input itself', async () => {
+    const model = buildOnnxModel({
+      inputs: [{ name: 'input', shape: ['N', C] }],
+      outputs: [{ name: 'output_probability', mapSequence: { key: 'int64' } }],
+      nodes: [zipMapNode('input', [0, 1, 2])],
+      domains: { 'ai.onnx.ml': 1 },
+    });
+    const { bytes, zipMaps } = exposeZipMapInputs(model);
+    expect(zipMaps[0]!.tensor).toBe('input');
+    const session = await InferenceSession.create(bytes);
+    try {
+      const p = new Float32Array([0.2, 0.3, 0.5, 0.6, 0.3, 0.1]);
+      const out = await session.run({ input: new Tensor('float32', p, [2, C]) }, ['input']);
+      expect(out.input!.data).toEqual(p);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('scans a graph of 50 000 nodes in linear time', () => {
+    const nodes: OnnxNode[] = Array.from({ length: 50_000 }, (_, i) => ({
+      opType: 'Identity',
+      name: `identity_${i}`,
+      inputs: [i ? `t${i - 1}` : 'input'],
+      outputs: [`t${i}`],
+    }));
+    const model = buildOnnxModel({
+      inputs: [{ name: 'input', shape: ['N', C] }],
+      outputs: [{ name: 'output_probability', mapSequence: { key: 'int64' } }],
+      nodes: [...nodes, zipMapNode('t49999', [0, 1, 2])],
+      domains: { 'ai.onnx.ml': 1 },
+    });
+    const started = performance.now();
+    const { zipMaps } = exposeZipMapInputs(model);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(zipMaps[0]!.tensor).toBe('t49999');
+  });
+
   describe('models written by ONNX’s Python library, against scikit-learn', () => {
     // test/fixtures/zipmap/make_zipmap_models.py: skl2onnx's LogisticRegression graphs.
     const fixture = (name: string) => new URL(`./fixtures/zipmap/${name}`, import.meta.url);
@@ -513,6 +551,16 @@ describe('exposeZipMapInputs', () => {
     });
   });
 });
+
+function zipMapNode(input: string, labels: number[]): OnnxNode {
+  return {
+    opType: 'ZipMap',
+    domain: 'ai.onnx.ml',
+    inputs: [input],
+    outputs: ['output_probability'],
+    attributes: { classlabels_int64s: { ints: labels } },
+  };
+}
 
 /** An Identity → ZipMap model whose ZipMap attributes `attributes` writes. */
 function zipMapOnlyModel(

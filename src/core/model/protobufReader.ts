@@ -50,7 +50,7 @@ export class ProtobufReader {
     switch (wire) {
       case WireType.varint:
         // A value may use all 64 bits: only skip it here; int64s() reads it.
-        dataEnd = readVarint(this.bytes, dataStart, this.end).next;
+        dataEnd = skipVarint(this.bytes, dataStart, this.end);
         break;
       case WireType.fixed64:
         dataEnd = this.take(start, dataStart, 8, number);
@@ -116,11 +116,18 @@ export class ProtobufReader {
 
   /** A tag or a length at `at`: a varint that must be a safe integer. */
   private smallVarint(at: number): { value: number; next: number } {
-    const { value, next } = readVarint(this.bytes, at, this.end);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    // Up to seven bytes (49 bits) as a plain number: every tag and length short of 512 TiB.
+    let value = 0;
+    for (let i = 0; i < 7 && at + i < this.end; i++) {
+      const byte = this.bytes[at + i]!;
+      value += (byte & 0x7f) * 2 ** (7 * i);
+      if (byte < 0x80) return { value, next: at + i + 1 };
+    }
+    const long = readVarint(this.bytes, at, this.end);
+    if (long.value > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new ProtobufError(`varint at byte ${at} is too large for a tag or a length`);
     }
-    return { value: Number(value), next };
+    return { value: Number(long.value), next: long.next };
   }
 
   /** The end of `length` bytes from `at`, checked against the range; `start` is the tag's. */
@@ -140,6 +147,14 @@ export class ProtobufError extends Error {
     super(`malformed protobuf: ${message}`);
     this.name = 'ProtobufError';
   }
+}
+
+/** The end of the varint at `at`, checked as readVarint checks it. */
+function skipVarint(bytes: Uint8Array, at: number, end: number): number {
+  for (let i = 0; i < 9 && at + i < end; i++) {
+    if (bytes[at + i]! < 0x80) return at + i + 1;
+  }
+  return readVarint(bytes, at, end).next;
 }
 
 /** A varint of at most ten bytes, as an unsigned 64-bit value. */
