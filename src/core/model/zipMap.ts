@@ -39,6 +39,10 @@ const lenient = new TextDecoder();
  * reads the class labels off the ZipMap. Only the graph message changes: every other byte of the
  * model, unknown fields included, is copied as it is. Returns the same bytes (same object) when
  * there is nothing to add. Throws a ProtobufError or an Error on malformed input.
+ *
+ * The ZipMap outputs stay in the graph, so a session must name what it fetches
+ * (`session.run(feeds, [tensor, ...])`): fetching them fails with "Non tensor type is
+ * temporarily not supported".
  */
 export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
   const model = new ProtobufReader(bytes);
