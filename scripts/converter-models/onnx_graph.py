@@ -21,6 +21,27 @@ PRODUCERS = {
 }
 
 
+# The node attributes of TreeEnsembleClassifier / TreeEnsembleRegressor (ai.onnx.ml version 1),
+# then the leaf attributes, prefixed class_ or target_.
+TREE_NODE_KEYS = [
+    "nodes_treeids",
+    "nodes_nodeids",
+    "nodes_featureids",
+    "nodes_modes",
+    "nodes_values",
+    "nodes_truenodeids",
+    "nodes_falsenodeids",
+    "nodes_missing_value_tracks_true",
+]
+TREE_LEAF_KEYS = ["treeids", "nodeids", "ids", "weights"]
+
+
+def tree_attribute_lists(prefix, hitrates=False):
+    """Empty lists for every node and leaf attribute; skl2onnx adds nodes_hitrates, onnxmltools not."""
+    keys = TREE_NODE_KEYS + (["nodes_hitrates"] if hitrates else [])
+    return {key: [] for key in keys + [f"{prefix}_{key}" for key in TREE_LEAF_KEYS]}
+
+
 def tensor_type(elem_type, shape):
     """A tensor TypeProto; None in `shape` is an unknown dimension (no value, no name)."""
     proto = onnx.TypeProto()

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from onnx_graph import ML
+from onnx_graph import ML, tree_attribute_lists
 
 
 def base_score(model):
@@ -25,23 +25,7 @@ def _remap(node, remap):
 def tree_attributes(model, classifier, n_classes=1):
     """nodes_* and class_* (or target_*) attribute lists of every tree."""
     prefix = "class" if classifier else "target"
-    attrs = {
-        key: []
-        for key in [
-            "nodes_treeids",
-            "nodes_nodeids",
-            "nodes_featureids",
-            "nodes_modes",
-            "nodes_values",
-            "nodes_truenodeids",
-            "nodes_falsenodeids",
-            "nodes_missing_value_tracks_true",
-            f"{prefix}_treeids",
-            f"{prefix}_nodeids",
-            f"{prefix}_ids",
-            f"{prefix}_weights",
-        ]
-    }
+    attrs = tree_attribute_lists(prefix)
     dump = model.get_booster().get_dump(with_stats=True, dump_format="json")
     for tree_id, text in enumerate(dump):
         root = json.loads(text)

@@ -7,7 +7,7 @@ the same op types, domains, attributes, variable names and output types, for flo
 import numpy as np
 from onnx import TensorProto
 
-from onnx_graph import ML, tensor_type, zipmap_type
+from onnx_graph import ML, tensor_type, tree_attribute_lists, zipmap_type
 
 FLOAT, INT64, STRING, DOUBLE = TensorProto.FLOAT, TensorProto.INT64, TensorProto.STRING, TensorProto.DOUBLE
 
@@ -191,22 +191,7 @@ def random_forest_regressor(g, feature, model):
     """RandomForestRegressor -> TreeEnsembleRegressor (ai.onnx.ml version 1): every tree's nodes in
     scikit-learn's order, BRANCH_LEQ on adjusted thresholds, each leaf weighted 1/n_estimators,
     summed; output `variable` [None, 1]."""
-    keys = [
-        "nodes_treeids",
-        "nodes_nodeids",
-        "nodes_featureids",
-        "nodes_modes",
-        "nodes_values",
-        "nodes_truenodeids",
-        "nodes_falsenodeids",
-        "nodes_missing_value_tracks_true",
-        "nodes_hitrates",
-        "target_treeids",
-        "target_nodeids",
-        "target_ids",
-        "target_weights",
-    ]
-    attrs = {key: [] for key in keys}
+    attrs = tree_attribute_lists("target", hitrates=True)
     weight = 1.0 / len(model.estimators_)
     for tree_id, estimator in enumerate(model.estimators_):
         tree = estimator.tree_
