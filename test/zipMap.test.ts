@@ -295,7 +295,8 @@ describe('exposeZipMapInputs', () => {
     const { bytes, zipMaps } = exposeZipMapInputs(model);
     const elapsed = performance.now() - started;
     expect(zipMaps).toHaveLength(1);
-    expect(elapsed).toBeLessThan(500);
+    // About 50 ms here (one copy of the bytes); the bound leaves room for a loaded CI runner.
+    expect(elapsed).toBeLessThan(800);
     // The old graph, initializer included, is copied whole before the new output.
     const before = graphField(model);
     const after = graphField(bytes);
@@ -386,7 +387,7 @@ describe('exposeZipMapInputs', () => {
     expect(rewritten).toBeGreaterThan(0);
   });
 
-  it('exposes a ZipMap input that is the graph input itself', async () => {
+  it('exposes a ZipMap input that is the graph input itself, declared as the input is', async () => {
     const model = buildOnnxModel({
       inputs: [{ name: 'input', shape: ['N', C] }],
       outputs: [{ name: 'output_probability', mapSequence: { key: 'int64' } }],
@@ -397,6 +398,10 @@ describe('exposeZipMapInputs', () => {
     expect(zipMaps[0]!.tensor).toBe('input');
     const session = await InferenceSession.create(bytes);
     try {
+      // Declared as the input is: ['N', C].
+      expect(session.outputMetadata.find((m) => m.name === 'input')).toMatchObject({
+        shape: ['N', C],
+      });
       const p = new Float32Array([0.2, 0.3, 0.5, 0.6, 0.3, 0.1]);
       const out = await session.run({ input: new Tensor('float32', p, [2, C]) }, ['input']);
       expect(out.input!.data).toEqual(p);
@@ -420,7 +425,9 @@ describe('exposeZipMapInputs', () => {
     });
     const started = performance.now();
     const { zipMaps } = exposeZipMapInputs(model);
-    expect(performance.now() - started).toBeLessThan(500);
+    // About 20 ms here; a scan quadratic in the nodes would take minutes. The bound leaves
+    // room for a cold JIT on a loaded CI runner.
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(zipMaps[0]!.tensor).toBe('t49999');
   });
 

@@ -19,7 +19,7 @@ export interface ExposedModel {
 
 // Field numbers from onnx/onnx.proto.
 const MODEL_GRAPH = 7;
-const GRAPH = { node: 1, valueInfo: 13, output: 12 } as const;
+const GRAPH = { node: 1, input: 11, output: 12, valueInfo: 13 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTRIBUTE = { name: 1, ints: 8, strings: 9 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
@@ -65,7 +65,8 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
     exposed.add(tensor);
     const declared = scan.valueInfo.get(tensor);
     if (declared) {
-      // The converter's own declaration, shape included: the same ValueInfoProto message.
+      // The model's own declaration (value_info, or the graph input that feeds the ZipMap),
+      // shape included: the same ValueInfoProto message.
       added.bytes(GRAPH.output, bytes.subarray(declared.dataStart, declared.dataEnd));
     } else {
       // float [?, C]: ZipMap needs a column per class label; the rows are left unknown.
@@ -96,7 +97,7 @@ interface GraphScan {
   zipMaps: ZipMapOutput[];
   /** Names of the graph's outputs. */
   outputs: Set<string>;
-  /** GraphProto.value_info by name: the declared types of intermediate tensors. */
+  /** GraphProto.value_info and input by name: the declared types of tensors. */
   valueInfo: Map<string, ProtobufField>;
 }
 
@@ -107,7 +108,7 @@ function scanGraph(graph: ProtobufReader, scan: GraphScan): void {
       if (zipMap) scan.zipMaps.push(zipMap);
     } else if (f.number === GRAPH.output) {
       scan.outputs.add(valueInfoName(graph.message(expectLength(f, 'GraphProto.output'))));
-    } else if (f.number === GRAPH.valueInfo) {
+    } else if (f.number === GRAPH.valueInfo || f.number === GRAPH.input) {
       const name = valueInfoName(graph.message(expectLength(f, 'GraphProto.value_info')));
       if (!scan.valueInfo.has(name)) scan.valueInfo.set(name, f);
     }
