@@ -4,6 +4,7 @@
 // on those outputs against scikit-learn's, and `modelship evaluate` on the single-input ones.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CONVERTER_FIXTURES,
@@ -80,6 +81,41 @@ describe('the fixtures', () => {
       expect(readHoldout(entry.holdout).rows.length, name).toBe(entry.python.predict.length);
     }
   });
+});
+
+/** expected.json's element types as onnxruntime-node names them. */
+const ORT_TYPES: Record<string, string> = { float: 'float32', double: 'float64' };
+
+describe('onnxruntime-node reads the declared inputs and outputs', () => {
+  for (const name of NAMES) {
+    it(name, async () => {
+      const entry = FIXTURE_MODELS[name]!;
+      const session = await InferenceSession.create(join(CONVERTER_FIXTURES, entry.model));
+      // An unknown dimension (skl2onnx's None) comes back as ''.
+      const dims = (shape: (number | null)[]) => shape.map((d) => d ?? '');
+      expect(session.inputMetadata).toEqual(
+        entry.inputs.map((i) => ({
+          name: i.name,
+          isTensor: true,
+          type: ORT_TYPES[i.type] ?? i.type,
+          shape: dims(i.shape),
+        })),
+      );
+      expect(session.outputMetadata).toEqual(
+        entry.outputs.map((o) =>
+          o.zipmap
+            ? { name: o.name, isTensor: false }
+            : {
+                name: o.name,
+                isTensor: true,
+                type: ORT_TYPES[o.type] ?? o.type,
+                shape: dims(o.shape!),
+              },
+        ),
+      );
+      await session.release();
+    });
+  }
 });
 
 describe('onnxruntime-node agrees with the Python models', () => {

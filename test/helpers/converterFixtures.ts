@@ -35,6 +35,8 @@ export interface FixtureOutput {
    * value: predict of a regressor. */
   holds: 'label' | 'probabilities' | 'positive_probability' | 'value';
   type: string;
+  /** Absent for a ZipMap output (a sequence of maps). */
+  shape?: (number | null)[];
   zipmap?: boolean;
 }
 
