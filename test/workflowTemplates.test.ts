@@ -362,6 +362,13 @@ describe.each(['pr.yml', 'train-gpu.yml'])('%s: the training environment', (file
     });
   });
 
+  it('runs the same environment scripts as pr.yml, which the next tests run', () => {
+    const pr = load('pr.yml').jobs.train!.steps ?? [];
+    for (const step of [find, install, setupCommand]) {
+      expect(step.run, step.name ?? step.id).toBe(pr.find((s) => s.name === step.name)?.run);
+    }
+  });
+
   it('passes working-directory on to the train step', () => {
     const trainStep = all.find((s) => s.uses?.match(OWN_ACTION)?.[1] === 'train');
     expect(trainStep?.with?.['working-directory']).toBe('${{ inputs.working-directory }}');
