@@ -18,7 +18,12 @@ import { featureChanges } from '../src/core/evaluation/featureChanges.js';
 import { logisticRegressionModel } from '../src/core/model/onnxWriter.js';
 import { resolvedConfigYaml } from '../src/core/release/bundle.js';
 import { evaluationMarkdown } from '../src/core/report/evaluationMarkdown.js';
-import { inlineParts, pullRequestRun, useActionRun } from './fixtures/evaluate/actionRunner.js';
+import {
+  EVALUATE_INPUT_DEFAULTS,
+  inlineParts,
+  pullRequestRun,
+  useActionRun,
+} from './fixtures/evaluate/actionRunner.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
 import { sklearnMetrics, type ReferenceMetrics } from './helpers/sklearnReference.js';
 import { systemRequirements } from './helpers/systemRequirements.js';
@@ -26,16 +31,7 @@ import { useTempDir } from './helpers/tempDir.js';
 
 const sklearn = systemRequirements(['python-sklearn']);
 const { fake } = useGitHubFake();
-const action = useActionRun({
-  MODEL: '',
-  DATA: '',
-  BASELINE: 'production',
-  COMMENT: 'true',
-  'FAIL-ON-GATE': 'true',
-  CONFIG: 'modelship.yml',
-  'WORKING-DIRECTORY': '.',
-  'REPORT-PATH': '',
-});
+const action = useActionRun(EVALUATE_INPUT_DEFAULTS);
 const dir = useTempDir();
 
 const ROWS = 90;

@@ -18,6 +18,7 @@ import {
   pullRequestRun,
   useActionRun,
   DEFAULT_BRANCH_SHA,
+  EVALUATE_INPUT_DEFAULTS,
   type RunEvent,
   ZWSP,
 } from './fixtures/evaluate/actionRunner.js';
@@ -37,17 +38,7 @@ import { ResultsService } from './cache/resultsService.js';
 import { readZip } from './cache/zip.js';
 
 const { fake } = useGitHubFake();
-const action = useActionRun({
-  // What the runner passes from actions/evaluate/action.yml's defaults.
-  MODEL: '',
-  DATA: '',
-  BASELINE: 'production',
-  COMMENT: 'true',
-  'FAIL-ON-GATE': 'true',
-  CONFIG: 'modelship.yml',
-  'WORKING-DIRECTORY': '.',
-  'REPORT-PATH': '',
-});
+const action = useActionRun(EVALUATE_INPUT_DEFAULTS);
 
 const WRITES: Scope[] = ['issues', 'pull-requests', 'statuses', 'checks', 'contents'];
 const STATUS = 'modelship/gate (credit-risk)';
