@@ -300,83 +300,70 @@ def credit_numeric(writer, train, holdout):
         )
 
 
-def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, penguins_holdout):
-    from xgboost import XGBClassifier
-
-    params = dict(n_estimators=20, max_depth=3, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="exact")
-
-    # Binary, onnxmltools.convert_xgboost: `input`, outputs `label` and `probabilities`.
-    X = credit_train.numbers(CREDIT_NUMERIC).astype(np.float32)
-    y = np.array([int(v == "bad") for v in credit_train.text("class")])
-    model = XGBClassifier(objective="binary:logistic", **params).fit(X, y)
-    classes = [0, 1]
-    g = Graph(onnxmltools_graph_name("credit_xgboost"))
-    inputs = matrix_input(g, "input", FLOAT, CREDIT_NUMERIC)
-    label, probabilities = omt.xgb_classifier(g, "input", model)
-    skl.classifier_outputs(g, label, probabilities, classes, zipmap=False)
-    entry = classifier_entry(
-        "binary-classification",
-        "credit_holdout.csv",
-        "class",
-        classes,
-        inputs,
-        classifier_outputs_spec(classes, zipmap=False),
-        classification_python(model, credit_holdout.numbers(CREDIT_NUMERIC).astype(np.float32), classes),
-        "onnxmltools.convert_xgboost(XGBClassifier(binary:logistic), initial_types=[('input', FloatTensorType([None, 7]))])",
-        positive="bad",
-    )
-    entry["labels"] = {"0": "good", "1": "bad"}
-    writer.write(
-        "credit_xgboost",
-        g.model("onnxmltools"),
-        {"name": "credit-xgboost", **CREDIT_NUMERIC_CONFIG},
-        entry,
-    )
-
-    # Multiclass: species as 0, 1, 2 (XGBoost needs encoded labels).
-    X = penguins_train.numbers(PENGUIN_NUMERIC).astype(np.float32)
-    y = np.array([PENGUIN_CLASSES.index(v) for v in penguins_train.text("species")])
-    model = XGBClassifier(objective="multi:softprob", **params).fit(X, y)
-    classes = [0, 1, 2]
-    python = classification_python(model, penguins_holdout.numbers(PENGUIN_NUMERIC).astype(np.float32), classes)
-    config = {
-        "task": "multiclass-classification",
-        "path": "model.onnx",
-        "target": "species",
-        "classes": PENGUIN_CLASSES,
-        "features": PENGUIN_NUMERIC,
-    }
+def xgb_pair(writer, name, model, holdout, spec):
+    """An XGBClassifier twice: as onnxmltools.convert_xgboost writes it (`input`, outputs `label`
+    and `probabilities`) and through skl2onnx with onnxmltools' converter registered
+    (`float_input`, Cast of the label and ZipMap)."""
+    classes = [int(c) for c in model.classes_]
+    columns = spec["features"]
+    python = classification_python(model, holdout.numbers(columns).astype(np.float32), classes)
+    objective = model.get_xgb_params()["objective"]
     for zipmap in (False, True):
-        g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name("penguins_xgboost"))
+        g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name(name))
         input_name = "float_input" if zipmap else "input"
-        inputs = matrix_input(g, input_name, FLOAT, PENGUIN_NUMERIC)
+        inputs = matrix_input(g, input_name, FLOAT, columns)
         label, probabilities = omt.xgb_classifier(g, input_name, model)
         skl.classifier_outputs(g, label, probabilities, classes, zipmap)
-        name = "penguins_xgboost_zipmap" if zipmap else "penguins_xgboost"
+        initial_types = f"initial_types=[('{input_name}', FloatTensorType([None, {len(columns)}]))]"
         exported_as = (
-            "skl2onnx.to_onnx(XGBClassifier(multi:softprob)) with onnxmltools' converter registered "
-            "(update_registered_converter), initial_types=[('float_input', FloatTensorType([None, 4]))]"
+            f"skl2onnx.to_onnx(XGBClassifier({objective})) with onnxmltools' converter registered "
+            f"(update_registered_converter), {initial_types}"
             if zipmap
-            else "onnxmltools.convert_xgboost(XGBClassifier(multi:softprob), initial_types=[('input', FloatTensorType([None, 4]))])"
+            else f"onnxmltools.convert_xgboost(XGBClassifier({objective}), {initial_types})"
         )
         entry = classifier_entry(
-            "multiclass-classification",
-            "penguins_holdout.csv",
-            "species",
+            spec["task"],
+            spec["holdout"],
+            spec["target"],
             classes,
             inputs,
             classifier_outputs_spec(classes, zipmap),
             python,
             exported_as,
+            positive=spec.get("positive"),
         )
-        entry["labels"] = {str(i): c for i, c in enumerate(PENGUIN_CLASSES)}
-        entry["twin"] = "penguins_xgboost" if zipmap else "penguins_xgboost_zipmap"
-        writer.write(
-            name,
-            g.model("skl2onnx" if zipmap else "onnxmltools"),
-            {"name": name.replace("_", "-"), **config},
-            entry,
-        )
+        entry["labels"] = spec["labels"]
+        entry["twin"] = name if zipmap else f"{name}_zipmap"
+        model_name = f"{name}_zipmap" if zipmap else name
+        config = {"name": model_name.replace("_", "-"), "task": spec["task"], "path": "model.onnx"}
+        config.update({key: spec[key] for key in ("target", "positive", "negative", "classes") if key in spec})
+        config["features"] = columns
+        writer.write(model_name, g.model("skl2onnx" if zipmap else "onnxmltools"), config, entry)
+
+
+def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, penguins_holdout):
+    from xgboost import XGBClassifier
+
+    params = dict(n_estimators=20, max_depth=3, learning_rate=0.3, random_state=0, n_jobs=1, tree_method="exact")
+    X = credit_train.numbers(CREDIT_NUMERIC).astype(np.float32)
+    y = np.array([int(v == "bad") for v in credit_train.text("class")])
+    model = XGBClassifier(objective="binary:logistic", **params).fit(X, y)
+    spec = {**CREDIT_NUMERIC_CONFIG, "holdout": "credit_holdout.csv", "labels": {"0": "good", "1": "bad"}}
+    xgb_pair(writer, "credit_xgboost", model, credit_holdout, spec)
+
+    # Multiclass: species as 0, 1, 2 (XGBoost needs encoded labels).
+    X = penguins_train.numbers(PENGUIN_NUMERIC).astype(np.float32)
+    y = np.array([PENGUIN_CLASSES.index(v) for v in penguins_train.text("species")])
+    model = XGBClassifier(objective="multi:softprob", **params).fit(X, y)
+    spec = {
+        "task": "multiclass-classification",
+        "holdout": "penguins_holdout.csv",
+        "target": "species",
+        "classes": PENGUIN_CLASSES,
+        "features": PENGUIN_NUMERIC,
+        "labels": {str(i): c for i, c in enumerate(PENGUIN_CLASSES)},
+    }
+    xgb_pair(writer, "penguins_xgboost", model, penguins_holdout, spec)
 
 
 def regression_entry(inputs, python, exported_as, output="variable"):
