@@ -76,6 +76,7 @@ CREDIT_NUMERIC_CONFIG = {
     "negative": "good",
     "features": CREDIT_NUMERIC,
 }
+CREDIT_NUMERIC_SPEC = {**CREDIT_NUMERIC_CONFIG, "holdout": "credit_holdout.csv", "labels": {"0": "good", "1": "bad"}}
 
 
 def onnxmltools_graph_name(name):
@@ -132,17 +133,21 @@ def classification_python(model, X, classes):
     return {"predict": [c if isinstance(c, str) else int(c) for c in model.predict(X)], "predict_proba": rows(proba)}
 
 
-def classifier_entry(task, holdout, target, classes, inputs, outputs, python, exported_as, positive=None):
+def classifier_entry(spec, classes, inputs, outputs, python, exported_as):
+    """expected.json's entry; `spec` gives task, holdout, target, positive and labels."""
     entry = {
         "exported_as": exported_as,
-        "task": task,
-        "holdout": f"data/{holdout}",
-        "target": target,
+        "task": spec["task"],
+        "holdout": f"data/{spec['holdout']}",
+        "target": spec["target"],
         "classes": classes,
         "inputs": inputs,
         "outputs": outputs,
         "python": python,
     }
+    if "labels" in spec:
+        entry["labels"] = spec["labels"]
+    positive = spec.get("positive")
     if positive is not None:
         entry["positive"] = positive
     return entry
@@ -217,17 +222,7 @@ def column_pipelines(writer, train, holdout, spec):
             + (", whole-number columns int64" if ints else "")
             + (")" if zipmap else ", options={'zipmap': False})")
         )
-        entry = classifier_entry(
-            spec["task"],
-            spec["holdout"],
-            spec["target"],
-            classes,
-            inputs,
-            classifier_outputs_spec(classes, zipmap),
-            python,
-            exported_as,
-            positive=spec.get("positive"),
-        )
+        entry = classifier_entry(spec, classes, inputs, classifier_outputs_spec(classes, zipmap), python, exported_as)
         entry["twin"] = spec["name"] if zipmap else f"{spec['name']}_zipmap"
         config = {"name": name.replace("_", "-"), "task": spec["task"], "path": "model.onnx", "target": spec["target"]}
         if "positive" in spec:
@@ -280,17 +275,8 @@ def credit_numeric(writer, train, holdout):
             + (")" if zipmap else ", options={'zipmap': False})")
         )
         entry = classifier_entry(
-            "binary-classification",
-            "credit_holdout.csv",
-            "class",
-            classes,
-            inputs,
-            classifier_outputs_spec(classes, zipmap),
-            python,
-            exported_as,
-            positive="bad",
+            CREDIT_NUMERIC_SPEC, classes, inputs, classifier_outputs_spec(classes, zipmap), python, exported_as
         )
-        entry["labels"] = {"0": "good", "1": "bad"}
         entry["twin"] = "credit_numeric" if zipmap else "credit_numeric_zipmap"
         writer.write(
             name,
@@ -321,18 +307,7 @@ def xgb_pair(writer, name, model, holdout, spec):
             if zipmap
             else f"onnxmltools.convert_xgboost(XGBClassifier({objective}), {initial_types})"
         )
-        entry = classifier_entry(
-            spec["task"],
-            spec["holdout"],
-            spec["target"],
-            classes,
-            inputs,
-            classifier_outputs_spec(classes, zipmap),
-            python,
-            exported_as,
-            positive=spec.get("positive"),
-        )
-        entry["labels"] = spec["labels"]
+        entry = classifier_entry(spec, classes, inputs, classifier_outputs_spec(classes, zipmap), python, exported_as)
         entry["twin"] = name if zipmap else f"{name}_zipmap"
         model_name = f"{name}_zipmap" if zipmap else name
         config = {"name": model_name.replace("_", "-"), "task": spec["task"], "path": "model.onnx"}
@@ -348,8 +323,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
     X = credit_train.numbers(CREDIT_NUMERIC).astype(np.float32)
     y = np.array([int(v == "bad") for v in credit_train.text("class")])
     model = XGBClassifier(objective="binary:logistic", **params).fit(X, y)
-    spec = {**CREDIT_NUMERIC_CONFIG, "holdout": "credit_holdout.csv", "labels": {"0": "good", "1": "bad"}}
-    xgb_pair(writer, "credit_xgboost", model, credit_holdout, spec)
+    xgb_pair(writer, "credit_xgboost", model, credit_holdout, CREDIT_NUMERIC_SPEC)
 
     # Multiclass: species as 0, 1, 2 (XGBoost needs encoded labels).
     X = penguins_train.numbers(PENGUIN_NUMERIC).astype(np.float32)
@@ -489,17 +463,13 @@ def torch_fixed_batch(writer, train, holdout):
         p = model(torch.tensor(holdout.numbers(CREDIT_NUMERIC), dtype=torch.float32)).numpy().ravel()
     p64 = p.astype(np.float64)
     entry = classifier_entry(
-        "binary-classification",
-        "credit_holdout.csv",
-        "class",
+        CREDIT_NUMERIC_SPEC,
         [0, 1],
         [{"name": "input", "type": "float", "shape": [1, len(CREDIT_NUMERIC)], "columns": CREDIT_NUMERIC}],
         [{"name": "output", "holds": "positive_probability", "type": "float", "shape": [1, 1]}],
         {"predict": [int(v >= 0.5) for v in p], "predict_proba": rows(np.stack([1 - p64, p64], axis=1))},
         "torch.onnx.export(module, torch.zeros(1, 7), input_names=['input'], output_names=['output'], opset_version=17)",
-        positive="bad",
     )
-    entry["labels"] = {"0": "good", "1": "bad"}
     writer.write(
         "credit_torch_fixed_batch",
         exported,

@@ -23,7 +23,7 @@ const FORK_NOTE =
   "This pull request comes from a fork, whose token is read-only: no comment or status was written. To post them, add the `workflow_run` companion workflow (workflows-templates/pr-comment.yml): with a write token, it re-evaluates the candidate model with the default branch's modelship.yml and holdout, and does not trust this run's report.";
 /** Why a re-evaluation in the `workflow_run` companion can fail where the fork's own run did not. */
 const COMPANION_HINT =
-  "This workflow_run re-evaluation uses the default branch's modelship.yml and holdout, not the pull request's: when the pull request changes model.features or the data, a maintainer evaluates it after review (see actions/evaluate/README.md, pull requests from forks).";
+  "This workflow_run re-evaluation reads the candidate through the default branch's modelship.yml and holdout, not the pull request's (production through its release's own): when the pull request changes model.features or the data, a maintainer evaluates it after review (see actions/evaluate/README.md, pull requests from forks).";
 
 /** evaluate: candidate vs baseline on the holdout; sticky PR comment, gate status, outputs. */
 export async function run(): Promise<void> {
