@@ -8,6 +8,7 @@ import { deflateRawSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/actions/publish-model/main.js';
+import type { EvaluationReport } from '../src/core/evaluation/evaluationReport.js';
 import { readZip } from '../src/core/release/zipReader.js';
 import { OWNER, REPO, useActionRun } from './fixtures/evaluate/actionRunner.js';
 import { trainModels, writeProject, type TrainedModels } from './fixtures/evaluate/project.js';
@@ -260,6 +261,25 @@ describe('publish-model action', () => {
 
     expect(action.outputs()).toMatchObject({ tag: 'credit-risk-v2.0.0', version: '2.0.0' });
     expect(action.summary()).toContain('model.features changed');
+    // Production was scored through its own release's modelship.yml: on the same holdout, its
+    // numbers are the ones its own release recorded, not those of the new encoding.
+    const metricsOf = (tag: string) =>
+      JSON.parse(
+        published(github, repo)
+          .find((r) => r.tag === tag)!
+          .assets.find((a) => a.name === 'metrics.json')!
+          .bytes.toString(),
+      ) as EvaluationReport;
+    const first = metricsOf('credit-risk-v1.0.0');
+    const second = metricsOf('credit-risk-v2.0.0');
+    expect(second.baseline!.feature_changes).toEqual({
+      added: [],
+      removed: [],
+      reencoded: ['own_telephone'],
+    });
+    expect(second.baseline!.model.sha256).toBe(first.candidate.sha256);
+    expect(second.baseline!.metrics).toEqual(first.metrics);
+    expect(second.metrics).not.toEqual(first.metrics);
   });
 
   it('is a no-op on a re-run of the same push, reporting the existing release', async () => {
