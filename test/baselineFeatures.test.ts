@@ -321,6 +321,29 @@ describe(
   },
 );
 
+describe('a baseline that cannot be read', () => {
+  it('says which baseline and which modelship.yml, in one sentence', async () => {
+    const args = (baseline: string) => ['evaluate', '-c', candidateConfig, '--baseline', baseline];
+    const notBundle = join(dir, 'not-a-bundle');
+    mkdirSync(notBundle, { recursive: true });
+    writeFileSync(join(notBundle, 'model.onnx'), bytes.baseline);
+    expect((await cli(args(notBundle))).stderr).toBe(
+      `modelship: baseline ${notBundle}: a directory must be a release bundle (modelship package --out, or modelship registry download), but it has no modelship.yml.\n`,
+    );
+
+    // Production's features read a column this holdout no longer has.
+    const old = join(dir, 'old-bundle');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, 'model.onnx'), bytes.baseline);
+    writeFileSync(join(old, 'modelship.yml'), bundle.yaml.replace('- income', '- salary'));
+    const gone = await cli(args(old));
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toBe(
+      `modelship: ${join(old, 'model.onnx')} (the baseline (${old}) model, features from ${join(old, 'modelship.yml')}): ${holdout}: column salary named in modelship.yml (features, target or fairness) is missing; the file has age, income, region, tenure, group, churned.\n`,
+    );
+  });
+});
+
 describe('featureChanges', () => {
   it('names added, removed and re-encoded columns; order and map key order are no change', () => {
     expect(featureChanges(['a', 'b'], ['b', { column: 'a' }])).toBeNull();
