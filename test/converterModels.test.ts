@@ -2,7 +2,8 @@
 // (test/fixtures/converter-models, from scripts/converter-models/generate.py), run with the real
 // onnxruntime-node: their outputs against the Python models' own predictions, Modelship's metrics
 // on those outputs against scikit-learn's, and `modelship evaluate` on the single-input ones.
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +21,9 @@ import {
   type FixtureModel,
   type ModelRun,
 } from './helpers/converterFixtures.js';
-import { buildCliIfStale } from './helpers/cli.js';
+import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { sklearnMetrics, type ReferenceMetrics } from './helpers/sklearnReference.js';
-import { systemRequirements } from './helpers/systemRequirements.js';
+import { SYSTEM_PYTHON, systemRequirements } from './helpers/systemRequirements.js';
 import { useTempDir } from './helpers/tempDir.js';
 
 const NAMES = Object.keys(FIXTURE_MODELS);
@@ -225,4 +226,57 @@ describe('modelship evaluate on the single-input models', () => {
       expectMetricsClose(report!.metrics, modelshipMetrics(entry, run(name)), 1e-12, name);
     });
   }
+});
+
+/** Walks two JSON values: numbers within `tolerance` × max(1, |expected|), the rest equal. */
+function expectJsonClose(
+  actual: unknown,
+  expected: unknown,
+  tolerance: number,
+  path: string,
+): void {
+  if (typeof expected === 'number') {
+    expect(typeof actual, path).toBe('number');
+    const diff = Math.abs((actual as number) - expected);
+    expect(diff, path).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)));
+  } else if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), path).toBe(true);
+    expect((actual as unknown[]).length, path).toBe(expected.length);
+    expected.forEach((value, i) =>
+      expectJsonClose((actual as unknown[])[i], value, tolerance, `${path}[${i}]`),
+    );
+  } else if (expected !== null && typeof expected === 'object') {
+    const object = actual as Record<string, unknown>;
+    expect(Object.keys(object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [key, value] of Object.entries(expected)) {
+      expectJsonClose(object[key], value, tolerance, `${path}.${key}`);
+    }
+  } else {
+    expect(actual, path).toBe(expected);
+  }
+}
+
+const converters = systemRequirements(['python-converters']);
+
+describe('scripts/converter-models/generate.py', converters.options, () => {
+  const out = useTempDir();
+
+  it('regenerates the committed models: the same graphs, configs and Python predictions', () => {
+    converters.check();
+    const script = join(ROOT, 'scripts', 'converter-models', 'generate.py');
+    const result = spawnSync(SYSTEM_PYTHON, [script, '--out', out], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+    const regenerated = JSON.parse(read(out, 'expected.json')) as unknown;
+    const committed = JSON.parse(read(CONVERTER_FIXTURES, 'expected.json')) as unknown;
+    // Training is deterministic, but another BLAS may move the last bits of a coefficient.
+    expectJsonClose(regenerated, committed, 1e-9, 'expected.json');
+    for (const name of NAMES) {
+      const config = FIXTURE_MODELS[name]!.config;
+      expect(read(out, config), config).toBe(read(CONVERTER_FIXTURES, config));
+    }
+  });
 });

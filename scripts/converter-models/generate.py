@@ -93,13 +93,14 @@ def floats(array):
 
 
 class Writer:
-    """Collects the models and writes them with their config and expected values."""
+    """Collects the models and writes them with their config and expected values under `out`."""
 
-    def __init__(self):
+    def __init__(self, out):
+        self.out = out
         self.expected = {}
 
     def write(self, name, model, config, entry):
-        directory = os.path.join(OUT, name)
+        directory = os.path.join(self.out, name)
         os.makedirs(directory, exist_ok=True)
         onnx.save(model, os.path.join(directory, "model.onnx"))
         lines = [f"# {entry['exported_as']}", "model:"]
@@ -124,7 +125,7 @@ class Writer:
         text = json.dumps(document, indent=1)
         # One line per innermost list (a row of probabilities, a list of names): short diffs.
         text = re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)), text)
-        with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as handle:
+        with open(os.path.join(self.out, "expected.json"), "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
 
 
@@ -481,6 +482,9 @@ def torch_fixed_batch(writer, train, holdout):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--slice-from", help="cut the data slices again from this directory of full datasets")
+    parser.add_argument(
+        "--out", default=OUT, help="write the models here instead (the data slices are still read from the fixtures)"
+    )
     args = parser.parse_args()
     if args.slice_from:
         slice_datasets(args.slice_from, DATA)
@@ -488,7 +492,7 @@ def main():
         name: (Table(os.path.join(DATA, f"{name}_train.csv")), Table(os.path.join(DATA, f"{name}_holdout.csv")))
         for name in ("credit", "penguins", "weather")
     }
-    writer = Writer()
+    writer = Writer(args.out)
     credit_columns = [c for c in data["credit"][0].header if c != "class"]
     column_pipelines(writer, *data["credit"], {**CREDIT_PIPELINE, "columns": credit_columns})
     column_pipelines(writer, *data["penguins"], PENGUINS_PIPELINE)
@@ -498,7 +502,7 @@ def main():
     torch_fixed_batch(writer, *data["credit"])
     writer.finish()
     for name in sorted(writer.expected):
-        size = os.path.getsize(os.path.join(OUT, name, "model.onnx"))
+        size = os.path.getsize(os.path.join(args.out, name, "model.onnx"))
         print(f"{name}/model.onnx  {size} bytes  {' '.join(writer.expected[name]['nodes'])}")
 
 

@@ -21,7 +21,8 @@
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'vitest';
 
-export type RequirementName = 'containers' | 'python-torch' | 'python-sklearn';
+export type RequirementName =
+  'containers' | 'python-torch' | 'python-sklearn' | 'python-converters';
 
 /** What a gated test records in its task meta; the reporter and the JSON report read it. */
 export interface SystemRequirementsMeta {
@@ -56,6 +57,8 @@ export const SYSTEM_PYTHON = '/usr/bin/python3';
 const PYTHON_MODULES = ['torch', 'yaml'];
 /** test/helpers/sklearnReference.ts computes reference metrics with scikit-learn at test time. */
 const SKLEARN_MODULES = ['sklearn', 'numpy'];
+/** scripts/converter-models/generate.py trains and exports the converter-shaped test models. */
+const CONVERTER_MODULES = ['onnx', 'sklearn', 'xgboost', 'torch', 'numpy'];
 
 function missingCommands(commands: string[]): string[] {
   return commands.filter(
@@ -100,6 +103,12 @@ export const REQUIREMENTS: Record<RequirementName, Requirement> = {
     needs: `${SYSTEM_PYTHON} with ${SKLEARN_MODULES.join(', ')}`,
     install: 'sudo apt-get install -y --no-install-recommends python3-sklearn python3-numpy',
     detect: () => missingPythonModules(SYSTEM_PYTHON, SKLEARN_MODULES),
+  },
+  'python-converters': {
+    needs: `${SYSTEM_PYTHON} with ${CONVERTER_MODULES.join(', ')}`,
+    install:
+      'sudo apt-get install -y --no-install-recommends python3-onnx python3-sklearn python3-xgboost python3-torch python3-numpy',
+    detect: () => missingPythonModules(SYSTEM_PYTHON, CONVERTER_MODULES),
   },
 };
 
