@@ -338,8 +338,12 @@ describe('a baseline that cannot be read', () => {
     writeFileSync(join(old, 'modelship.yml'), bundle.yaml.replace('- income', '- salary'));
     const gone = await cli(args(old));
     expect(gone.code).toBe(2);
-    expect(gone.stderr).toBe(
-      `modelship: ${join(old, 'model.onnx')} (the baseline (${old}) model, features from ${join(old, 'modelship.yml')}): ${holdout}: column salary named in modelship.yml (features, target or fairness) is missing; the file has age, income, region, tenure, group, churned.\n`,
+    expect(gone.stderr.trimEnd().split('\n'), gone.stderr).toHaveLength(1);
+    expect(gone.stderr).toContain(
+      `${holdout}: column salary named in modelship.yml (features, target or fairness) is missing; the file has age, income, region, tenure, group, churned`,
+    );
+    expect(gone.stderr).toContain(
+      `the baseline (${old}) model, features from ${join(old, 'modelship.yml')})`,
     );
   });
 });
