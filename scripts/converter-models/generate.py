@@ -79,6 +79,22 @@ CREDIT_NUMERIC_CONFIG = {
 CREDIT_NUMERIC_SPEC = {**CREDIT_NUMERIC_CONFIG, "holdout": "credit_holdout.csv", "labels": {"0": "good", "1": "bad"}}
 
 
+LEGEND = {
+    "holdout": "the CSV (relative to this file) whose rows the predictions are for, in order",
+    "classes": "the model's class labels in the order of its probability columns and ZipMap keys",
+    "labels": "what an integer class label stands for in the holdout's target column",
+    "inputs": "each graph input: element type, shape (null = any rows) and the holdout columns filling it",
+    "outputs.holds": (
+        "label: python.predict; probabilities: python.predict_proba, one column per class "
+        "(with zipmap, a sequence of {class: probability} maps built from that tensor); "
+        "positive_probability: the positive class's column of python.predict_proba; "
+        "value: python.predict of a regressor, one column"
+    ),
+    "python": "the trained Python model's own predict / predict_proba on the holdout, float64",
+    "twin": "the same graph with (or without) the ZipMap",
+}
+
+
 def onnxmltools_graph_name(name):
     """onnxmltools names the graph with a random uuid4 hex; a fixed one keeps the bytes stable."""
     return hashlib.md5(name.encode()).hexdigest()
@@ -120,6 +136,7 @@ class Writer:
     def finish(self):
         document = {
             "about": "Written by scripts/converter-models/generate.py; do not edit by hand.",
+            "legend": LEGEND,
             "models": self.expected,
         }
         text = json.dumps(document, indent=1)
