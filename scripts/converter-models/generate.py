@@ -146,9 +146,10 @@ class Writer:
             handle.write(text + "\n")
 
 
-def classification_python(model, X, classes):
-    proba = model.predict_proba(X)
-    return {"predict": [c if isinstance(c, str) else int(c) for c in model.predict(X)], "predict_proba": rows(proba)}
+def classification_python(model, X):
+    """The model's own predict (labels as text or int) and predict_proba on the holdout."""
+    labels = [c if isinstance(c, str) else int(c) for c in model.predict(X)]
+    return {"predict": labels, "predict_proba": rows(model.predict_proba(X))}
 
 
 def classifier_entry(spec, classes, inputs, outputs, python, exported_as):
@@ -179,12 +180,14 @@ def column_inputs(g, columns, types):
     return inputs
 
 
-def matrix_input(g, name, elem_type, columns, batch=None):
-    g.add_input(name, tensor_type(elem_type, [batch, len(columns)]))
-    return [{"name": name, "type": TYPE_NAMES[elem_type], "shape": [batch, len(columns)], "columns": columns}]
+def matrix_input(g, name, elem_type, columns):
+    """One [None, F] input filled from `columns`, as FloatTensorType([None, F]) declares it."""
+    g.add_input(name, tensor_type(elem_type, [None, len(columns)]))
+    return [{"name": name, "type": TYPE_NAMES[elem_type], "shape": [None, len(columns)], "columns": columns}]
 
 
-def classifier_outputs_spec(classes, zipmap, label_name="label", probabilities_name="probabilities"):
+def classifier_outputs_spec(classes, zipmap):
+    """expected.json's outputs of a classifier, as skl2onnx.classifier_outputs writes them."""
     key = "string" if skl.label_type(classes) == STRING else "int64"
     if zipmap:
         return [
@@ -197,8 +200,8 @@ def classifier_outputs_spec(classes, zipmap, label_name="label", probabilities_n
             },
         ]
     return [
-        {"name": label_name, "holds": "label", "type": key, "shape": [None]},
-        {"name": probabilities_name, "holds": "probabilities", "type": "float", "shape": [None, len(classes)]},
+        {"name": "label", "holds": "label", "type": key, "shape": [None]},
+        {"name": "probabilities", "holds": "probabilities", "type": "float", "shape": [None, len(classes)]},
     ]
 
 
@@ -224,7 +227,7 @@ def column_pipelines(writer, train, holdout, spec):
     pipeline = Pipeline([("preprocess", preprocess), ("classifier", LogisticRegression(max_iter=1000))])
     pipeline.fit(train.objects(columns, numeric), train.text(spec["target"]))
     classes = [str(c) for c in pipeline.classes_]
-    python = classification_python(pipeline, holdout.objects(columns, numeric), classes)
+    python = classification_python(pipeline, holdout.objects(columns, numeric))
     ints = spec.get("int64", set())
     types = {c: (INT64 if c in ints else FLOAT) if c in numeric else STRING for c in columns}
     for zipmap in (True, False):
@@ -279,7 +282,7 @@ def credit_numeric(writer, train, holdout):
     pipeline = Pipeline([("scaler", StandardScaler()), ("classifier", LogisticRegression(max_iter=1000))])
     pipeline.fit(X, y)
     classes = [0, 1]
-    python = classification_python(pipeline, holdout.numbers(CREDIT_NUMERIC).astype(np.float32), classes)
+    python = classification_python(pipeline, holdout.numbers(CREDIT_NUMERIC).astype(np.float32))
     for zipmap in (True, False):
         g = Graph("ONNX(Pipeline)")
         inputs = matrix_input(g, "float_input", FLOAT, CREDIT_NUMERIC)
@@ -310,7 +313,7 @@ def xgb_pair(writer, name, model, holdout, spec):
     (`float_input`, Cast of the label and ZipMap)."""
     classes = [int(c) for c in model.classes_]
     columns = spec["features"]
-    python = classification_python(model, holdout.numbers(columns).astype(np.float32), classes)
+    python = classification_python(model, holdout.numbers(columns).astype(np.float32))
     objective = model.get_xgb_params()["objective"]
     for zipmap in (False, True):
         g = Graph("ONNX(XGBClassifier)" if zipmap else onnxmltools_graph_name(name))

@@ -9,7 +9,7 @@ from onnx import TensorProto
 
 from onnx_graph import ML, tensor_type, tree_attribute_lists, zipmap_type
 
-FLOAT, INT64, STRING, DOUBLE = TensorProto.FLOAT, TensorProto.INT64, TensorProto.STRING, TensorProto.DOUBLE
+FLOAT, INT64, STRING = TensorProto.FLOAT, TensorProto.INT64, TensorProto.STRING
 
 
 def label_type(classes):
