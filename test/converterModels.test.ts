@@ -272,8 +272,9 @@ describe('scripts/converter-models/generate.py', converters.options, () => {
     const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
     const regenerated = JSON.parse(read(out, 'expected.json')) as unknown;
     const committed = JSON.parse(read(CONVERTER_FIXTURES, 'expected.json')) as unknown;
-    // Training is deterministic, but another BLAS may move the last bits of a coefficient.
-    expectJsonClose(regenerated, committed, 1e-9, 'expected.json');
+    // Byte-identical here; on another CPU, BLAS and PyTorch kernels may round differently, and
+    // training carries that into the last float32 digits of a prediction.
+    expectJsonClose(regenerated, committed, 1e-5, 'expected.json');
     for (const name of NAMES) {
       const config = FIXTURE_MODELS[name]!.config;
       expect(read(out, config), config).toBe(read(CONVERTER_FIXTURES, config));
