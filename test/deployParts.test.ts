@@ -171,6 +171,7 @@ describe("the bundle's smoke-test.json", () => {
     expect(smoke.expected.kind).toBe('binary');
     if (smoke.expected.kind !== 'binary') return;
     expect(smoke.expected.probabilities).toHaveLength(50);
+    if (!('data' in smoke.inputs)) throw new Error('expected one [rows, F] input');
     expect(smoke.inputs.data).toHaveLength(50);
     expect(smoke.inputs.data[0]).toHaveLength(26);
     expect(smoke.tolerance).toBe(1e-5);

@@ -17,7 +17,7 @@ let config: string;
 
 beforeAll(async () => {
   buildCliIfStale();
-  const width = featureWidth(loadConfig(EXAMPLE_CONFIG).config.model.features);
+  const width = featureWidth(loadConfig(EXAMPLE_CONFIG).config.model.features!);
   writeFileSync(good, await trainModel({ l2: 1 }));
   writeFileSync(
     nan,

@@ -178,7 +178,7 @@ describe('models of other element types and fixed batch sizes', () => {
 describe('serving a fixed-batch model', () => {
   const example = 'examples/credit-risk';
   const { config } = loadConfig(join(example, 'modelship.yml'));
-  const F = featureWidth(config.model.features);
+  const F = featureWidth(config.model.features!);
   const weights = Array.from({ length: F }, (_, i) => ((i * 37) % 11) / 50 - 0.1);
   weights[1] = 1e-4;
   let server: ModelServer;
@@ -209,7 +209,7 @@ describe('serving a fixed-batch model', () => {
     .map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i]!, cell])));
   const columns: Record<string, string[]> = {};
   for (const name of names) columns[name] = rows.map((r) => r[name]!);
-  const matrix = buildFeatureMatrix(columns, 7, config.model.features);
+  const matrix = buildFeatureMatrix(columns, 7, config.model.features!);
   const expected = Array.from({ length: 7 }, (_, r) => {
     let z = -0.3;
     for (let i = 0; i < F; i++) z += matrix[r * F + i]! * Math.fround(weights[i]!);

@@ -202,18 +202,18 @@ describe('the credit-risk example', () => {
     const { model } = loaded.config;
     const sensitive = loaded.config.fairness?.sensitive ?? [];
     const data = await loadEvaluationData(loaded.resolve(loaded.config.data.eval!), {
-      features: model.features,
+      features: model.features!,
       target: model.target,
       extraColumns: sensitive,
     });
-    const width = featureWidth(model.features);
+    const width = featureWidth(model.features!);
     expect(width).toBe(26);
     expect(data.rows).toBe(300);
     expect(data.matrix).toHaveLength(300 * 26);
     expect(new Set(data.target)).toEqual(new Set(['good', 'bad']));
     expect(Object.keys(data.extras)).toEqual(['personal_status', 'foreign_worker']);
     // The first row of eval.csv: 0<=X<200, 48 months, 5951, … own, none, yes.
-    const names = featureNames(model.features);
+    const names = featureNames(model.features!);
     const first = Object.fromEntries(names.map((n, i) => [n, data.matrix[i]]));
     expect(first).toMatchObject({
       duration: 48,

@@ -18,7 +18,7 @@ const dir = useTempDir();
 const example = 'examples/credit-risk';
 const loaded = loadConfig(join(example, 'modelship.yml'));
 const { config } = loaded;
-const F = featureWidth(config.model.features);
+const F = featureWidth(config.model.features!);
 const weights = Array.from({ length: F }, (_, i) => ((i * 37) % 11) / 50 - 0.1);
 weights[1] = 1e-4; // credit_amount is in the thousands
 const modelPath = join(dir, 'model.onnx');
@@ -186,7 +186,7 @@ describe('/predict', () => {
     const model = await loadOnnxModel(modelPath, { features: F });
     const out = await predict(
       model,
-      buildFeatureMatrix(columns, rows.length, config.model.features),
+      buildFeatureMatrix(columns, rows.length, config.model.features!),
       rows.length,
       config.model.task,
     );

@@ -15,7 +15,7 @@ import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const { config } = loadConfig('examples/credit-risk/modelship.yml');
-const F = featureWidth(config.model.features);
+const F = featureWidth(config.model.features!);
 const modelPath = join(dir, 'model.onnx');
 writeFileSync(modelPath, logisticRegressionModel({ weights: new Array(F).fill(0.01), bias: 0 }));
 const INFER = '/v2/models/credit-risk/infer';

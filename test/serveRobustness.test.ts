@@ -14,7 +14,7 @@ import { useTempDir } from './helpers/tempDir.js';
 
 const dir = useTempDir();
 const { config } = loadConfig('examples/credit-risk/modelship.yml');
-const F = featureWidth(config.model.features);
+const F = featureWidth(config.model.features!);
 const weights = Array.from({ length: F }, (_, i) => ((i * 37) % 11) / 50 - 0.1);
 const modelPath = join(dir, 'model.onnx');
 writeFileSync(modelPath, logisticRegressionModel({ weights, bias: -0.3 }));

@@ -70,7 +70,7 @@ describe('examples/credit-risk/train.py', torch.options, () => {
 
   it('exports a float32 [N, 26] → [N, 2] probability model', async () => {
     const { config } = loadConfig(CONFIG);
-    const width = featureWidth(config.model.features);
+    const width = featureWidth(config.model.features!);
     expect(width).toBe(26);
     const model = await loadOnnxModel(modelPath, { features: width });
     try {
@@ -78,7 +78,7 @@ describe('examples/credit-risk/train.py', torch.options, () => {
       expect(model.inputShape).toEqual(['N', 26]);
       expect(model.outputNames).toEqual(['probabilities']);
       const data = await loadEvaluationData(join(EXAMPLE, 'data', 'eval.csv'), {
-        features: config.model.features,
+        features: config.model.features!,
         target: config.model.target,
       });
       const out = await model.runTensor(data.matrix, data.rows);

@@ -221,8 +221,9 @@ export const modelshipConfigSchema = z
         features: z
           .array(featureSchema)
           .min(1)
+          .optional()
           .describe(
-            "How one row becomes the model's float32 input [batch, F], in this order: column names, and objects with column and optionally one_hot or map, missing and unknown. A blank value or an unlisted category is an error unless the feature's missing or unknown says otherwise.",
+            "How one row becomes the model's input, in this order: column names, and objects with column and optionally one_hot or map, missing and unknown. Required for a model with one [batch, F] input; a model with one input per data column (scikit-learn pipelines exported with skl2onnx) reads its inputs' columns, and features may then be left out or list exactly those columns (with their missing settings). A blank value or an unlisted category is an error unless the feature's missing or unknown says otherwise.",
           ),
       })
       .strict()
@@ -419,7 +420,7 @@ export const modelshipConfigSchema = z
   });
 
 export type ModelshipConfig = z.output<typeof modelshipConfigSchema>;
-export type Feature = ModelshipConfig['model']['features'][number];
+export type Feature = NonNullable<ModelshipConfig['model']['features']>[number];
 
 /** A loaded config with its location; `resolve` makes config-relative paths absolute. */
 export interface LoadedConfig {

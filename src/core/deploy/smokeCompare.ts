@@ -102,9 +102,10 @@ export function compareInfer(data: SmokeTestData, body: unknown): SmokeCompariso
   const n = data.rows.length;
   const { expected } = data;
   if (expected.kind === 'binary') {
-    // [N, 2]: column 1 is P(positive); [N, 1] or [N]: the value is.
+    // [N, 2]: column 1 (or positive_column) is P(positive); [N, 1] or [N]: the value is.
     const two = shape.length === 2 && shape[1] === 2;
-    const scores = two ? values.filter((_, i) => i % 2 === 1) : values;
+    const column = data.inputs.positive_column ?? 1;
+    const scores = two ? values.filter((_, i) => i % 2 === column) : values;
     return compareValues(data, route, expected.probabilities, scores, `P(${expected.positive})`);
   }
   if (expected.kind === 'multiclass')

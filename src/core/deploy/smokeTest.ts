@@ -89,14 +89,17 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   comparisons.push(comparePredict(data, predict.body, options.negativeLabel));
   const infer = await post(`${url}/v2/models/${encodeURIComponent(data.model)}/infer`, {
     id: 'modelship-smoke-test',
-    inputs: [
-      {
-        name: data.inputs.name,
-        shape: [data.inputs.data.length, data.inputs.width],
-        datatype: 'FP32',
-        data: data.inputs.data,
-      },
-    ],
+    inputs:
+      'tensors' in data.inputs
+        ? data.inputs.tensors
+        : [
+            {
+              name: data.inputs.name,
+              shape: [data.inputs.data.length, data.inputs.width],
+              datatype: 'FP32',
+              data: data.inputs.data,
+            },
+          ],
     outputs: [{ name: data.inputs.output }],
   });
   if ('error' in infer) return failed(`infer: ${infer.error}`, readyAfterMs);

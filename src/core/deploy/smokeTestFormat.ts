@@ -12,6 +12,14 @@ export const SMOKE_TEST_TOLERANCE = 1e-5;
 
 export type SmokeValue = string | number | boolean | null;
 
+/** One OIP input tensor of a column-named model. */
+export interface SmokeTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: (number | string | boolean)[];
+}
+
 /** What the model predicted for the rows, by task. */
 export type SmokeExpected =
   | { kind: 'binary'; positive: string; threshold: number; probabilities: number[] }
@@ -26,7 +34,14 @@ export interface SmokeTestData {
   tolerance: number;
   /** Feature columns of each row, as the data file holds them: the body of POST /predict. */
   rows: Record<string, SmokeValue>[];
-  /** The rows as the model's float32 input [rows, width]: the body of the OIP infer request. */
-  inputs: { name: string; output: string; width: number; data: number[][] };
+  /**
+   * The rows as the model's input, the body of the OIP infer request: one float32 [rows, width]
+   * tensor, or one tensor per column-named input. `positive_column` 0: the output's column 0 is
+   * P(positive) (a model whose classes put the positive one first); otherwise column 1 is.
+   */
+  inputs: (
+    | { name: string; output: string; width: number; data: number[][] }
+    | { output: string; tensors: SmokeTensor[] }
+  ) & { positive_column?: 0 };
   expected: SmokeExpected;
 }

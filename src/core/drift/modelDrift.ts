@@ -14,9 +14,9 @@ import { binaryMetrics } from '../metrics/binary.js';
 import { argmaxRows, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
-import { featureWidth } from '../model/featureMatrix.js';
+import { positiveColumn } from '../model/classOrder.js';
+import { loadConfiguredModel, type ConfiguredModel } from '../model/configuredModel.js';
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
-import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
 import { predict, type Predictions } from '../model/predict.js';
 import { columnDrift } from './columnDrift.js';
 import type { DriftMethod, PerformanceDrift, PredictionDrift } from './driftReport.js';
@@ -42,18 +42,18 @@ export async function modelDrift(options: ModelDriftOptions): Promise<{
 }> {
   const { config } = options.loaded;
   const notes: string[] = [];
-  const model = await loadOnnxModel(options.modelPath, {
-    features: featureWidth(config.model.features),
+  const configured = await loadConfiguredModel(options.loaded, options.modelPath, {
     executionProviders: defaultExecutionProviders(),
   });
   try {
     const hasTarget = options.currentColumns.includes(config.model.target);
-    const current = await scoreFile(model, options.loaded, options.current, hasTarget);
+    const current = await scoreFile(configured, options.loaded, options.current, hasTarget);
     const output = outputName(options.loaded);
     let referenceDist: Distribution | null = null;
     let profileColumn = null;
     if ('path' in options.reference) {
-      referenceDist = (await scoreFile(model, options.loaded, options.reference.path, false)).dist;
+      referenceDist = (await scoreFile(configured, options.loaded, options.reference.path, false))
+        .dist;
     } else {
       profileColumn = options.reference.profile.prediction ?? null;
       if (!profileColumn)
@@ -95,7 +95,7 @@ export async function modelDrift(options: ModelDriftOptions): Promise<{
     notes.push(`Prediction drift skipped: ${error.message}`);
     return { notes };
   } finally {
-    await model.release();
+    await configured.model.release();
   }
 }
 
@@ -108,26 +108,34 @@ function outputName(loaded: LoadedConfig): string {
 }
 
 async function scoreFile(
-  model: OnnxModel,
+  { model, features }: ConfiguredModel,
   loaded: LoadedConfig,
   path: string,
   withTarget: boolean,
 ): Promise<{ data: EvaluationData; predictions: Predictions; dist: Distribution }> {
   const { config } = loaded;
   const data = await loadEvaluationData(path, {
-    features: config.model.features,
+    features,
     ...(withTarget ? { target: config.model.target } : {}),
   });
   const predictions = await predict(model, data.matrix, data.rows, config.model.task, {
     ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
+    ...(config.model.task === 'binary-classification'
+      ? { positiveColumn: positiveColumn(model.path, model.classes, config.model.positive) }
+      : {}),
+    strings: data.strings,
   });
-  return { data, predictions, dist: scoreDistribution(predictions, loaded) };
+  return { data, predictions, dist: scoreDistribution(predictions, loaded, model.classes) };
 }
 
 /** Scores as a distribution: P(positive) or the predicted value (numeric), else the predicted class. */
-export function scoreDistribution(predictions: Predictions, loaded: LoadedConfig): Distribution {
+export function scoreDistribution(
+  predictions: Predictions,
+  loaded: LoadedConfig,
+  modelClasses?: readonly string[],
+): Distribution {
   if (predictions.kind === 'multiclass') {
-    const classes = loaded.config.model.classes?.map(String);
+    const classes = loaded.config.model.classes?.map(String) ?? modelClasses;
     const argmax = argmaxRows(predictions.proba, predictions.classCount);
     const categories = new Map<string, number>();
     for (const k of argmax) {
@@ -224,12 +232,11 @@ export async function predictionProfile(
   modelPath: string,
   dataPath: string,
 ): Promise<ColumnProfile> {
-  const model = await loadOnnxModel(modelPath, {
-    features: featureWidth(loaded.config.model.features),
+  const configured = await loadConfiguredModel(loaded, modelPath, {
     executionProviders: defaultExecutionProviders(),
   });
   try {
-    const { dist } = await scoreFile(model, loaded, dataPath, false);
+    const { dist } = await scoreFile(configured, loaded, dataPath, false);
     const base = { name: outputName(loaded), declared: null, count: dist.count, nulls: dist.nulls };
     if (dist.kind === 'numeric') return { ...base, ...numericStatistics(dist) };
     if (dist.kind === 'categorical')
@@ -243,6 +250,6 @@ export async function predictionProfile(
       };
     throw new Error('unreachable: scores are numbers or classes');
   } finally {
-    await model.release();
+    await configured.model.release();
   }
 }

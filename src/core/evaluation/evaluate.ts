@@ -1,4 +1,4 @@
-import type { Feature, LoadedConfig } from '../config/modelshipConfig.js';
+import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { isModelshipError, ModelshipError } from '../errors.js';
 import { fairnessReport } from '../fairness/fairness.js';
 import { applyConfigGate } from '../gate/configGate.js';
@@ -6,9 +6,11 @@ import { binaryConfusion, binaryMetrics } from '../metrics/binary.js';
 import { multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
-import { featureWidth } from '../model/featureMatrix.js';
+import { alignClasses, positiveColumn } from '../model/classOrder.js';
+import { loadConfiguredModel } from '../model/configuredModel.js';
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
-import { loadOnnxModel, type OnnxModel } from '../model/onnxModel.js';
+import type { ResolvedFeature } from '../model/modelFeatures.js';
+import type { OnnxModel } from '../model/onnxModel.js';
 import { predict } from '../model/predict.js';
 import type {
   BaselineResults,
@@ -61,12 +63,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const dataPath = options.data ? options.data : loaded.resolve(dataInput);
   const sensitive = config.fairness?.sensitive ?? [];
   const holdout = holdoutReader(dataPath, config.model.target, sensitive);
-  // The candidate's rows first: they give the labels and the fairness columns of both models.
-  const data = await holdout(config.model.features);
-  const labels = labelsFor(config, data.target, dataPath);
-  const scoring = { holdout, labels, sensitive, options };
-  const candidate = await scoreModel({ path: modelPath, config: loaded }, 'candidate', scoring);
-  const baseline = options.baseline ? await scoreBaseline(options.baseline, scoring) : null;
+  // The candidate's rows come first: they give the labels of both models (the same rows).
+  let read: Labels | undefined;
+  const labelsOf = (data: EvaluationData) => (read ??= labelsFor(config, data.target, dataPath));
+  const scoring = { holdout, labelsOf, sensitive, options };
+  const { results: candidate, features } = await scoreModel(
+    { path: modelPath, config: loaded },
+    'candidate',
+    scoring,
+  );
+  const labels = read!;
+  const baseline = options.baseline
+    ? await scoreBaseline(options.baseline, features, scoring)
+    : null;
   const gate = applyConfigGate(
     config,
     { metrics: candidate.metrics, fairness: disparities(candidate) },
@@ -75,7 +84,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   return {
     name: config.model.name,
     task: config.model.task,
-    rows: data.rows,
+    rows: labels.yTrue.length,
     data: dataInput,
     ...(labels.kind === 'binary'
       ? { threshold: config.model.threshold, positive: labels.positive }
@@ -91,7 +100,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 }
 
 /** Reads the holdout's rows for a list of features: the same file and row order every time. */
-type HoldoutReader = (features: readonly Feature[]) => Promise<EvaluationData>;
+type HoldoutReader = (features: readonly ResolvedFeature[]) => Promise<EvaluationData>;
 
 /** Reads the holdout once per distinct feature list, so two models that agree share one read. */
 function holdoutReader(dataPath: string, target: string, extraColumns: string[]): HoldoutReader {
@@ -111,6 +120,8 @@ function holdoutReader(dataPath: string, target: string, extraColumns: string[])
 interface ModelInput {
   model: OnnxModel;
   data: EvaluationData;
+  /** What the model reads: its config's features, or its column-named inputs. */
+  features: ResolvedFeature[];
 }
 
 /** Builds a model's input from its own config's features and loads the model to take it. */
@@ -120,33 +131,35 @@ async function modelInput(
   holdout: HoldoutReader,
   executionProviders: readonly ('cuda' | 'cpu')[],
 ): Promise<ModelInput> {
-  const { features } = config.config.model;
-  const data = await holdout(features);
-  const model = await loadOnnxModel(modelPath, {
-    features: featureWidth(features),
-    executionProviders,
-  });
-  return { model, data };
+  const { model, features } = await loadConfiguredModel(config, modelPath, { executionProviders });
+  try {
+    return { model, data: await holdout(features), features };
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
 }
 
 /** What scoring either model shares: the holdout, its labels and the candidate's settings. */
 interface Scoring {
   holdout: HoldoutReader;
-  labels: Labels;
+  /** The labels, read from the first model's rows (every model reads the same rows). */
+  labelsOf(data: EvaluationData): Labels;
   sensitive: string[];
   options: EvaluateOptions;
 }
 
-async function scoreBaseline(baseline: BaselineModel, scoring: Scoring): Promise<BaselineResults> {
+async function scoreBaseline(
+  baseline: BaselineModel,
+  candidateFeatures: readonly ResolvedFeature[],
+  scoring: Scoring,
+): Promise<BaselineResults> {
   const candidateConfig = scoring.options.config;
   const config = baseline.config ?? candidateConfig;
   const role = baseline.label === baseline.path ? 'baseline' : `baseline (${baseline.label})`;
-  const results = await scoreModel({ path: baseline.path, config }, role, scoring);
+  const { results, features } = await scoreModel({ path: baseline.path, config }, role, scoring);
   if (baseline.tag) results.model.tag = baseline.tag;
-  const changes =
-    config === candidateConfig
-      ? null
-      : featureChanges(config.config.model.features, candidateConfig.config.model.features);
+  const changes = config === candidateConfig ? null : featureChanges(features, candidateFeatures);
   return { ...results, label: baseline.label, ...(changes ? { feature_changes: changes } : {}) };
 }
 
@@ -154,10 +167,11 @@ async function scoreModel(
   subject: { path: string; config: LoadedConfig },
   role: string,
   scoring: Scoring,
-): Promise<ModelResults> {
+): Promise<{ results: ModelResults; features: ResolvedFeature[] }> {
   const { path, config } = subject;
   const own = config !== scoring.options.config;
   let input: ModelInput | undefined;
+  let scored = false;
   try {
     input = await modelInput(
       config,
@@ -165,13 +179,17 @@ async function scoreModel(
       scoring.holdout,
       scoring.options.executionProviders ?? defaultExecutionProviders(),
     );
-    return await scoreWith(input.model, path, input.data, scoring);
+    scoring.labelsOf(input.data);
+    scored = true;
+    const results = await scoreWith(input.model, path, input.data, scoring);
+    return { results, features: input.features };
   } catch (error) {
     // The metrics' own errors ("row 3 has NaN") do not say which of the two models gave them,
     // nor, for a baseline with its own config, which modelship.yml its features came from.
+    // A data file's errors name the file and row: they are about the data, not a model.
     if (!isModelshipError(error)) throw error;
     const from = own ? `, features from ${config.file}` : '';
-    if (!error.message.includes(path))
+    if (scored && !error.message.includes(path))
       throw new ModelshipError(
         `${path} (the ${role} model${from}): ${error.message}`,
         error.exitCode,
@@ -191,12 +209,17 @@ async function scoreWith(
   model: OnnxModel,
   path: string,
   data: EvaluationData,
-  { labels, options, sensitive }: Scoring,
+  { labelsOf, options, sensitive }: Scoring,
 ): Promise<ModelResults> {
   const { config } = options.config;
+  const labels = labelsOf(data);
+  const strings = data.strings;
   const info = { path, sha256: model.sha256, provider: model.provider };
   if (labels.kind === 'binary') {
-    const out = await predict(model, data.matrix, data.rows, 'binary-classification');
+    const out = await predict(model, data.matrix, data.rows, 'binary-classification', {
+      strings,
+      positiveColumn: positiveColumn(path, model.classes, labels.positive),
+    });
     if (out.kind !== 'binary') throw new Error('unreachable');
     const threshold = config.model.threshold;
     const yPred = new Uint8Array(data.rows);
@@ -222,8 +245,10 @@ async function scoreWith(
   if (labels.kind === 'multiclass') {
     const out = await predict(model, data.matrix, data.rows, 'multiclass-classification', {
       classCount: labels.classes.length,
+      strings,
     });
     if (out.kind !== 'multiclass') throw new Error('unreachable');
+    out.proba = alignClasses(path, out.proba, model.classes, labels.classes);
     const matrix = multiclassConfusion(labels.yTrue, out.proba, labels.classes.length);
     return {
       model: info,
@@ -232,7 +257,7 @@ async function scoreWith(
       confusion: { labels: labels.classes, matrix },
     };
   }
-  const out = await predict(model, data.matrix, data.rows, 'regression');
+  const out = await predict(model, data.matrix, data.rows, 'regression', { strings });
   if (out.kind !== 'regression') throw new Error('unreachable');
   return {
     model: info,

@@ -1,4 +1,4 @@
-import type { Feature } from '../config/modelshipConfig.js';
+import type { ResolvedFeature } from '../model/modelFeatures.js';
 
 /** How the candidate's features differ from the baseline's, by data column. */
 export interface FeatureChanges {
@@ -12,8 +12,8 @@ export interface FeatureChanges {
 
 /** The changes from `baseline` to `candidate`, or null when both read the same columns alike. */
 export function featureChanges(
-  baseline: readonly Feature[],
-  candidate: readonly Feature[],
+  baseline: readonly ResolvedFeature[],
+  candidate: readonly ResolvedFeature[],
 ): FeatureChanges | null {
   const before = encodings(baseline);
   const after = encodings(candidate);
@@ -27,7 +27,7 @@ export function featureChanges(
 }
 
 /** Each column's encodings as comparable text, in first-use order. */
-function encodings(features: readonly Feature[]): Map<string, string> {
+function encodings(features: readonly ResolvedFeature[]): Map<string, string> {
   const out = new Map<string, string[]>();
   for (const feature of features) {
     const { column, ...settings } = typeof feature === 'string' ? { column: feature } : feature;

@@ -13,6 +13,8 @@ export function positiveColumn(
   if (!modelClasses || modelClasses.length !== 2) return 1;
   const index = modelClasses.indexOf(String(positive));
   if (index === 0 || index === 1) return index;
+  // Classes 0 and 1 are a model trained on encoded labels: column 1 scores the label encoded 1.
+  if (isIndexLabels(modelClasses)) return 1;
   throw new ModelshipError(
     `${path}: the model's classes are ${modelClasses.join(', ')}, but model.positive is ${String(positive)}; set model.positive in modelship.yml to the class the model scores as positive.`,
   );
@@ -30,11 +32,15 @@ export function alignClasses(
   labelClasses: readonly string[],
 ): Float64Array {
   if (!modelClasses || modelClasses.every((c, i) => c === labelClasses[i])) return proba;
+  // Classes 0…C-1 are a model trained on encoded labels (XGBoost's, a LabelEncoder's): its
+  // columns are in the order of model.classes or of the sorted labels, as without names.
+  if (isIndexLabels(modelClasses) && !labelClasses.every((c) => modelClasses.includes(c)))
+    return proba;
   const from = labelClasses.map((c) => modelClasses.indexOf(c));
   const absent = labelClasses.filter((_, i) => from[i] === -1);
   if (absent.length || modelClasses.length !== labelClasses.length) {
     throw new ModelshipError(
-      `${path}: the model's classes are ${modelClasses.join(', ')}, but the labels are ${labelClasses.join(', ')}; set model.classes in modelship.yml to the model's classes, or retrain on the same labels.`,
+      `${path}: the model's classes are ${modelClasses.join(', ')}, but the labels are ${labelClasses.join(', ')}; list the model's classes in model.classes in modelship.yml, or retrain on these labels.`,
     );
   }
   const c = labelClasses.length;
@@ -43,4 +49,9 @@ export function alignClasses(
     for (let k = 0; k < c; k++) out[r * c + k] = proba[r * c + from[k]!]!;
   }
   return out;
+}
+
+/** Whether classes are the column indices 0, 1, …, C-1: labels a model was trained on encoded. */
+function isIndexLabels(classes: readonly string[]): boolean {
+  return classes.every((c, i) => c === String(i));
 }

@@ -1,5 +1,4 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api';
-import type { Feature } from '../config/modelshipConfig.js';
 import { ModelshipError, messageOf } from '../errors.js';
 import {
   openDataSource,
@@ -16,10 +15,12 @@ import {
   featureWidth,
   notNumericError,
 } from './featureMatrix.js';
+import type { ResolvedFeature } from './modelFeatures.js';
 import { queryChunks, type ChunkedResult } from './queryChunks.js';
+import { TextCodes } from './textCodes.js';
 
 export interface EvaluationDataOptions {
-  features: readonly Feature[];
+  features: readonly ResolvedFeature[];
   /** The label column; left out (scoring unlabelled data), `target` comes back empty. */
   target?: string;
   /** Columns kept as text beside the matrix (sensitive attributes, ids). */
@@ -35,6 +36,8 @@ export interface EvaluationData {
   target: string[];
   /** Each extra column's string form per row; null reads '(missing)'. */
   extras: Record<string, string[]>;
+  /** The text the matrix's codes stand for (features of string model inputs). */
+  strings: string[];
 }
 
 /** Shown for a null value of an extra column. */
@@ -114,6 +117,7 @@ async function readEvaluationData(
   const target = new Array<string>(labels.length ? rows : 0);
   const extraValues = extras.map(() => new Array<string>(rows));
   const targetIndex = featureCols.length;
+  const text = new TextCodes();
   let first = 0;
   for (let k = 0; k < result.chunkCount; k++) {
     const chunk = result.chunk(k);
@@ -126,6 +130,7 @@ async function readEvaluationData(
       } else columns[featureCols[j]!] = values;
     }
     const part = buildFeatureMatrix(columns, n, options.features, {
+      text,
       source: source.display,
       rowOffset: first,
     });
@@ -154,6 +159,7 @@ async function readEvaluationData(
     matrix,
     target,
     extras: Object.fromEntries(extras.map((c, e) => [c, extraValues[e]!])),
+    strings: text.values,
   };
 }
 

@@ -1,5 +1,6 @@
-import type { Feature } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
+import { isTextFeature, type ResolvedFeature } from './modelFeatures.js';
+import type { TextCodes } from './textCodes.js';
 
 /** Where `buildFeatureMatrix`'s messages say the values came from. */
 export interface FeatureMatrixOptions {
@@ -7,6 +8,8 @@ export interface FeatureMatrixOptions {
   rowOffset?: number;
   /** Names the data in messages, e.g. the file name. */
   source?: string;
+  /** Where text features (string inputs) keep their values; the matrix holds their codes. */
+  text?: TextCodes;
 }
 
 /**
@@ -16,6 +19,7 @@ export interface FeatureMatrixOptions {
  */
 export type FeatureSpec =
   | { kind: 'numeric'; column: string; missing: 'error' | number }
+  | { kind: 'text'; column: string; missing: 'error' | string }
   | {
       kind: 'one_hot';
       column: string;
@@ -32,8 +36,16 @@ export type FeatureSpec =
     };
 
 /** A feature's kind, column, encoding and settings; modelship.yml's validation rules out the rest. */
-export function featureSpec(feature: Feature): FeatureSpec {
+export function featureSpec(feature: ResolvedFeature): FeatureSpec {
   if (typeof feature === 'string') return { kind: 'numeric', column: feature, missing: 'error' };
+  if (isTextFeature(feature)) {
+    const { column, missing = 'error' } = feature;
+    return {
+      kind: 'text',
+      column,
+      missing: typeof missing === 'number' ? String(missing) : missing,
+    };
+  }
   const { column, missing = 'error', unknown = 'error' } = feature;
   // loadConfig refuses these; a caller passing features of its own is told the same.
   const invalid = (key: string, value: unknown, takes: string) =>
@@ -61,7 +73,7 @@ function inputCount(spec: FeatureSpec): number {
 }
 
 /** The name of each model input, in order: a column, `column=value` per category, a mapped column. */
-export function featureNames(features: readonly Feature[]): string[] {
+export function featureNames(features: readonly ResolvedFeature[]): string[] {
   return features.map(featureSpec).flatMap((spec) => {
     if (spec.kind === 'one_hot') return spec.categories.map((c) => `${spec.column}=${String(c)}`);
     return [spec.column];
@@ -69,12 +81,12 @@ export function featureNames(features: readonly Feature[]): string[] {
 }
 
 /** How many floats one row becomes (F in the model input [batch, F]). */
-export function featureWidth(features: readonly Feature[]): number {
+export function featureWidth(features: readonly ResolvedFeature[]): number {
   return features.reduce((n, f) => n + inputCount(featureSpec(f)), 0);
 }
 
 /** The distinct data columns the features read, in first-use order. */
-export function featureColumns(features: readonly Feature[]): string[] {
+export function featureColumns(features: readonly ResolvedFeature[]): string[] {
   return [...new Set(features.map((f) => featureSpec(f).column))];
 }
 
@@ -96,7 +108,7 @@ interface Slot {
 export function buildFeatureMatrix(
   columns: Readonly<Record<string, ArrayLike<unknown>>>,
   rowCount: number,
-  features: readonly Feature[],
+  features: readonly ResolvedFeature[],
   options: FeatureMatrixOptions = {},
 ): Float32Array {
   const specs = features.map(featureSpec);
@@ -128,6 +140,9 @@ export function buildFeatureMatrix(
       case 'map':
         fillMap(slot, values, spec, rows);
         break;
+      case 'text':
+        fillText(slot, values, spec, rows, options.text);
+        break;
     }
     offset += inputCount(spec);
   }
@@ -153,7 +168,7 @@ class Rows {
 
   /** A missing value under `missing: error`, with the setting that would fill it. */
   missing(row: number, spec: FeatureSpec): ModelshipError {
-    const fill = spec.kind === 'one_hot' ? 'zeros' : '<number>';
+    const fill = spec.kind === 'one_hot' ? 'zeros' : spec.kind === 'text' ? '<text>' : '<number>';
     return new ModelshipError(
       `${this.at(row)}: ${spec.column} is missing; fill it in the data, or set missing: ${fill} on feature ${spec.column} in modelship.yml.`,
     );
@@ -260,6 +275,25 @@ function fillMap(
         `${rows.at(row)}: ${spec.column} ${JSON.stringify(displayOf(value))} is not a key of its map in modelship.yml (${[...byString.keys()].join(', ')}); add it to the map, or set unknown: <number> on feature ${spec.column} in modelship.yml.`,
       );
     }
+  }
+}
+
+/** A string input's column: each value's text, as its code in `text`. */
+function fillText(
+  { matrix, width, offset, rowCount }: Slot,
+  values: ArrayLike<unknown>,
+  spec: Extract<FeatureSpec, { kind: 'text' }>,
+  rows: Rows,
+  text: TextCodes | undefined,
+): void {
+  if (!text) throw new Error(`buildFeatureMatrix: text feature ${spec.column} needs options.text`);
+  for (let row = 0, i = offset; row < rowCount; row++, i += width) {
+    const value = values[row];
+    // A blank is missing, as for every other feature; other text is fed exactly as it is.
+    if (value === null || value === undefined || (typeof value === 'string' && value === '')) {
+      if (spec.missing === 'error') throw rows.missing(row, spec);
+      matrix[i] = text.code(spec.missing);
+    } else matrix[i] = text.code(typeof value === 'string' ? value : String(displayOf(value)));
   }
 }
 

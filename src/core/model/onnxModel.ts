@@ -135,9 +135,12 @@ function exposeScores(
   let exposed: ExposedModel;
   try {
     exposed = exposeZipMapInputs(bytes);
-  } catch {
+  } catch (error) {
+    const message = messageOf(error);
     // Not readable as ONNX protobuf: onnxruntime says why, with the file named (loadError).
-    return { bytes, zipMaps: [], added: new Set() };
+    if (/^malformed protobuf|has no graph/.test(message))
+      return { bytes, zipMaps: [], added: new Set() };
+    throw new ModelshipError(`${path}: ${message}; re-export the model with its converter.`);
   }
   return {
     ...exposed,

@@ -28,6 +28,8 @@ import { sha256sums, type BundleFile } from './checksums.js';
 import { buildSmokeTestData } from '../deploy/smokeTestData.js';
 import { isRunManifest } from './runManifestBesideModel.js';
 import { buildModelCard, type DataDigest } from './modelCard.js';
+import type { InputLayout, ModelInput } from '../model/modelInputs.js';
+import { loadOnnxModel } from '../model/onnxModel.js';
 import { buildProfile } from '../data/profile.js';
 import { predictionProfile } from '../drift/modelDrift.js';
 
@@ -166,6 +168,7 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
   });
   if (data.train) data.train.rows = profile.rows;
   if (data.eval && report.data === config.data.eval) data.eval.rows = report.rows;
+  const modelInputs = await describeInputs(modelPath);
   const card = buildModelCard({
     config,
     version,
@@ -176,6 +179,7 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
     profile,
     trainManifest: options.trainManifest ?? null,
     commit: options.commit ?? null,
+    modelInputs,
   });
 
   mkdirSync(dirname(out), { recursive: true });
@@ -387,4 +391,16 @@ async function dataDigests(loaded: LoadedConfig): Promise<ReleaseManifest['data'
     }
   });
   return out;
+}
+
+/** How the model reads a row (one [batch, F] input, or one per column), for the model card. */
+async function describeInputs(
+  modelPath: string,
+): Promise<{ layout: InputLayout; inputs: ModelInput[] }> {
+  const model = await loadOnnxModel(modelPath);
+  try {
+    return { layout: model.layout, inputs: model.inputs };
+  } finally {
+    await model.release();
+  }
 }

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { FAIRNESS_METRICS, type ModelshipConfig, type Task } from '../config/modelshipConfig.js';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
-import { featureWidth } from '../model/featureMatrix.js';
+import { featureColumns, featureWidth } from '../model/featureMatrix.js';
+import type { InputLayout, ModelInput } from '../model/modelInputs.js';
 import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
 import { formatValue } from '../report/numberFormat.js';
 import type { RunManifest } from '../train/runManifest.js';
@@ -27,6 +28,8 @@ export interface ModelCardInput {
   profile?: DataProfile | null;
   trainManifest?: RunManifest | null;
   commit?: string | null;
+  /** How the model reads a row, from the model itself (a model with column-named inputs). */
+  modelInputs?: { layout: InputLayout; inputs: readonly ModelInput[] };
 }
 
 const TASK_WORDS: Record<Task, string> = {
@@ -141,17 +144,28 @@ function title(input: ModelCardInput): string {
   ].join('');
 }
 
+/** How a row becomes the model's input, in words. */
+function inputWords({ config, modelInputs }: ModelCardInput): string {
+  if (modelInputs?.layout === 'columns') {
+    const { inputs } = modelInputs;
+    const listed = inputs.map((i) => `${codeSpan(i.name)} (${i.type})`).join(', ');
+    return `an ONNX model with one input per data column (${inputs.length}): ${listed}`;
+  }
+  const features = config.model.features ?? [];
+  const type = modelInputs?.inputs[0]?.type ?? 'float32';
+  return `an ONNX model fed one ${type} input [batch, ${featureWidth(features)}] built from ${features.length} column${features.length === 1 ? '' : 's'} as modelship.yml describes`;
+}
+
 function modelDetails(input: ModelCardInput): string {
   const { config, trainManifest } = input;
   const card = config.card ?? {};
-  const width = featureWidth(config.model.features);
   const lines = [
     '## Model details',
     '',
     `- **Name:** ${codeSpan(config.model.name)}`,
     `- **Version:** ${codeSpan(input.version)}`,
     `- **Date:** ${input.created.toISOString().slice(0, 10)}`,
-    `- **Type:** ${TASK_WORDS[config.model.task]}; an ONNX model fed one float32 input [batch, ${width}] built from ${config.model.features.length} column${config.model.features.length === 1 ? '' : 's'} as modelship.yml describes`,
+    `- **Type:** ${TASK_WORDS[config.model.task]}; ${inputWords(input)}`,
     `- **Training algorithm:** ${trainingAlgorithm(trainManifest)}`,
     `- **License:** ${card.license ? escapeMarkdown(card.license) : 'not stated (card.license in modelship.yml)'}`,
     `- **Contact:** ${card.contact ? escapeMarkdown(card.contact) : 'not stated (card.contact in modelship.yml)'}`,
@@ -293,7 +307,10 @@ function trainingData(input: ModelCardInput): string {
     lines.push(
       `- **Data contract:** ${codeSpan('schema.yml')} (from ${codeSpan(input.data.schema.path)})`,
     );
-  const features = config.model.features.map((f) => codeSpan(typeof f === 'string' ? f : f.column));
+  const columns = config.model.features
+    ? featureColumns(config.model.features)
+    : (input.modelInputs?.inputs.map((i) => i.name) ?? []);
+  const features = columns.map((c) => codeSpan(c));
   lines.push(`- **Model inputs from:** ${features.join(', ')}`);
   return lines.join('\n');
 }

@@ -3,7 +3,10 @@ import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { isModelshipError } from '../errors.js';
 import { buildFeatureMatrix, featureColumns } from '../model/featureMatrix.js';
 import type { ModelOutput, OnnxModel } from '../model/onnxModel.js';
+import { positiveColumn } from '../model/classOrder.js';
+import type { ResolvedFeature } from '../model/modelFeatures.js';
 import { predict } from '../model/predict.js';
+import { TextCodes } from '../model/textCodes.js';
 import { BadRequest, inferenceFailed } from './inferRequest.js';
 import { checkDeadline, type ModelRunner } from './modelRunner.js';
 
@@ -21,6 +24,8 @@ export const predictSchema = z.object({
 export interface PredictContext {
   config: ModelshipConfig;
   model: OnnxModel;
+  /** What the model reads: modelship.yml's features, or its column-named inputs. */
+  features: readonly ResolvedFeature[];
   runner: ModelRunner;
   /** Below the threshold (binary); default `not <positive>`. */
   negativeLabel?: string;
@@ -37,14 +42,16 @@ export async function predictRows(
   rows: Record<string, unknown>[],
   ctx: PredictContext,
 ): Promise<Record<string, unknown>> {
-  const { config, model } = ctx;
+  const { config, model, features } = ctx;
   const columns: Record<string, unknown[]> = {};
-  for (const column of featureColumns(config.model.features)) {
+  const text = new TextCodes();
+  for (const column of featureColumns(features)) {
     columns[column] = rows.map((row) => row[column]);
   }
   let matrix: Float32Array;
   try {
-    matrix = buildFeatureMatrix(columns, rows.length, config.model.features, {
+    matrix = buildFeatureMatrix(columns, rows.length, features, {
+      text,
       source: 'request',
     });
     model.checkValues(matrix, rows.length);
@@ -55,9 +62,14 @@ export async function predictRows(
   const runTensor = async (batch: Float32Array, n: number): Promise<ModelOutput> => {
     if (!ctx.runner.batching || n === 0) {
       checkDeadline(ctx.deadline);
-      return model.runTensor(batch, n);
+      return model.runTensor(batch, n, text.values);
     }
-    const out = await ctx.runner.run(model.feeds(batch, n), [model.outputName], n, ctx.deadline);
+    const out = await ctx.runner.run(
+      model.feeds(batch, n, text.values),
+      [model.outputName],
+      n,
+      ctx.deadline,
+    );
     const { data, dims } = out[model.outputName]!;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) {
       throw new BadRequest(
@@ -71,6 +83,9 @@ export async function predictRows(
   try {
     out = await predict({ path: model.path, runTensor }, matrix, rows.length, config.model.task, {
       ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
+      ...(config.model.task === 'binary-classification'
+        ? { positiveColumn: positiveColumn(model.path, model.classes, config.model.positive) }
+        : {}),
     });
   } catch (error) {
     if (error instanceof BadRequest) throw error;
@@ -91,7 +106,7 @@ export async function predictRows(
   }
   if (out.kind === 'multiclass') {
     const c = out.classCount;
-    const named = config.model.classes?.map(String) ?? ctx.classes;
+    const named = config.model.classes?.map(String) ?? model.classes ?? ctx.classes;
     const classes =
       named && named.length === c ? named : Array.from({ length: c }, (_, i) => String(i));
     const probabilities = Array.from({ length: rows.length }, (_, r) =>

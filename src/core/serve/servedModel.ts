@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { InferenceSession } from 'onnxruntime-node';
+import type { Feature } from '../config/modelshipConfig.js';
+import { featureWidth } from '../model/featureMatrix.js';
+import { resolveFeatures, type ResolvedFeature } from '../model/modelFeatures.js';
 import {
   createSession,
   loadOnnxModel,
@@ -26,28 +29,43 @@ export interface ServedModel {
   provider: ExecutionProvider;
   providerNote?: string;
   sha256: string;
-  /** The float32 [batch, F] runner /predict uses; only with modelship.yml features. */
+  /** The runner /predict uses, and the features it reads; only with a modelship.yml. */
   rows?: OnnxModel;
+  features?: ResolvedFeature[];
   release(): Promise<void>;
 }
 
 export interface LoadServedModelOptions {
-  /** The input width modelship.yml's features make: the model must take float32 [batch, F]. */
-  features?: number;
+  /**
+   * modelship.yml's model.features (null: left out, the model's column-named inputs decide) and
+   * the file's name for messages: the model must then take them, as evaluate checks it.
+   */
+  config?: { features: readonly Feature[] | null; file: string };
   executionProviders?: readonly ExecutionProvider[];
 }
 
 /**
- * Loads the model to serve. With a config's features it must be a Modelship model (one float32
- * [batch, F] input, checked as evaluate checks it); without one, any ONNX model is served over
- * the Open Inference Protocol, whatever its inputs (several, strings, integers).
+ * Loads the model to serve. With a config it must be a model Modelship can feed (one [batch, F]
+ * input or column-named inputs, checked as evaluate checks it; ZipMap scores exposed); without
+ * one, any ONNX model is served over the Open Inference Protocol, whatever its inputs.
  */
 export async function loadServedModel(
   path: string,
   options: LoadServedModelOptions = {},
 ): Promise<ServedModel> {
-  if (options.features !== undefined) {
-    const rows = await loadOnnxModel(path, options);
+  if (options.config) {
+    const configured = options.config.features;
+    const rows = await loadOnnxModel(path, {
+      ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+      ...(configured ? { features: featureWidth(configured) } : {}),
+    });
+    let features: ResolvedFeature[];
+    try {
+      features = resolveFeatures(options.config.file, configured ?? undefined, rows);
+    } catch (error) {
+      await rows.release();
+      throw error;
+    }
     return {
       ...describe(rows.session),
       session: rows.session,
@@ -55,6 +73,7 @@ export async function loadServedModel(
       ...(rows.providerNote ? { providerNote: rows.providerNote } : {}),
       sha256: rows.sha256,
       rows,
+      features,
       release: () => rows.release(),
     };
   }

@@ -8,7 +8,6 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { ModelshipError, messageOf } from '../errors.js';
-import { featureWidth } from '../model/featureMatrix.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
 import { ClientGone, idOf, MAX_JSON_DEPTH, readInferBody, readJson } from './httpBody.js';
 import { BadRequest, firstLine } from './inferRequest.js';
@@ -17,6 +16,7 @@ import { ServeMetrics } from './metrics.js';
 import { ModelRunner, type MicroBatchOptions } from './modelRunner.js';
 import { predictRows, predictSchema } from './predictRoute.js';
 import { headerSafe, loggedPath, MAX_ID_LENGTH } from './safeText.js';
+import { featureWidth } from '../model/featureMatrix.js';
 import { loadServedModel, type ServedModel } from './servedModel.js';
 
 /** The largest request line plus headers the server reads (Node's maxHeaderSize); 431 beyond. */
@@ -33,6 +33,8 @@ export interface ServeOptions {
   modelPath: string;
   /** The resolved modelship.yml: needed by /predict, and names the model. */
   config?: ModelshipConfig;
+  /** The config's file, named in messages about its features (default modelship.yml). */
+  configFile?: string;
   /** Default: model.name of the config, else the file name without .onnx. */
   modelName?: string;
   /** Default '1' (a bundle's manifest version). */
@@ -86,6 +88,13 @@ interface Routed {
   rows?: number;
 }
 
+/** The F of a [batch, F] model's input as modelship.yml's features make it (its metadata may say N). */
+function widthOf(served: ServedModel): number | undefined {
+  return served.rows?.layout === 'matrix' && served.features
+    ? featureWidth(served.features)
+    : undefined;
+}
+
 /** An Open Inference Protocol v2 server for one ONNX model, plus /predict and /metrics. */
 export function createServer(options: ServeOptions): ModelServer {
   const config = options.config;
@@ -102,7 +111,6 @@ export function createServer(options: ServeOptions): ModelServer {
   const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
   const headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const metrics = new ServeMetrics();
-  const width = config ? featureWidth(config.model.features) : undefined;
   let model: { served: ServedModel; runner: ModelRunner } | undefined;
   let closing = false;
   // Requests not yet answered, and routes still running (a timed-out one runs on).
@@ -114,7 +122,14 @@ export function createServer(options: ServeOptions): ModelServer {
   };
 
   const ready = loadServedModel(options.modelPath, {
-    ...(width !== undefined ? { features: width } : {}),
+    ...(config
+      ? {
+          config: {
+            features: config.model.features ?? null,
+            file: options.configFile ?? 'modelship.yml',
+          },
+        }
+      : {}),
     ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
   }).then((served) => {
     const runner = new ModelRunner(served.session, options.microBatch);
@@ -185,7 +200,7 @@ export function createServer(options: ServeOptions): ModelServer {
       const body = await readJson(req, maxPredict, maxDepth);
       ctx.id = idOf(body) ?? ctx.id;
       const { served, runner } = loadedModel();
-      if (!config || !served.rows) {
+      if (!config || !served.rows || !served.features) {
         throw new BadRequest(
           '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
         );
@@ -200,6 +215,7 @@ export function createServer(options: ServeOptions): ModelServer {
       const out = await predictRows(rows, {
         config,
         model: served.rows,
+        features: served.features,
         runner,
         ...(options.negativeLabel !== undefined ? { negativeLabel: options.negativeLabel } : {}),
         ...(options.classes ? { classes: options.classes } : {}),
@@ -248,7 +264,7 @@ export function createServer(options: ServeOptions): ModelServer {
             runner,
             name,
             version,
-            ...(width !== undefined ? { width } : {}),
+            ...(widthOf(served) !== undefined ? { width: widthOf(served) } : {}),
             maxElements: Math.floor(maxInfer / 2),
             deadline: ctx.deadline,
           },
@@ -263,7 +279,7 @@ export function createServer(options: ServeOptions): ModelServer {
       const { served } = loadedModel();
       return {
         route: routeName,
-        reply: { status: 200, body: modelMetadata(served, name, version, width) },
+        reply: { status: 200, body: modelMetadata(served, name, version, widthOf(served)) },
       };
     }
     return {

@@ -2,8 +2,9 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { ModelshipError, messageOf } from '../errors.js';
+import { loadConfiguredModel } from '../model/configuredModel.js';
 import { featureWidth } from '../model/featureMatrix.js';
-import { loadOnnxModel, type ExecutionProvider, type Shape } from '../model/onnxModel.js';
+import type { ExecutionProvider, Shape } from '../model/onnxModel.js';
 
 /** The trained model, checked: it loads in onnxruntime, takes the config's features and runs. */
 export interface VerifiedModel {
@@ -12,7 +13,7 @@ export interface VerifiedModel {
   sizeBytes: number;
   inputName: string;
   inputShape: Shape;
-  /** The input width modelship.yml's features make. */
+  /** How many values one row makes: the [batch, F] input's F, or the column-named inputs. */
   features: number;
   /** The execution provider the check ran on. */
   provider: ExecutionProvider;
@@ -39,18 +40,17 @@ export async function verifyTrainedModel(
       `${modelPath}: training finished but left no model file there; make the train command write the ONNX model to MODELSHIP_MODEL_PATH (model.path in ${basename(loaded.file)}).`,
     );
   }
-  const width = featureWidth(loaded.config.model.features);
-  const model = await loadOnnxModel(modelPath, {
-    features: width,
-    executionProviders: options.executionProviders,
+  const { model, features } = await loadConfiguredModel(loaded, modelPath, {
+    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
   });
+  const width = featureWidth(features);
   try {
     try {
       // A model with a free input width passes the metadata check; one row proves it runs.
       await model.run(new Float32Array(width), 1);
     } catch (error) {
       throw new ModelshipError(
-        `${modelPath}: the trained model does not run on one row of the ${width} inputs modelship.yml features make (${messageOf(error)}).`,
+        `${modelPath}: the trained model does not run on one row of the ${width} inputs its features make (${messageOf(error)}).`,
       );
     }
     return {
