@@ -69,7 +69,10 @@ describe('the fixtures', () => {
     );
     const inputTypes = new Set(NAMES.flatMap((n) => FIXTURE_MODELS[n]!.inputs.map((i) => i.type)));
     expect(inputTypes).toEqual(new Set(['float', 'double', 'int64', 'string']));
-    expect(NAMES.some((n) => FIXTURE_MODELS[n]!.inputs[0]!.shape[0] === 1)).toBe(true);
+    // Fixed batches: one row at a time, and 8 rows whose holdout ends in a partial batch.
+    const batches = NAMES.map((n) => FIXTURE_MODELS[n]!).filter((e) => e.inputs[0]!.shape[0]);
+    expect(batches.map((e) => e.inputs[0]!.shape[0]).sort()).toEqual([1, 8]);
+    expect(batches.some((e) => e.python.predict.length % e.inputs[0]!.shape[0]! !== 0)).toBe(true);
   });
 
   it('stay small and within what onnxruntime-node 1.2x loads (opset <= 17, ai.onnx.ml <= 3)', () => {

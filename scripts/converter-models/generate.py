@@ -77,6 +77,19 @@ CREDIT_NUMERIC_CONFIG = {
     "features": CREDIT_NUMERIC,
 }
 CREDIT_NUMERIC_SPEC = {**CREDIT_NUMERIC_CONFIG, "holdout": "credit_holdout.csv", "labels": {"0": "good", "1": "bad"}}
+# The models on the four penguin measurements, species encoded 0, 1, 2.
+PENGUINS_NUMERIC_CONFIG = {
+    "task": "multiclass-classification",
+    "path": "model.onnx",
+    "target": "species",
+    "classes": PENGUIN_CLASSES,
+    "features": PENGUIN_NUMERIC,
+}
+PENGUINS_NUMERIC_SPEC = {
+    **PENGUINS_NUMERIC_CONFIG,
+    "holdout": "penguins_holdout.csv",
+    "labels": {str(i): c for i, c in enumerate(PENGUIN_CLASSES)},
+}
 
 
 LEGEND = {
@@ -350,15 +363,7 @@ def xgb_classifiers(writer, credit_train, credit_holdout, penguins_train, pengui
     X = penguins_train.numbers(PENGUIN_NUMERIC).astype(np.float32)
     y = np.array([PENGUIN_CLASSES.index(v) for v in penguins_train.text("species")])
     model = XGBClassifier(objective="multi:softprob", **params).fit(X, y)
-    spec = {
-        "task": "multiclass-classification",
-        "holdout": "penguins_holdout.csv",
-        "target": "species",
-        "classes": PENGUIN_CLASSES,
-        "features": PENGUIN_NUMERIC,
-        "labels": {str(i): c for i, c in enumerate(PENGUIN_CLASSES)},
-    }
-    xgb_pair(writer, "penguins_xgboost", model, penguins_holdout, spec)
+    xgb_pair(writer, "penguins_xgboost", model, penguins_holdout, PENGUINS_NUMERIC_SPEC)
 
 
 def regression_entry(inputs, python, exported_as, output="variable"):
@@ -439,64 +444,60 @@ def regressors(writer, train, holdout):
         )
 
 
-def torch_fixed_batch(writer, train, holdout):
-    """A logistic regression in PyTorch, exported without dynamic axes: input [1, 7], output
-    [1, 1] = P(bad). Standardisation is part of the module, so the graph has Sub and Div."""
-    import io
+def write_torch(writer, name, model, batch, spec, columns, python):
+    """A PyTorch export of `batch` rows: one output `output`, P(positive) [batch, 1] for a binary
+    model, class probabilities [batch, C] otherwise."""
+    import torch_export
 
+    classes = sorted(int(k) for k in spec["labels"])
+    binary = spec["task"] == "binary-classification"
+    output = {
+        "name": "output",
+        "holds": "positive_probability" if binary else "probabilities",
+        "type": "float",
+        "shape": [batch, 1 if binary else len(classes)],
+    }
+    entry = classifier_entry(
+        spec,
+        classes,
+        [{"name": "input", "type": "float", "shape": [batch, len(columns)], "columns": columns}],
+        [output],
+        python,
+        f"torch.onnx.export(module, torch.zeros({batch}, {len(columns)}), input_names=['input'], "
+        "output_names=['output'], opset_version=17)",
+    )
+    config = {key: value for key, value in spec.items() if key not in ("holdout", "labels")}
+    writer.write(name, torch_export.export(model, batch, len(columns)), {"name": name.replace("_", "-"), **config}, entry)
+
+
+def torch_fixed_batch(writer, credit_train, credit_holdout, penguins_train, penguins_holdout):
+    """PyTorch exports without dynamic axes: a binary logistic regression taking [1, 7] with
+    output [1, 1] = P(bad), and a multiclass softmax regression taking [8, 4] with output [8, 3]
+    (133 holdout rows: the last batch is partial)."""
     import torch
 
-    torch.manual_seed(0)
-    torch.set_num_threads(1)
-    X = torch.tensor(train.numbers(CREDIT_NUMERIC), dtype=torch.float32)
-    y = torch.tensor([[float(v == "bad")] for v in train.text("class")])
+    import torch_export
 
-    class Model(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.register_buffer("mean", X.mean(0))
-            self.register_buffer("std", X.std(0))
-            self.linear = torch.nn.Linear(len(CREDIT_NUMERIC), 1)
+    X = credit_train.numbers(CREDIT_NUMERIC)
+    y = torch.tensor([[float(v == "bad")] for v in credit_train.text("class")])
+    model = torch_export.train(X, y, 1, torch.sigmoid, torch.nn.functional.binary_cross_entropy)
+    p = torch_export.predict(model, credit_holdout.numbers(CREDIT_NUMERIC)).ravel()
+    python = {"predict": [int(v >= 0.5) for v in p], "predict_proba": rows(np.stack([1 - p, p], axis=1))}
+    write_torch(writer, "credit_torch_fixed_batch", model, 1, CREDIT_NUMERIC_SPEC, CREDIT_NUMERIC, python)
 
-        def forward(self, x):
-            return torch.sigmoid(self.linear((x - self.mean) / self.std))
-
-    model = Model()
-    optimiser = torch.optim.Adam(model.parameters(), lr=0.05)
-    for _ in range(300):
-        optimiser.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy(model(X), y)
-        loss.backward()
-        optimiser.step()
-    model.eval()
-    buffer = io.BytesIO()
-    torch.onnx.export(
-        model,
-        torch.zeros(1, len(CREDIT_NUMERIC)),
-        buffer,
-        input_names=["input"],
-        output_names=["output"],
-        opset_version=17,
+    X = penguins_train.numbers(PENGUIN_NUMERIC)
+    y = torch.tensor([PENGUIN_CLASSES.index(v) for v in penguins_train.text("species")])
+    classes = len(PENGUIN_CLASSES)
+    model = torch_export.train(
+        X,
+        y,
+        classes,
+        lambda scores: torch.softmax(scores, dim=1),
+        lambda proba, target: torch.nn.functional.nll_loss(torch.log(proba), target),
     )
-    exported = onnx.load_from_string(buffer.getvalue())
-    onnx.checker.check_model(exported, full_check=True)
-    with torch.no_grad():
-        p = model(torch.tensor(holdout.numbers(CREDIT_NUMERIC), dtype=torch.float32)).numpy().ravel()
-    p64 = p.astype(np.float64)
-    entry = classifier_entry(
-        CREDIT_NUMERIC_SPEC,
-        [0, 1],
-        [{"name": "input", "type": "float", "shape": [1, len(CREDIT_NUMERIC)], "columns": CREDIT_NUMERIC}],
-        [{"name": "output", "holds": "positive_probability", "type": "float", "shape": [1, 1]}],
-        {"predict": [int(v >= 0.5) for v in p], "predict_proba": rows(np.stack([1 - p64, p64], axis=1))},
-        "torch.onnx.export(module, torch.zeros(1, 7), input_names=['input'], output_names=['output'], opset_version=17)",
-    )
-    writer.write(
-        "credit_torch_fixed_batch",
-        exported,
-        {"name": "credit-torch-fixed-batch", **CREDIT_NUMERIC_CONFIG},
-        entry,
-    )
+    proba = torch_export.predict(model, penguins_holdout.numbers(PENGUIN_NUMERIC))
+    python = {"predict": [int(k) for k in proba.argmax(axis=1)], "predict_proba": rows(proba)}
+    write_torch(writer, "penguins_torch_batch8", model, 8, PENGUINS_NUMERIC_SPEC, PENGUIN_NUMERIC, python)
 
 
 def main():
@@ -519,7 +520,7 @@ def main():
     credit_numeric(writer, *data["credit"])
     xgb_classifiers(writer, *data["credit"], *data["penguins"])
     regressors(writer, *data["weather"])
-    torch_fixed_batch(writer, *data["credit"])
+    torch_fixed_batch(writer, *data["credit"], *data["penguins"])
     writer.finish()
     for name in sorted(writer.expected):
         size = os.path.getsize(os.path.join(args.out, name, "model.onnx"))

@@ -147,29 +147,39 @@ export async function runFixture(name: string): Promise<ModelRun> {
   };
   for (let start = 0; start < holdout.rows.length; start += batch) {
     const rows = holdout.rows.slice(start, start + batch);
+    // A fixed batch takes exactly `batch` rows: the last one is padded with copies of its last
+    // row, and only the real rows' answers are kept.
+    const padded = [...rows, ...Array<string[]>(batch - rows.length).fill(rows.at(-1)!)];
     const feeds = Object.fromEntries(
-      entry.inputs.map((input) => [input.name, inputTensor(input, holdout, rows)]),
+      entry.inputs.map((input) => [input.name, inputTensor(input, holdout, padded)]),
     );
     const results = await session.run(feeds, fetch);
     entry.outputs.forEach((output, k) => {
-      const tensor = results[fetch[k]!]!;
-      collect(run, output.holds, tensor, rows.length);
+      collect(run, output.holds, results[fetch[k]!]!, padded.length, rows.length);
     });
   }
   await session.release();
   return run;
 }
 
-function collect(run: ModelRun, holds: FixtureOutput['holds'], tensor: Tensor, rows: number) {
+/** Adds the first `keep` of a batch's `rows` answers to the run. */
+function collect(
+  run: ModelRun,
+  holds: FixtureOutput['holds'],
+  tensor: Tensor,
+  rows: number,
+  keep: number,
+) {
   const data = tensor.data as ArrayLike<number | bigint | string>;
   const plain = Array.from(data, (v) => (typeof v === 'bigint' ? Number(v) : v));
-  if (holds === 'label') (run.labels ??= []).push(...plain);
-  else if (holds === 'value') (run.values ??= []).push(...(plain as number[]));
-  else if (holds === 'positive_probability') (run.positive ??= []).push(...(plain as number[]));
+  const width = plain.length / rows;
+  const kept = plain.slice(0, keep * width);
+  if (holds === 'label') (run.labels ??= []).push(...kept);
+  else if (holds === 'value') (run.values ??= []).push(...(kept as number[]));
+  else if (holds === 'positive_probability') (run.positive ??= []).push(...(kept as number[]));
   else {
-    const width = plain.length / rows;
-    for (let i = 0; i < rows; i++) {
-      (run.proba ??= []).push(plain.slice(i * width, (i + 1) * width) as number[]);
+    for (let i = 0; i < keep; i++) {
+      (run.proba ??= []).push(kept.slice(i * width, (i + 1) * width) as number[]);
     }
   }
 }
