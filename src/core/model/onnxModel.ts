@@ -12,7 +12,7 @@ import {
   type ModelInput,
   type Shape,
 } from './modelInputs.js';
-import { exposeZipMapInputs, type ExposedModel, type ZipMapOutput } from './zipMap.js';
+import { exposeZipMapInputs, type ExposedModel } from './zipMap.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 export type { InputType, ModelInput, Shape, InputLayout } from './modelInputs.js';
@@ -81,7 +81,7 @@ export async function loadOnnxModel(
     const { inputs, layout } = readInputs(path, session, options.inputName);
     const first = inputs[0]!;
     if (layout === 'matrix') checkWidth(path, first, options.features);
-    const output = scoreOutput(path, session, exposed.zipMaps);
+    const output = scoreOutput(path, session, exposed);
     const width =
       layout === 'columns'
         ? inputs.length
@@ -128,10 +128,7 @@ export async function loadOnnxModel(
 }
 
 /** The model with the tensors that feed its ZipMaps as extra outputs (in memory only). */
-function exposeScores(
-  path: string,
-  bytes: Uint8Array,
-): { bytes: Uint8Array; zipMaps: ZipMapOutput[]; added: Set<string> } {
+function exposeScores(path: string, bytes: Uint8Array): ExposedModel & { added: Set<string> } {
   let exposed: ExposedModel;
   try {
     exposed = exposeZipMapInputs(bytes);
@@ -139,7 +136,7 @@ function exposeScores(
     const message = messageOf(error);
     // Not readable as ONNX protobuf: onnxruntime says why, with the file named (loadError).
     if (/^malformed protobuf|has no graph/.test(message))
-      return { bytes, zipMaps: [], added: new Set() };
+      return { bytes, zipMaps: [], classifiers: [], added: new Set() };
     throw new ModelshipError(`${path}: ${message}; re-export the model with its converter.`);
   }
   return {
@@ -230,7 +227,7 @@ function checkWidth(path: string, input: ModelInput, features: number | undefine
 function scoreOutput(
   path: string,
   session: InferenceSession,
-  zipMaps: readonly ZipMapOutput[],
+  { zipMaps, classifiers }: Pick<ExposedModel, 'zipMaps' | 'classifiers'>,
 ): { name: string; classes?: string[] } {
   const outputs = session.outputMetadata;
   const isFloat = (o: InferenceSession.ValueMetadata) =>
@@ -239,10 +236,14 @@ function scoreOutput(
   const scores =
     outputs.find((o) => isFloat(o) && !zipped.has(o.name)) ?? outputs.find((o) => isFloat(o));
   if (scores) {
+    // The columns' classes: the ZipMap's keys, else the labels of the one classifier node
+    // whose label output goes beside them (a converter's output with zipmap disabled).
     const zipMap = zipped.get(scores.name);
-    return zipMap
-      ? { name: scores.name, classes: zipMap.classes.map(String) }
-      : { name: scores.name };
+    const labels = new Set(classifiers.map((c) => JSON.stringify(c.map(String))));
+    const classes =
+      zipMap?.classes.map(String) ??
+      (labels.size === 1 ? (JSON.parse([...labels][0]!) as string[]) : undefined);
+    return classes ? { name: scores.name, classes } : { name: scores.name };
   }
   const described = outputs.map((o) => `${o.name} (${o.isTensor ? o.type : 'not a tensor'})`);
   throw new ModelshipError(

@@ -15,6 +15,12 @@ export interface ZipMapOutput {
 export interface ExposedModel {
   bytes: Uint8Array;
   zipMaps: ZipMapOutput[];
+  /**
+   * The class labels of each ai.onnx.ml classifier node (LinearClassifier, TreeEnsembleClassifier,
+   * SVMClassifier) of the main graph, in the order of its score columns: how a converter's
+   * label output names the columns of a probability tensor that no ZipMap follows.
+   */
+  classifiers: (string[] | number[])[];
 }
 
 // Field numbers from onnx/onnx.proto.
@@ -29,6 +35,9 @@ const SHAPE = { dim: 1 } as const;
 const DIM = { value: 1 } as const;
 const FLOAT = 1;
 const ZIPMAP = new TextEncoder().encode('ZipMap');
+const CLASSIFIERS = ['LinearClassifier', 'TreeEnsembleClassifier', 'SVMClassifier'].map((op) =>
+  new TextEncoder().encode(op),
+);
 const ML_DOMAIN = new TextEncoder().encode('ai.onnx.ml');
 const lenient = new TextDecoder();
 
@@ -54,9 +63,15 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
   }
   if (graphs.length === 0) throw new Error('the ONNX model has no graph');
 
-  const scan: GraphScan = { zipMaps: [], outputs: new Set(), valueInfo: new Map() };
+  const scan: GraphScan = {
+    zipMaps: [],
+    classifiers: [],
+    outputs: new Set(),
+    valueInfo: new Map(),
+  };
   for (const graph of graphs) scanGraph(model.message(graph), scan);
-  if (scan.zipMaps.length === 0) return { bytes, zipMaps: [] };
+  const { classifiers } = scan;
+  if (scan.zipMaps.length === 0) return { bytes, zipMaps: [], classifiers };
 
   const added = new ProtobufWriter();
   const exposed = new Set(scan.outputs);
@@ -89,12 +104,13 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
     }
   }
   const extra = added.finish();
-  if (extra.length === 0) return { bytes, zipMaps: scan.zipMaps };
-  return { bytes: spliceGraph(bytes, graphs.at(-1)!, extra), zipMaps: scan.zipMaps };
+  if (extra.length === 0) return { bytes, zipMaps: scan.zipMaps, classifiers };
+  return { bytes: spliceGraph(bytes, graphs.at(-1)!, extra), zipMaps: scan.zipMaps, classifiers };
 }
 
 interface GraphScan {
   zipMaps: ZipMapOutput[];
+  classifiers: (string[] | number[])[];
   /** Names of the graph's outputs. */
   outputs: Set<string>;
   /** GraphProto.value_info and input by name: the declared types of tensors. */
@@ -104,8 +120,9 @@ interface GraphScan {
 function scanGraph(graph: ProtobufReader, scan: GraphScan): void {
   for (let f = graph.next(); f; f = graph.next()) {
     if (f.number === GRAPH.node) {
-      const zipMap = readZipMap(graph.message(expectLength(f, 'GraphProto.node')));
-      if (zipMap) scan.zipMaps.push(zipMap);
+      const node = readNode(graph.message(expectLength(f, 'GraphProto.node')));
+      if (node?.zipMap) scan.zipMaps.push(node.zipMap);
+      if (node?.classifier) scan.classifiers.push(node.classifier);
     } else if (f.number === GRAPH.output) {
       scan.outputs.add(valueInfoName(graph.message(expectLength(f, 'GraphProto.output'))));
     } else if (f.number === GRAPH.valueInfo || f.number === GRAPH.input) {
@@ -115,8 +132,10 @@ function scanGraph(graph: ProtobufReader, scan: GraphScan): void {
   }
 }
 
-/** The node's ZipMap description, or undefined when it is another operator. */
-function readZipMap(node: ProtobufReader): ZipMapOutput | undefined {
+/** A ZipMap's description or a classifier's labels; undefined for any other operator. */
+function readNode(
+  node: ProtobufReader,
+): { zipMap?: ZipMapOutput; classifier?: string[] | number[] } | undefined {
   // Other nodes' text is never decoded: ONNX's proto2 strings need not be UTF-8, and a model
   // onnxruntime loads must not fail here.
   let opType: Uint8Array | undefined;
@@ -125,8 +144,24 @@ function readZipMap(node: ProtobufReader): ZipMapOutput | undefined {
     if (f.number === NODE.opType) opType = node.raw(f);
     else if (f.number === NODE.domain) domain = node.raw(f);
   }
-  if (!sameBytes(opType, ZIPMAP) || !sameBytes(domain, ML_DOMAIN)) return undefined;
+  if (!sameBytes(domain, ML_DOMAIN)) return undefined;
+  if (sameBytes(opType, ZIPMAP)) return { zipMap: readZipMap(node) };
+  if (!CLASSIFIERS.some((op) => sameBytes(opType, op))) return undefined;
+  const classifier = new ProtobufReader(node.bytes, node.start, node.end);
+  const attributes: ProtobufField[] = [];
+  for (let f = classifier.next(); f; f = classifier.next()) {
+    if (f.number === NODE.attribute) attributes.push(expectLength(f, 'NodeProto.attribute'));
+  }
+  try {
+    return { classifier: classLabels(classifier, attributes, 'a classifier node') };
+  } catch {
+    // A classifier without readable labels only leaves its score columns unnamed.
+    return undefined;
+  }
+}
 
+/** The ZipMap node's input, output and class labels. */
+function readZipMap(node: ProtobufReader): ZipMapOutput {
   const zipMap = new ProtobufReader(node.bytes, node.start, node.end);
   const inputs: string[] = [];
   const outputs: string[] = [];
