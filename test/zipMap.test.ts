@@ -334,7 +334,11 @@ describe('exposeZipMapInputs', () => {
       (n) => n.message(5, (a) => a.string(1, 'classlabels_int64s').packedInts(8, [0]).int(20, 7)),
       'com.example',
     );
-    expect(exposeZipMapInputs(otherDomain)).toEqual({ bytes: otherDomain, zipMaps: [] });
+    expect(exposeZipMapInputs(otherDomain)).toEqual({
+      bytes: otherDomain,
+      zipMaps: [],
+      classifiers: [],
+    });
     // An If node whose then_branch (AttributeProto.g) holds a ZipMap: only the main graph counts.
     const nested = new ProtobufWriter()
       .message(7, (g) =>
@@ -606,3 +610,23 @@ function withoutGraph(model: Uint8Array): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
+
+describe('classifier labels', () => {
+  const converted = (name: string) =>
+    new Uint8Array(readFileSync(`test/fixtures/converter-models/${name}/model.onnx`));
+
+  it('reads the labels of the classifier node beside a probability tensor without ZipMap', () => {
+    // skl2onnx with zipmap off: LinearClassifier's classlabels_strings name the columns.
+    const pipeline = converted('credit_pipeline');
+    const exposed = exposeZipMapInputs(pipeline);
+    expect(exposed.bytes).toBe(pipeline);
+    expect(exposed.zipMaps).toEqual([]);
+    expect(exposed.classifiers).toEqual([['bad', 'good']]);
+    // onnxmltools' XGBoost: TreeEnsembleClassifier with classlabels_int64s.
+    expect(exposeZipMapInputs(converted('penguins_xgboost')).classifiers).toEqual([[0, 1, 2]]);
+  });
+
+  it('finds none in a model without an ai.onnx.ml classifier', () => {
+    expect(exposeZipMapInputs(converted('weather_linear')).classifiers).toEqual([]);
+  });
+});
