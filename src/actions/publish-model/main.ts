@@ -122,7 +122,7 @@ async function publish(
   // 3. The version.
   const schemaPath = loaded.config.data.schema ? loaded.resolve(loaded.config.data.schema) : null;
   const candidateContent: ReleaseContent = {
-    config: resolvedConfigYaml(loaded.config, loaded.file),
+    config: resolvedConfigYaml(loaded.config, loaded.file, report),
     schema: schemaPath ? readFileSync(schemaPath, 'utf8') : null,
     card: '',
     modelSha256: (await hashFile(model)).sha256,

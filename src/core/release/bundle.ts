@@ -187,7 +187,7 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
   try {
     const write = (name: string, content: string) => writeFileSync(join(temporary, name), content);
     copyFileSync(modelPath, join(temporary, BUNDLE_FILES.model));
-    write(BUNDLE_FILES.config, resolvedConfigYaml(config, loaded.file));
+    write(BUNDLE_FILES.config, resolvedConfigYaml(config, loaded.file, report));
     if (schemaPath) copyFileSync(schemaPath, join(temporary, BUNDLE_FILES.schema));
     write(BUNDLE_FILES.metrics, json(report));
     write(BUNDLE_FILES.profile, json(profile));
@@ -228,11 +228,15 @@ export async function writeReleaseBundle(options: ReleaseBundleOptions): Promise
  * features exactly. model.path and data.schema point into the bundle; the other data paths are as
  * in the source repository (their digests are in manifest.json).
  */
-export function resolvedConfigYaml(config: ModelshipConfig, source?: string): string {
+export function resolvedConfigYaml(
+  config: ModelshipConfig,
+  source?: string,
+  report?: Pick<EvaluationReport, 'confusion'>,
+): string {
   const { $schema: _schema, ...rest } = config;
   const resolved: ModelshipConfig = {
     ...rest,
-    model: { ...rest.model, path: BUNDLE_FILES.model },
+    model: { ...rest.model, path: BUNDLE_FILES.model, ...negativeOf(config, report) },
     data: { ...rest.data, ...(rest.data.schema ? { schema: BUNDLE_FILES.schema } : {}) },
   };
   const header = [
@@ -241,6 +245,20 @@ export function resolvedConfigYaml(config: ModelshipConfig, source?: string): st
   ].join('\n');
   // YAML 1.1 quoting keeps yes/no/on strings for every YAML reader.
   return `${header}\n${stringify(resolved, { version: '1.1', lineWidth: 0 })}`;
+}
+
+/**
+ * A binary model's negative label as the holdout showed it, so that a served bundle answers with
+ * the data's own label below the threshold, not `not <positive>`; model.negative wins.
+ */
+function negativeOf(
+  config: ModelshipConfig,
+  report: Pick<EvaluationReport, 'confusion'> | undefined,
+): { negative?: string } {
+  const { task, negative, positive } = config.model;
+  const seen = report?.confusion?.labels[0];
+  if (task !== 'binary-classification' || negative !== undefined || seen === undefined) return {};
+  return seen === `not ${String(positive)}` ? {} : { negative: seen };
 }
 
 /** Reads an evaluation report (modelship evaluate --json) for packaging. */

@@ -20,6 +20,7 @@ export interface ServeTarget {
 export function serveTargetOptions(target: ServeTarget): {
   modelPath: string;
   config?: ModelshipConfig;
+  configFile?: string;
   modelVersion?: string;
   negativeLabel?: string;
   classes?: string[];
@@ -27,6 +28,7 @@ export function serveTargetOptions(target: ServeTarget): {
   return {
     modelPath: target.modelPath,
     ...(target.config ? { config: target.config } : {}),
+    ...(target.configFile ? { configFile: target.configFile } : {}),
     ...(target.version ? { modelVersion: target.version } : {}),
     ...(target.negativeLabel !== undefined ? { negativeLabel: target.negativeLabel } : {}),
     ...(target.classes ? { classes: target.classes } : {}),
