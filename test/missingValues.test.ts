@@ -78,8 +78,8 @@ describe('missing and unknown in modelship.yml', () => {
       'model.features.0.unknown: zeros is for one_hot features; a map feature takes unknown: <number> (its input) or error, got "zeros"',
     ],
     [
-      '{ column: income, missing: blank }',
-      'model.features.0.missing: expected a number, error or zeros, got "blank"',
+      '{ column: c, one_hot: [a], missing: blank }',
+      'model.features.0.missing: a text is for a model\'s string input; an encoded feature takes missing: zeros or error, got "blank"',
     ],
     [
       '{ column: c, one_hot: [a], map: { "a": 1 } }',

@@ -64,10 +64,13 @@ const featureSchema = z.union([
         .record(z.string(), z.number())
         .optional()
         .describe('Value (as text) → number: one input.'),
-      missing: settingSchema
+      missing: z
+        .union([settingSchema, z.string()], {
+          error: 'expected a number, error, zeros, or a text for a string input',
+        })
         .optional()
         .describe(
-          'A null, blank or NaN value. A number fills a numeric or map input with it; zeros (one_hot only) sets all its inputs to 0; error stops with the row. Default error.',
+          "A null, blank or NaN value. A number fills a numeric or map input with it; zeros (one_hot only) sets all its inputs to 0; a text fills a model's string input (a column-named model); error stops with the row. Default error.",
         ),
       unknown: settingSchema
         .optional()
@@ -89,7 +92,7 @@ function featureSettingIssues(f: {
   column: string;
   one_hot?: unknown[];
   map?: unknown;
-  missing?: number | 'error' | 'zeros';
+  missing?: number | string;
   unknown?: number | 'error' | 'zeros';
 }): { path: string[]; message: string }[] {
   const issues: { path: string[]; message: string }[] = [];
@@ -104,7 +107,12 @@ function featureSettingIssues(f: {
       path: ['missing'],
       message: 'a one_hot feature takes missing: zeros (all its inputs 0) or error, not a number',
     });
-  if (!oneHot && f.missing === 'zeros')
+  if ((oneHot || map) && typeof f.missing === 'string' && !['error', 'zeros'].includes(f.missing))
+    issues.push({
+      path: ['missing'],
+      message: `a text is for a model's string input; an encoded feature takes missing: ${oneHot ? 'zeros' : '<number>'} or error`,
+    });
+  else if (!oneHot && f.missing === 'zeros')
     issues.push({
       path: ['missing'],
       message: `zeros is for one_hot features; ${f.column} takes missing: <number> or error`,

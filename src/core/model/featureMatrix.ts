@@ -53,11 +53,18 @@ export function featureSpec(feature: ResolvedFeature): FeatureSpec {
       `modelship.yml feature ${column}: ${key}: ${JSON.stringify(value)} does not fit its encoding; it takes ${takes}.`,
     );
   if (feature.one_hot) {
-    if (typeof missing === 'number') throw invalid('missing', missing, 'zeros or error');
+    if (missing !== 'zeros' && missing !== 'error')
+      throw invalid('missing', missing, 'zeros or error');
     if (typeof unknown === 'number') throw invalid('unknown', unknown, 'zeros or error');
     return { kind: 'one_hot', column, categories: feature.one_hot, missing, unknown };
   }
   if (missing === 'zeros') throw invalid('missing', missing, 'a number or error');
+  // A text fills a string input only: this column feeds a number.
+  if (typeof missing === 'string' && missing !== 'error') {
+    throw new ModelshipError(
+      `modelship.yml feature ${column}: missing: ${JSON.stringify(missing)} is text, but ${column} is a numeric input; set missing to a number or error.`,
+    );
+  }
   if (feature.map) {
     if (unknown === 'zeros') throw invalid('unknown', unknown, 'a number or error');
     return { kind: 'map', column, mapping: feature.map, missing, unknown };
