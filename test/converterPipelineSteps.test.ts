@@ -167,6 +167,36 @@ describe('a skl2onnx pipeline through every step', () => {
     expect(meta.inputs[1]).toMatchObject({ name: 'duration', datatype: 'FP32' });
   });
 
+  it('serves the bare ONNX file over OIP with the ZipMap probabilities as a tensor', async () => {
+    const bare = await startServeChild(join(dir, 'model.onnx'));
+    try {
+      const smoke = JSON.parse(
+        readFileSync(join(dir, 'bundle', 'smoke-test.json'), 'utf8'),
+      ) as SmokeTestData;
+      if (!('tensors' in smoke.inputs)) throw new Error('expected one tensor per input');
+      const response = await fetch(`${bare.url}/v2/models/model/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: smoke.inputs.tensors }),
+      });
+      const body = (await response.json()) as {
+        outputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+      };
+      expect(response.status, JSON.stringify(body)).toBe(200);
+      // Every tensor output: the label, and the probabilities that feed the ZipMap.
+      const label = body.outputs.find((o) => o.name === 'output_label')!;
+      expect(label.datatype).toBe('BYTES');
+      const proba = body.outputs.find((o) => o.datatype === 'FP32')!;
+      expect(proba.shape).toEqual([smoke.rows.length, 2]);
+      if (smoke.expected.kind !== 'binary') throw new Error('expected binary');
+      // Column 0 is "bad", the ZipMap's first key.
+      const bad = (proba.data as number[]).filter((_, i) => i % 2 === 0);
+      bad.forEach((p, i) => expect(p).toBeCloseTo(smoke.expected.probabilities[i]!, 6));
+    } finally {
+      bare.child.kill('SIGTERM');
+    }
+  });
+
   it('checks prediction drift with the model', () => {
     const run = runCli(
       [
