@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { runSmokeTest } from '../src/core/deploy/smokeTest.js';
-import type { SmokeTestData } from '../src/core/deploy/smokeTestFormat.js';
+import type { SmokeTestData } from '../src/core/release/smokeTestFormat.js';
 import { resolveServeTarget } from '../src/core/serve/serveTarget.js';
 import { verifyTrainedModel } from '../src/core/train/verifyModel.js';
 import { buildCliIfStale, runCli } from './helpers/cli.js';
@@ -189,9 +189,10 @@ describe('a skl2onnx pipeline through every step', () => {
       const proba = body.outputs.find((o) => o.datatype === 'FP32')!;
       expect(proba.shape).toEqual([smoke.rows.length, 2]);
       if (smoke.expected.kind !== 'binary') throw new Error('expected binary');
+      const { probabilities } = smoke.expected;
       // Column 0 is "bad", the ZipMap's first key.
       const bad = (proba.data as number[]).filter((_, i) => i % 2 === 0);
-      bad.forEach((p, i) => expect(p).toBeCloseTo(smoke.expected.probabilities[i]!, 6));
+      bad.forEach((p, i) => expect(p).toBeCloseTo(probabilities[i]!, 6));
     } finally {
       bare.child.kill('SIGTERM');
     }

@@ -26,7 +26,7 @@ import {
   describeComparison,
 } from '../src/core/deploy/smokeCompare.js';
 import { readSmokeTestData, runSmokeTest } from '../src/core/deploy/smokeTest.js';
-import type { SmokeTestData } from '../src/core/deploy/smokeTestFormat.js';
+import type { SmokeTestData } from '../src/core/release/smokeTestFormat.js';
 import { writeReleaseBundle, type ReleaseBundle } from '../src/core/release/bundle.js';
 import { createServer } from '../src/core/serve/server.js';
 import { reusableDeployment, type DeploymentRecord } from '../src/github/deployments.js';

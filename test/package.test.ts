@@ -19,7 +19,7 @@ import {
 import { sha256sums } from '../src/core/release/checksums.js';
 import type { DataProfile } from '../src/core/data/profile.js';
 import type { RunManifest } from '../src/core/train/runManifest.js';
-import { hashFile } from '../src/core/release/checksums.js';
+import { hashFile } from '../src/core/files/fileDigest.js';
 import {
   EVAL_CSV,
   EXAMPLE,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/core/release/checksums.js';
+import { sha256Hex } from '../src/core/files/fileDigest.js';
 import {
   buildRuntimeArchive,
   installRuntimeArchive,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { comparePredict, describeComparison } from '../src/core/deploy/smokeCompare.js';
-import type { SmokeTestData } from '../src/core/deploy/smokeTestFormat.js';
+import type { SmokeTestData } from '../src/core/release/smokeTestFormat.js';
 import { labelsOf } from '../src/core/serve/serveTarget.js';
 import { useTempDir } from './helpers/tempDir.js';
 

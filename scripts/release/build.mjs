@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sha256Hex } from '../../lib/core/release/checksums.js';
+import { sha256Hex } from '../../lib/core/files/fileDigest.js';
 import { writeTarGz } from '../../lib/core/runtime/tarArchive.js';
 import { bundleActions, staticInputs, STEPS } from './actionBundle.mjs';
 import { writeRuntimeArchives } from './runtimeArchives.mjs';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { readTarGz } from '../../lib/core/runtime/tarArchive.js';
 import { buildRuntimeArchive, runtimeArchiveName } from '../../lib/core/runtime/runtimeArchive.js';
 import { RUNTIME_PLATFORMS } from '../../lib/core/runtime/platform.js';
-import { sha256Hex } from '../../lib/core/release/checksums.js';
+import { sha256Hex } from '../../lib/core/files/fileDigest.js';
 
 const require = createRequire(import.meta.url);
 /** Downloaded per-platform packages, kept between builds (npm verifies them against the registry). */

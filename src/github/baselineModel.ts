@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { BaselineModel } from '../core/evaluation/evaluate.js';
-import { bundleConfig, localBaseline } from '../core/evaluation/localBaseline.js';
+import { bundleConfig, localBaseline } from '../core/release/localBaseline.js';
 import { ModelshipError } from '../core/errors.js';
 import {
   downloadReleaseModel,

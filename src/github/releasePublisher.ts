@@ -21,7 +21,7 @@ import { parseModelTag } from './modelTag.js';
 import type { GitHubClient } from './octokit.js';
 import { explainRequestError } from './requestError.js';
 import { parseSha256Sums, SHA256SUMS } from './sha256sums.js';
-import { hashFile } from '../core/release/checksums.js';
+import { hashFile } from '../core/files/fileDigest.js';
 
 export interface PublishAsset {
   /** The asset's name on the release; defaults to the file's base name. */

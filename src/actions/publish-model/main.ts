@@ -10,7 +10,7 @@ import {
   resolvedConfigYaml,
   writeReleaseBundle,
 } from '../../core/release/bundle.js';
-import { hashFile } from '../../core/release/checksums.js';
+import { hashFile } from '../../core/files/fileDigest.js';
 import { nextVersion, type ReleaseContent } from '../../core/release/versionBump.js';
 import { evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
 import { releaseBaseline } from '../../github/baselineModel.js';

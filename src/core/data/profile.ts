@@ -41,7 +41,6 @@ export const VALUE_LIMIT = 1000;
 
 export { SKETCH_LEVELS };
 // The merge of shard profiles lives beside this file; callers find both here.
-export { mergeProfiles } from './profileMerge.js';
 
 interface ColumnBase {
   name: string;

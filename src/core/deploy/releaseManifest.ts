@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
 import type { ReleaseManifest } from '../release/bundle.js';
 import { BUNDLE_FILES } from '../release/bundleFiles.js';
-import { hashFile } from '../release/checksums.js';
+import { hashFile } from '../files/fileDigest.js';
 
 /** Reads the bundle's manifest and verifies model.onnx and every file it lists. */
 export async function readReleaseManifest(bundle: string): Promise<ReleaseManifest> {

@@ -3,7 +3,7 @@
  * the bundle: every probability or value within the tolerance, every binary label on the right side
  * of the threshold (rows within the tolerance of it excepted).
  */
-import type { SmokeTestData } from './smokeTestFormat.js';
+import type { SmokeTestData } from '../release/smokeTestFormat.js';
 
 export interface SmokeMismatch {
   /** 1-based row of smoke-test.json. */

@@ -11,7 +11,7 @@ import {
   describeComparison,
   type SmokeComparison,
 } from './smokeCompare.js';
-import { SMOKE_TEST_VERSION, type SmokeTestData } from './smokeTestFormat.js';
+import { SMOKE_TEST_VERSION, type SmokeTestData } from '../release/smokeTestFormat.js';
 
 export interface SmokeTestOptions {
   /** Where the image listens, e.g. http://127.0.0.1:41234. */

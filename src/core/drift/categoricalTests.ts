@@ -1,4 +1,4 @@
-import { chiSquareSf, normalSf } from './specialFunctions.js';
+import { chiSquareSf, normalSf } from '../stats/specialFunctions.js';
 
 /** Reference and current counts over the same categories (the union of both). */
 export interface AlignedCounts {

@@ -1,4 +1,4 @@
-import { logGamma } from './specialFunctions.js';
+import { logGamma } from '../stats/specialFunctions.js';
 
 /**
  * The survival function of the two-sided one-sample Kolmogorov–Smirnov statistic D_n, as scipy

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
-import type { FAIRNESS_METRICS, ruleSchema } from '../config/modelshipConfig.js';
+import type { ruleSchema } from '../config/modelshipConfig.js';
+import type { FairnessMetric } from '../fairness/fairnessMetric.js';
 import { formatPair, formatShare, formatSharePair, formatValue, TOLERANCE } from './gateMessage.js';
 import { metricDirection } from './metricDirection.js';
 
 /** The rules of one metric, as `modelship.yml` gives them. */
 export type Rule = z.output<typeof ruleSchema>;
+/** Kept for importers of the gate's types; defined with the fairness metrics. */
+export type { FairnessMetric };
 export type RuleName = 'min' | 'max' | 'max_regression' | 'max_relative_regression';
-export type FairnessMetric = (typeof FAIRNESS_METRICS)[number];
 
 /** What the gate reads of one model's evaluation; a FairnessReport per attribute fits. */
 export type GateValues = {

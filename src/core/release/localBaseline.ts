@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/modelshipConfig.js';
 import { isModelshipError, ModelshipError } from '../errors.js';
-import { BUNDLE_FILES } from '../release/bundleFiles.js';
-import type { BaselineModel } from './evaluate.js';
+import { BUNDLE_FILES } from './bundleFiles.js';
+import type { BaselineModel } from '../evaluation/evaluate.js';
 
 /**
  * A baseline on disk: a release bundle directory (its model.onnx, read through its own

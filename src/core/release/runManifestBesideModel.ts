@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunManifest } from '../train/runManifest.js';
-import { hashFile } from './checksums.js';
+import { hashFile } from '../files/fileDigest.js';
 
 /** The file name `modelship train` gives the run manifest in its output directory. */
 export const RUN_MANIFEST_FILE = 'manifest.json';

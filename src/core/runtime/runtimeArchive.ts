@@ -17,7 +17,7 @@ import {
 import { createGunzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
-import { sha256Hex } from '../release/checksums.js';
+import { sha256Hex } from '../files/fileDigest.js';
 import type { RuntimePlatform } from './platform.js';
 import { TarReader, writeTarGz, type TarEntry } from './tarArchive.js';
 

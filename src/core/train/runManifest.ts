@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { openDataSource, rawReader, readSafely } from '../data/dataSource.js';
 import { withDatabase } from '../data/duckdb.js';
 import { ModelshipError, messageOf } from '../errors.js';
-import { hashFile } from '../release/checksums.js';
+import { hashFile } from '../files/fileDigest.js';
 import type { GpuDetection, GpuMode } from './gpu.js';
 import type { TrainingResult } from './runTraining.js';
 import type { VerifiedModel } from './verifyModel.js';
