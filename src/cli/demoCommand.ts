@@ -2,19 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadDataContract } from '../core/config/dataContract.js';
-import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js';
-import { validateData } from '../core/data/validate.js';
+import type { LoadedConfig } from '../core/config/modelshipConfig.js';
 import { ModelshipError } from '../core/errors.js';
-import { evaluate } from '../core/evaluation/evaluate.js';
 import {
   checkEarlierOutput,
   checkOutputDirectory,
   writeOutputMarker,
 } from '../core/files/outputFiles.js';
-import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
-import { validationMarkdown } from '../core/report/validationMarkdown.js';
-import { driftStep, packageStep, serveStep } from './demoServeDrift.js';
 import { packageRoot } from './packageInfo.js';
 import { writeJson, writeReport } from './reportFiles.js';
 
@@ -27,6 +21,10 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
     .action(async (options: { out: string }) => {
       const started = performance.now();
       const out = resolve(options.out);
+      const { loadConfig } = await import('../core/config/modelshipConfig.js');
+      const { evaluate } = await import('../core/evaluation/evaluate.js');
+      const { evaluationMarkdown } = await import('../core/report/evaluationMarkdown.js');
+      const { driftStep, packageStep, serveStep } = await import('./demoServeDrift.js');
       const loaded = loadConfig(join(packageRoot(), 'examples', 'credit-risk', 'modelship.yml'));
       // The demo writes models, reports and a bundle into --out: never into a directory of the
       // user's that an earlier demo did not make (the project, the current directory).
@@ -99,6 +97,9 @@ async function validateAll(
 ): Promise<boolean> {
   const schemaPath = loaded.config.data.schema;
   if (!schemaPath) throw new ModelshipError(`${loaded.file}: data.schema is not set.`);
+  const { loadDataContract } = await import('../core/config/dataContract.js');
+  const { validateData } = await import('../core/data/validate.js');
+  const { validationMarkdown } = await import('../core/report/validationMarkdown.js');
   const { contract, file } = loadDataContract(loaded.resolve(schemaPath));
   let ok = true;
   for (const split of ['train', 'eval', 'current'] as const) {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
-import { computeDrift, driftMarkdown, driftText } from '../core/drift/index.js';
 import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
 /** `modelship drift --reference <data|profile.json> --current <data> [--config] [--model] [--json] [--markdown] [--fail-on-drift]` */
@@ -35,6 +33,8 @@ export function registerDrift(program: Command, setExit: (code: number) => void)
         markdown?: string;
         failOnDrift?: boolean;
       }) => {
+        const { loadConfig } = await import('../core/config/modelshipConfig.js');
+        const { computeDrift, driftMarkdown, driftText } = await import('../core/drift/index.js');
         const loaded = options.config ? loadConfig(options.config) : undefined;
         const data = loaded?.config.data;
         checkOutputFiles(

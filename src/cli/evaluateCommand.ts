@@ -1,14 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
-import { evaluate } from '../core/evaluation/evaluate.js';
 import { ModelshipError } from '../core/errors.js';
 import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
 import { parseRepository } from '../core/release/versionQuery.js';
-import { evaluationMarkdown } from '../core/report/evaluationMarkdown.js';
-import { evaluationText } from '../core/report/evaluationText.js';
-import { resolveBaseline, type BaselineLookup } from '../github/baselineModel.js';
-import { createOctokit } from '../github/octokit.js';
+import type { BaselineLookup } from '../github/baselineModel.js';
 import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
 /** `modelship evaluate --config <yml> [--model] [--data] [--baseline] [--json] [--markdown]` */
@@ -41,6 +36,7 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
         json?: string;
         markdown?: string;
       }) => {
+        const { loadConfig } = await import('../core/config/modelshipConfig.js');
         const config = loadConfig(options.config);
         const { data } = config.config;
         checkOutputFiles(
@@ -65,10 +61,14 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
           throw new ModelshipError(
             '--baseline-config says how a baseline model reads the holdout: pass the model with --baseline too.',
           );
+        const { resolveBaseline } = await import('../github/baselineModel.js');
+        const { evaluate } = await import('../core/evaluation/evaluate.js');
+        const { evaluationMarkdown } = await import('../core/report/evaluationMarkdown.js');
+        const { evaluationText } = await import('../core/report/evaluationText.js');
         const baseline = await resolveBaseline(options.baseline ?? 'none', {
           model: config.config.model.name,
           workingDirectory: '.',
-          github: gitHubFromEnvironment(),
+          github: await gitHubFromEnvironment(),
           withoutGitHub,
           configFile: options.baselineConfig,
         });
@@ -87,10 +87,11 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
 }
 
 /** The releases' repository and a client, as the actions have them: from the environment. */
-function gitHubFromEnvironment(): BaselineLookup['github'] {
+async function gitHubFromEnvironment(): Promise<BaselineLookup['github']> {
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
   const repository = parseRepository(process.env.GITHUB_REPOSITORY ?? '');
   if (!token || !repository) return undefined;
+  const { createOctokit } = await import('../github/octokit.js');
   const octokit = createOctokit({
     token,
     baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
-import { applyConfigGate } from '../core/gate/configGate.js';
-import { readGateReport } from '../core/gate/gateReport.js';
-import { gateText } from '../core/report/evaluationText.js';
 import { checkOutputFiles, writeJson } from './reportFiles.js';
 
 /** `modelship gate --config <yml> --report <report.json> [--json <file>]` */
@@ -16,8 +12,12 @@ export function registerGate(program: Command, setExit: (code: number) => void):
       'JSON with metrics (and optionally fairness and baseline)',
     )
     .option('--json <file>', 'write the gate result here')
-    .action((options: { config: string; report: string; json?: string }) => {
+    .action(async (options: { config: string; report: string; json?: string }) => {
       checkOutputFiles([{ flag: '--json', path: options.json }], [options.config, options.report]);
+      const { loadConfig } = await import('../core/config/modelshipConfig.js');
+      const { applyConfigGate } = await import('../core/gate/configGate.js');
+      const { readGateReport } = await import('../core/gate/gateReport.js');
+      const { gateText } = await import('../core/report/evaluationText.js');
       const { config } = loadConfig(options.config);
       const report = readGateReport(options.report);
       const gate = applyConfigGate(config, report.candidate, report.baseline);

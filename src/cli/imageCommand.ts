@@ -8,7 +8,6 @@ import {
   ImageBuilder,
   type BuilderPreference,
 } from '../core/deploy/imageBuilder.js';
-import { isDigestPinned, renderManifests } from '../core/deploy/k8sManifests.js';
 import { readReleaseManifest } from '../core/deploy/releaseManifest.js';
 import { checkRepository } from '../core/deploy/imageRef.js';
 import {
@@ -16,7 +15,6 @@ import {
   SERVING_ARCHS,
   type ServingArch,
 } from '../core/deploy/servingRuntime.js';
-import { buildServingImage, smokeTestImage } from '../core/deploy/servingImage.js';
 import { describeComparison } from '../core/deploy/smokeCompare.js';
 import { ModelshipError } from '../core/errors.js';
 
@@ -73,6 +71,7 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       ...(options.natives ? { natives: options.natives } : {}),
       ...(options.arch ? { arch: archOption(options.arch) } : {}),
     });
+    const { buildServingImage } = await import('../core/deploy/servingImage.js');
     const built = await buildServingImage({
       builder,
       bundle,
@@ -99,6 +98,7 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       .requiredOption('--bundle <dir>', 'the release bundle the image was built from'),
   ).action(async (ref: string, options: ToolOptions & { bundle: string }) => {
     const builder = await detect(options);
+    const { smokeTestImage } = await import('../core/deploy/servingImage.js');
     const result = await smokeTestImage({
       builder,
       image: ref,
@@ -128,6 +128,7 @@ export function registerImage(program: Command, setExit: (code: number) => void)
     )
     .option('--namespace <name>', 'metadata.namespace of every object')
     .action(async (bundle: string, options: { image: string; out: string; namespace?: string }) => {
+      const { isDigestPinned, renderManifests } = await import('../core/deploy/k8sManifests.js');
       if (!isDigestPinned(options.image))
         throw new ModelshipError(
           `--image ${options.image} is not pinned by digest; pass <repository>@sha256:<hex> (modelship image build --push prints it), so the manifests run exactly the tested image.`,

@@ -1,14 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
 import { ModelshipError } from '../core/errors.js';
-import {
-  readEvaluationReport,
-  readRunManifest,
-  writeReleaseBundle,
-} from '../core/release/bundle.js';
-import { runManifestBesideModel } from '../core/release/runManifestBesideModel.js';
 import type { RunManifest } from '../core/train/runManifest.js';
 
 interface PackageOptions {
@@ -47,6 +40,9 @@ export function registerPackage(program: Command, setExit: (code: number) => voi
     .option('--commit <sha>', 'the commit the model comes from (default: git HEAD of the config)')
     .option('--force', 'replace an earlier release bundle at --out (never another directory)')
     .action(async (options: PackageOptions) => {
+      const { loadConfig } = await import('../core/config/modelshipConfig.js');
+      const { readEvaluationReport, writeReleaseBundle } =
+        await import('../core/release/bundle.js');
       const loaded = loadConfig(options.config);
       if (options.commit !== undefined && !/^[0-9a-fA-F]{7,64}$/.test(options.commit))
         throw new ModelshipError(
@@ -81,6 +77,8 @@ async function trainManifest(
   configModel: string,
   say: (line: string) => void,
 ): Promise<RunManifest | null> {
+  const { readRunManifest } = await import('../core/release/bundle.js');
+  const { runManifestBesideModel } = await import('../core/release/runManifestBesideModel.js');
   if (options.manifest) return readRunManifest(options.manifest);
   const beside = await runManifestBesideModel(options.model ?? configModel);
   if (beside.kind === 'found')

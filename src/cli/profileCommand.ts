@@ -1,10 +1,4 @@
 import type { Command } from 'commander';
-import { loadDataContract } from '../core/config/dataContract.js';
-import { loadConfig } from '../core/config/modelshipConfig.js';
-import { buildProfile } from '../core/data/profile.js';
-import { readProfile } from '../core/data/profileFile.js';
-import { mergeProfiles } from '../core/data/profileMerge.js';
-import { predictionProfile } from '../core/drift/modelDrift.js';
 import { ModelshipError } from '../core/errors.js';
 import { checkOutputFiles, writeJson } from './reportFiles.js';
 
@@ -34,6 +28,8 @@ export function registerProfile(program: Command, setExit: (code: number) => voi
           [...inputs, options.schema, options.config, options.model],
         );
         if (options.merge) {
+          const { readProfile } = await import('../core/data/profileFile.js');
+          const { mergeProfiles } = await import('../core/data/profileMerge.js');
           const profile = mergeProfiles(inputs.map(readProfile), { names: inputs });
           writeJson(options.out, profile);
           process.stdout.write(
@@ -47,6 +43,9 @@ export function registerProfile(program: Command, setExit: (code: number) => voi
             `profile: name one data file or glob (got ${inputs.length}); to combine profiles of shards, pass --merge.`,
           );
         const data = inputs[0]!;
+        const { loadConfig } = await import('../core/config/modelshipConfig.js');
+        const { loadDataContract } = await import('../core/config/dataContract.js');
+        const { buildProfile } = await import('../core/data/profile.js');
         const loaded = options.config ? loadConfig(options.config) : undefined;
         const schemaFile =
           options.schema ??
@@ -58,6 +57,7 @@ export function registerProfile(program: Command, setExit: (code: number) => voi
             throw new ModelshipError(
               `${options.model}: profiling scores needs the model's features; pass --config <modelship.yml> with --model.`,
             );
+          const { predictionProfile } = await import('../core/drift/modelDrift.js');
           profile.prediction = await predictionProfile(loaded, options.model, data);
         }
         writeJson(options.out, profile);

@@ -8,7 +8,6 @@ import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
 import { isModelshipError, messageOf, ModelshipError } from '../core/errors.js';
 import {
   parseRepository,
@@ -23,7 +22,7 @@ import {
   type ModelRelease,
 } from '../github/modelRegistry.js';
 import { parseModelTag } from '../github/modelTag.js';
-import { createOctokit, type GitHubClient } from '../github/octokit.js';
+import type { GitHubClient } from '../github/octokit.js';
 import { explainRequestError } from '../github/requestError.js';
 import { SHA256SUMS } from '../github/sha256sums.js';
 
@@ -217,6 +216,7 @@ async function targetOf(options: TargetOptions): Promise<Target> {
   let model: string | undefined;
   let dir = process.cwd();
   if (options.config !== undefined) {
+    const { loadConfig } = await import('../core/config/modelshipConfig.js');
     const loaded = loadConfig(options.config);
     model = loaded.config.model.name;
     dir = loaded.dir;
@@ -237,6 +237,7 @@ async function targetOf(options: TargetOptions): Promise<Target> {
       `modelship registry needs a GitHub token to read the releases of ${full}: set GITHUB_TOKEN or GH_TOKEN (for example GH_TOKEN=$(gh auth token)) to a token with contents: read.`,
     );
   }
+  const { createOctokit } = await import('../github/octokit.js');
   const octokit = createOctokit({
     token,
     baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contractToYaml, inferContract, MAX_CATEGORIES } from '../core/data/inferContract.js';
+import { MAX_CATEGORIES } from '../core/data/categoryLimit.js';
 import { writeReport } from './reportFiles.js';
 
 /** `modelship schema infer <data> [-o <file>] [--timestamp-bounds]` */
@@ -23,6 +23,7 @@ stays YES/NO (and gives /predict its negative label) and 0/1 stays an integer. N
 their observed min/max; timestamps get none unless --timestamp-bounds.`,
     )
     .action(async (data: string, options: { output?: string; timestampBounds?: boolean }) => {
+      const { contractToYaml, inferContract } = await import('../core/data/inferContract.js');
       const contract = await inferContract(data, {
         timestampBounds: options.timestampBounds === true,
       });

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
-import { defaultExecutionProviders } from '../core/model/gpuPresence.js';
-import { jsonLines } from '../core/serve/jsonLines.js';
-import { createServer } from '../core/serve/server.js';
-import { resolveServeTarget, serveTargetOptions } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
 
 interface ServeCliOptions {
@@ -57,6 +53,11 @@ export function registerServe(program: Command, setExit: (code: number) => void)
           `--micro-batch-ms ${options.microBatchMs} is not a number of milliseconds (0 or more).`,
         );
       }
+      const { defaultExecutionProviders } = await import('../core/model/gpuPresence.js');
+      const { jsonLines } = await import('../core/serve/jsonLines.js');
+      const { createServer } = await import('../core/serve/server.js');
+      const { resolveServeTarget, serveTargetOptions } =
+        await import('../core/serve/serveTarget.js');
       const resolved = resolveServeTarget(target, options.config);
       // One JSON line per event on stderr; stdout keeps the human line below.
       const lines = jsonLines((text) => process.stderr.write(text));

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config/modelshipConfig.js';
 import { ModelshipError } from '../core/errors.js';
 import {
   checkGpuRequirement,
@@ -11,10 +10,8 @@ import {
   type GpuDetection,
   type GpuMode,
 } from '../core/train/gpu.js';
-import { buildRunManifest, writeRunManifest } from '../core/train/runManifest.js';
 import { MAX_TIMEOUT_MINUTES, runTraining } from '../core/train/runTraining.js';
 import { trainingPaths } from '../core/train/trainingEnv.js';
-import { verifyTrainedModel } from '../core/train/verifyModel.js';
 import { packageVersion } from './packageInfo.js';
 
 interface TrainOptions {
@@ -46,6 +43,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       'commit recorded in the manifest (default: GITHUB_SHA, else git HEAD)',
     )
     .action(async (options: TrainOptions) => {
+      const { loadConfig } = await import('../core/config/modelshipConfig.js');
       const loaded = loadConfig(options.config);
       const mode = gpuMode(options.gpu ?? loaded.config.train.gpu);
       const timeoutMinutes = minutes(options.timeoutMinutes);
@@ -88,6 +86,9 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const finishedAt = new Date();
       const after: GpuDetection | null = before.available ? await detectGpus(gpuArgs) : null;
 
+      // onnxruntime and DuckDB load once the command has run, not at start-up.
+      const { verifyTrainedModel } = await import('../core/train/verifyModel.js');
+      const { buildRunManifest, writeRunManifest } = await import('../core/train/runManifest.js');
       const model = await verifyTrainedModel(loaded, paths.modelPath, {
         executionProviders: before.available ? ['cuda', 'cpu'] : ['cpu'],
       });

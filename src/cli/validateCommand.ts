@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadDataContract } from '../core/config/dataContract.js';
-import { loadConfig, type LoadedConfig } from '../core/config/modelshipConfig.js';
-import { validateData } from '../core/data/validate.js';
+import type { LoadedConfig } from '../core/config/modelshipConfig.js';
 import { errorsOf, type ValidationReport } from '../core/data/validationReport.js';
 import { ModelshipError } from '../core/errors.js';
-import { validationMarkdown } from '../core/report/validationMarkdown.js';
-import { validationText } from '../core/report/validationText.js';
 import { positiveIntegerOption } from './numberOptions.js';
 import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
 
@@ -54,6 +50,8 @@ the config are relative to it.`,
     )
     .action(async (data: string | undefined, options: ValidateOptions, command: Command) => {
       const maxExamples = positiveIntegerOption('--examples', options.examples, MAX_EXAMPLES);
+      // Loaded here, not above: `modelship --help` and the other commands never load DuckDB.
+      const { loadConfig } = await import('../core/config/modelshipConfig.js');
       let loaded: LoadedConfig | undefined;
       if (options.config !== undefined) loaded = loadConfig(options.config);
       else if ((options.schema === undefined || data === undefined) && existsSync(DEFAULT_CONFIG))
@@ -102,6 +100,10 @@ the config are relative to it.`,
         ],
         [...files, schema],
       );
+      const { loadDataContract } = await import('../core/config/dataContract.js');
+      const { validateData } = await import('../core/data/validate.js');
+      const { validationMarkdown } = await import('../core/report/validationMarkdown.js');
+      const { validationText } = await import('../core/report/validationText.js');
       const { contract, file } = loadDataContract(schema);
       const reports = [];
       const notes: string[] = [];

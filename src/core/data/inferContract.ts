@@ -4,9 +4,9 @@ import { ModelshipError } from '../errors.js';
 import { ident, withDatabase, type Database } from './duckdb.js';
 import { openDataSource, rawReader, readSafely, type DataSource } from './dataSource.js';
 import { nativeFamily, rawExpression, typedExpression, type NativeFamily } from './typedValue.js';
+import { MAX_CATEGORIES } from './categoryLimit.js';
 
-/** String columns with at most this many distinct values get an `in` set (as TFDV does). */
-export const MAX_CATEGORIES = 20;
+export { MAX_CATEGORIES };
 const CANDIDATES: ColumnType[] = ['integer', 'number', 'boolean', 'timestamp'];
 /**
  * Columns inferred per scan of the data. Every aggregate of the scan has a fixed-size state (no
