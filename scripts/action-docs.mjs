@@ -92,7 +92,7 @@ function findKey(node, key) {
   return undefined;
 }
 
-/** The order of the flows (DESIGN.md §1); steps not named here follow, by name. */
+/** The order of the flows (docs/architecture.md); steps not named here follow, by name. */
 const FLOW_ORDER = [
   'validate-data',
   'train',

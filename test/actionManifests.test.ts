@@ -1,4 +1,4 @@
-// Every action.yml read by GitHub's own parser, checked against the interface DESIGN.md §6
+// Every action.yml read by GitHub's own parser, checked against the interface docs/actions.md
 // promises, and against the docs: each action's README and the README's generated reference.
 // Iterates over whatever actions/<step>/action.yml exist, so new actions are covered as they land.
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ const STEPS = readdirSync(join(ROOT, 'actions'))
   .sort();
 const MANIFESTS = ['action.yml', ...STEPS.map((step) => `actions/${step}/action.yml`)];
 
-/** DESIGN.md §6 (contract): the key inputs and outputs of each action. */
+/** docs/actions.md: the key inputs and outputs of each action. */
 const CONTRACT: Record<string, { inputs: string[]; outputs: string[] }> = {
   'validate-data': { inputs: ['data', 'schema'], outputs: ['ok', 'report'] },
   train: {
@@ -41,7 +41,7 @@ const CONTRACT: Record<string, { inputs: string[]; outputs: string[] }> = {
   },
 };
 
-/** Every action takes these, with these defaults (DESIGN.md §6). */
+/** Every action takes these, with these defaults (docs/actions.md). */
 const COMMON_INPUTS: Record<string, string | undefined> = {
   config: 'modelship.yml',
   'github-token': '${{ github.token }}',
@@ -125,7 +125,7 @@ describe('action.yml files, through GitHub’s parser', () => {
     expect(ours.outputs.map((o) => o.name)).toEqual((template?.outputs ?? []).map((o) => o.id));
   });
 
-  it.each(STEPS)('actions/%s takes the common inputs and its DESIGN.md §6 contract', (step) => {
+  it.each(STEPS)('actions/%s takes the common inputs and its docs/actions.md contract', (step) => {
     const { template } = parseManifest(`actions/${step}/action.yml`);
     const inputs = new Map((template?.inputs ?? []).map((i) => [i.id, i]));
     for (const [name, value] of Object.entries(COMMON_INPUTS)) {

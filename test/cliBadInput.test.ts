@@ -242,7 +242,7 @@ describe('modelship validate and schema infer: good paths', () => {
     expect(result.stdout).toMatch(/error\s+b\s+nullable\s+1\s+33\.33\s+3: \(empty\)/);
   });
 
-  it('--json writes the report the API returns, in the shape of DESIGN.md §5', async () => {
+  it('--json writes the report the API returns, in the shape of docs/reports.md', async () => {
     const json = abs('out/report.json');
     const result = runCli(
       ['validate', abs('bad.csv'), '-s', abs('schema.yml'), '--json', json],

@@ -1,6 +1,6 @@
 // Real containers, no mocks: podman and buildah build the serving image of real release bundles of
 // the credit-risk example, push it to Debian's docker-registry on a free loopback port, run it
-// with podman (runc, the machine's ulimits: ../shared/containers.md) and smoke-test it; a bundle
+// with podman (runc, the machine's ulimits) and smoke-test it; a bundle
 // whose model predicts differently fails. The deploy action runs end to end against the GitHub
 // fake and the same registry. test/helpers/containerLab.ts sets it all up in a private store (the
 // base image is node and its libraries copied into `buildah from scratch`: nothing can be pulled)

@@ -1,5 +1,5 @@
 // `modelship evaluate` and `modelship gate` as a user runs them: a child process on the built
-// CLI, models trained on the credit-risk example, the JSON report's contract (DESIGN.md §5).
+// CLI, models trained on the credit-risk example, the JSON report's contract (docs/reports.md).
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ beforeAll(async () => {
 });
 
 describe('modelship evaluate', () => {
-  it('writes the JSON report of DESIGN.md §5 and markdown, exit 0 when the gate passes', async () => {
+  it('writes the JSON report of docs/reports.md and markdown, exit 0 when the gate passes', async () => {
     const result = cli(
       'evaluate',
       '--config',

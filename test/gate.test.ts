@@ -36,7 +36,7 @@ function verdict(metric: string, rule: Rule, candidate: Value, baseline?: Value)
 }
 
 describe('metric directions', () => {
-  it('knows every configurable metric, as REFERENCE.md lists them', () => {
+  it('knows every configurable metric, as the docs list them', () => {
     const higher = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'macro_f1', 'r2'];
     const lower = ['log_loss', 'brier', 'mae', 'mse', 'rmse'];
     for (const m of METRIC_NAMES) {
@@ -148,7 +148,7 @@ describe('max', () => {
 });
 
 describe('max_regression', () => {
-  it('fails beyond the allowed regression with REFERENCE.md’s message', () => {
+  it('fails beyond the allowed regression with the documented message', () => {
     expect(only('roc_auc', { max_regression: 0.01 }, 0.8122, 0.8284)).toEqual({
       metric: 'roc_auc',
       rule: 'max_regression',

@@ -1,4 +1,4 @@
-// `modelship package`: the release bundle (DESIGN.md §1, §5) built from the credit-risk example
+// `modelship package`: the release bundle (docs/releases.md, docs/reports.md) built from the credit-risk example
 // with a model trained by Modelship's own logistic regression; real files, DuckDB, onnxruntime.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

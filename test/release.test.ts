@@ -1,7 +1,7 @@
 // A release used the way a runner uses it: `npm run release:build`, the action tree's tarball
 // unpacked into an empty directory with no node_modules anywhere above it, the runtime archives
 // served as release assets by the GitHub fake, and every action run by its action.yml's
-// `runs.main` under Node 24 with INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY (DESIGN.md §6).
+// `runs.main` under Node 24 with INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY (docs/actions.md).
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,

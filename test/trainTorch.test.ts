@@ -1,5 +1,5 @@
 // The credit-risk example's PyTorch trainer (examples/credit-risk/train.py), run as the train step
-// runs it: its ONNX export must meet Modelship's input contract (DESIGN.md §3) and evaluate well,
+// runs it: its ONNX export must meet Modelship's input contract (docs/evaluate-and-gate.md) and evaluate well,
 // and its feature vector must be the one buildFeatureMatrix builds. Needs /usr/bin/python3 with
 // PyTorch and PyYAML (Debian: python3-torch python3-yaml; .ci/run installs them): skipped without
 // them, failed with MODELSHIP_REQUIRE_ALL_TESTS=1 (test/helpers/systemRequirements.ts).

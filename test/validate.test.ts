@@ -315,7 +315,7 @@ describe('validateData on a 2,000-row CSV with planted faults', () => {
     expect(extra.message).toContain('note');
   });
 
-  it('has the JSON report shape of DESIGN.md §5', () => {
+  it('has the JSON report shape of docs/reports.md', () => {
     const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['ok', 'rows', 'violations']));
     expect(typeof json.ok).toBe('boolean');

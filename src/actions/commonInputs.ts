@@ -7,7 +7,7 @@ import { z } from 'zod';
 /** The config input's default in every action.yml; optional, unlike a config the user names. */
 const DEFAULT_CONFIG = 'modelship.yml';
 
-/** Inputs every Modelship action takes (DESIGN.md §6). */
+/** Inputs every Modelship action takes (docs/actions.md). */
 export interface CommonInputs {
   /** Absolute working directory; relative paths resolve against it. */
   workingDirectory: string;

@@ -1,4 +1,4 @@
-// The three flows of DESIGN.md §1, in order, on a checkout of the credit-risk example: every step
+// The three flows of docs/architecture.md, in order, on a checkout of the credit-risk example: every step
 // is the real action's run() in process with the environment a runner gives it, against the
 // OpenAPI-validated GitHub fake, real onnxruntime and DuckDB, the real cache and artifact clients
 // against Azurite (through the results-service stand-in). What GitHub itself does between steps

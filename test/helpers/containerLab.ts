@@ -1,5 +1,5 @@
 /**
- * Real containers for the container and end-to-end tests, as ../shared/containers.md describes them on machines
+ * Real containers for the container and end-to-end tests, as they run on machines
  * without a Docker engine or access to public registries: podman and buildah with runc and the
  * machine's limits, a private image store under a temporary directory (so the test never touches
  * another store), the serving runtime built on its own by scripts/build-serve.mjs (not into

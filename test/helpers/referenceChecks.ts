@@ -1,7 +1,7 @@
 import type { ColumnContract } from '../../src/core/config/dataContract.js';
 
 /**
- * A plain-JavaScript statement of the data contract's value checks, written from DESIGN.md §4
+ * A plain-JavaScript statement of the data contract's value checks, written from docs/data-contracts.md
  * for the values the tests generate: the validator's SQL counts are compared with these.
  */
 export interface ExpectedCheck {

@@ -7,7 +7,7 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 const bound = z.union([z.number(), z.string()]);
 
-/** One column of the data contract (DESIGN.md §4). Unknown keys are unknown checks: an error. */
+/** One column of the data contract (docs/data-contracts.md). Unknown keys are unknown checks: an error. */
 export const columnContractSchema = z
   .object({
     type: z

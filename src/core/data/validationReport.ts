@@ -1,4 +1,4 @@
-/** The checks of the data contract, by the names reports use (DESIGN.md §4). */
+/** The checks of the data contract, by the names reports use (docs/data-contracts.md). */
 export const CHECK_NAMES = [
   'missing_column',
   'extra_column',
@@ -23,7 +23,7 @@ export interface Example {
   file?: string;
 }
 
-/** One failed check (DESIGN.md §5, validate report). */
+/** One failed check (docs/reports.md, validate). */
 export interface Violation {
   column: string | null;
   check: CheckName;
@@ -38,7 +38,7 @@ export interface Violation {
   message: string;
 }
 
-/** The result of checking data against a contract (DESIGN.md §5). */
+/** The result of checking data against a contract (docs/reports.md). */
 export interface ValidationReport {
   ok: boolean;
   rows: number;

@@ -39,7 +39,7 @@ interface Reference {
 }
 
 /**
- * Compares current data with reference data or a reference profile (REFERENCE.md, Drift):
+ * Compares current data with reference data or a reference profile (docs/drift.md):
  * Evidently's method per column, PSI for every column, the dataset verdict by drift.share; with a
  * model, the drift of its scores and (when the current data has the target) its metrics now.
  */

@@ -1,7 +1,7 @@
 /** Column kinds, as the profile and the method selection see them. */
 export type DriftColumnType = 'numeric' | 'categorical';
 
-/** Method names as modelship.yml's `drift.method` spells them (REFERENCE.md, Drift). */
+/** Method names as modelship.yml's `drift.method` spells them (docs/drift.md). */
 export type DriftMethod = 'ks' | 'wasserstein' | 'jensenshannon' | 'chisquare' | 'z' | 'psi';
 
 /** Reference and current shares over the same bins: what the markdown chart draws. */
@@ -20,7 +20,7 @@ export interface SideCounts {
   invalid?: number;
 }
 
-/** One column's drift verdict (DESIGN.md §5 keys first, additions after). */
+/** One column's drift verdict (docs/reports.md keys first, additions after). */
 export interface DriftColumn {
   type: DriftColumnType;
   method: DriftMethod;
@@ -64,7 +64,7 @@ export interface PerformanceDrift {
   >;
 }
 
-/** The drift report (DESIGN.md §5 contract: dataset_drift, drift_share, columns). */
+/** The drift report (docs/reports.md: dataset_drift, drift_share, columns). */
 export interface DriftReport {
   dataset_drift: boolean;
   /** Drifted columns / compared columns. */

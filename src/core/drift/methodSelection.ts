@@ -1,6 +1,6 @@
 import type { DriftColumnType, DriftMethod } from './driftReport.js';
 
-/** Default thresholds per method (REFERENCE.md, Drift; Evidently's defaults). */
+/** Default thresholds per method (docs/drift.md; Evidently's defaults). */
 export const DEFAULT_THRESHOLDS: Record<DriftMethod, number> = {
   ks: 0.05,
   chisquare: 0.05,

@@ -30,6 +30,8 @@ export type GateCheck = {
   metric: string;
   /** The sensitive attribute of a fairness check. */
   attribute?: string;
+  /** The slice of a slice check, e.g. `region = north, age_group = 30-39`. */
+  slice?: string;
   rule: RuleName;
   threshold: number;
   candidate: number | null;
@@ -171,7 +173,7 @@ function checkRules(
 }
 
 /**
- * The merge gate (REFERENCE.md, Gate): every rule of every metric, and every fairness rule for
+ * The merge gate (docs/evaluate-and-gate.md): every rule of every metric, and every fairness rule for
  * every sensitive attribute, against the candidate and, for change rules, the baseline. Bounds are
  * inclusive (differences under 1e-12 count as equal); a rule on a missing or undefined (null)
  * candidate value fails.

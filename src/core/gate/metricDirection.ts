@@ -1,4 +1,4 @@
-/** Which way a metric improves (REFERENCE.md, Gate). */
+/** Which way a metric improves (docs/evaluate-and-gate.md). */
 export type Direction = 'higher' | 'lower';
 
 const HIGHER_IS_BETTER = new Set([

@@ -1,7 +1,7 @@
 import { FLOAT64_EPS, notAProbability, rowCount, SUM_MASK } from './metricInput.js';
 import { rocAuc } from './rocAuc.js';
 
-/** Binary classification metrics (DESIGN.md §5); roc_auc is null when yTrue has one class. */
+/** Binary classification metrics (docs/reports.md); roc_auc is null when yTrue has one class. */
 export type BinaryMetrics = {
   accuracy: number;
   precision: number;
@@ -15,7 +15,7 @@ export type BinaryMetrics = {
 /** Counts of a binary confusion matrix. */
 export type BinaryConfusion = { tp: number; fp: number; tn: number; fn: number };
 
-/** Predicted labels: 1 where score >= threshold, as DESIGN.md §3 defines the positive class. */
+/** Predicted labels: 1 where score >= threshold, as docs/evaluate-and-gate.md defines the positive class. */
 export function predictLabels(scores: Float64Array, threshold: number): Uint8Array {
   const out = new Uint8Array(scores.length);
   for (let i = 0; i < scores.length; i++) out[i] = scores[i]! >= threshold ? 1 : 0;

@@ -1,7 +1,7 @@
 import { ModelshipError } from '../errors.js';
 import { FLOAT64_EPS, notAProbability, rowCount, SUM_MASK } from './metricInput.js';
 
-/** Multiclass classification metrics (DESIGN.md §5). */
+/** Multiclass classification metrics (docs/reports.md). */
 export type MulticlassMetrics = { accuracy: number; macro_f1: number; log_loss: number };
 
 function checkClassCount(what: string, classCount: number): void {

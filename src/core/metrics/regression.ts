@@ -1,7 +1,7 @@
 import { ModelshipError } from '../errors.js';
 import { rowCount, SUM_MASK } from './metricInput.js';
 
-/** Regression metrics (DESIGN.md §5); r2 is null below two rows, where sklearn returns NaN. */
+/** Regression metrics (docs/reports.md); r2 is null below two rows, where sklearn returns NaN. */
 export type RegressionMetrics = { mae: number; mse: number; rmse: number; r2: number | null };
 
 /**
