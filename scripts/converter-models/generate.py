@@ -4,7 +4,7 @@ the converter people use would export it: skl2onnx, onnxmltools, torch.onnx.expo
 graphs of the first two are written with onnx.helper, node for node as those converters emit them
 (they are not installed here); the PyTorch one is torch.onnx.export's own output.
 
-    /usr/bin/python3 scripts/converter-models/generate.py [--slice-from DATASETS_DIR]
+    /usr/bin/python3 scripts/converter-models/generate.py [--slice-from DATASETS_DIR] [--out DIR]
 
 writes test/fixtures/converter-models/: <model>/model.onnx, <model>/modelship.yml and
 expected.json (the Python models' own predictions on the holdout). Deterministic: fixed seeds,
@@ -200,7 +200,7 @@ def matrix_input(g, name, elem_type, columns):
 
 
 def classifier_outputs_spec(classes, zipmap):
-    """expected.json's outputs of a classifier, as skl2onnx.classifier_outputs writes them."""
+    """expected.json's outputs of a classifier, as skl2onnx_shapes.classifier_outputs writes them."""
     key = "string" if skl.label_type(classes) == STRING else "int64"
     if zipmap:
         return [
