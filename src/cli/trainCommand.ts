@@ -1,16 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
-import {
-  checkGpuRequirement,
-  detectGpus,
-  nvidiaSmi,
-  type GpuDetection,
-  type GpuMode,
-} from '../core/train/gpu.js';
-import { MAX_TIMEOUT_MINUTES, runTraining } from '../core/train/runTraining.js';
+import type { GpuMode } from '../core/train/gpu.js';
+import { MAX_TIMEOUT_MINUTES } from '../core/train/runTraining.js';
 import { trainingPaths } from '../core/train/trainingEnv.js';
 import { packageVersion } from './packageInfo.js';
 
@@ -52,59 +46,20 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const shown = (path: string) => relative(process.cwd(), path) || '.';
 
-      const gpuArgs = { run: nvidiaSmi(), cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES };
-      const before = await detectGpus(gpuArgs);
-      const decision = checkGpuRequirement(mode, before);
-      say(`modelship train: ${loaded.config.model.name}; ${decision.note}`);
-
-      // Ctrl-C and a cancelled job stop the command's whole process group, not just the shell.
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      process.once('SIGINT', abort);
-      process.once('SIGTERM', abort);
-      const startedAt = new Date();
-      let result;
-      try {
-        result = await runTraining({
-          loaded,
-          command: options.command,
-          env: {
-            ...process.env,
-            // The node running modelship runs a `node train.mjs` too.
-            PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
-          },
-          paths,
-          timeoutMinutes,
-          signal: controller.signal,
-          onStart: ({ command, cwd }) => say(`$ ${command}   (in ${shown(cwd)})`),
-          onLine: (stream, line) => process[stream].write(`${line}\n`),
-        });
-      } finally {
-        process.removeListener('SIGINT', abort);
-        process.removeListener('SIGTERM', abort);
-      }
-      const finishedAt = new Date();
-      const after: GpuDetection | null = before.available ? await detectGpus(gpuArgs) : null;
-
-      // onnxruntime and DuckDB load once the command has run, not at start-up.
-      const { verifyTrainedModel } = await import('../core/train/verifyModel.js');
-      const { buildRunManifest, writeRunManifest } = await import('../core/train/runManifest.js');
-      const model = await verifyTrainedModel(loaded, paths.modelPath, {
-        executionProviders: before.available ? ['cuda', 'cpu'] : ['cpu'],
-      });
-      const manifest = await buildRunManifest({
+      const { trainRun } = await import('../core/train/trainRun.js');
+      const { result, model, manifestPath } = await trainRun({
         loaded,
+        ...(options.command !== undefined ? { command: options.command } : {}),
+        gpu: mode,
+        env: { ...process.env },
+        paths,
+        ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
         commitSha: options.commit ?? process.env.GITHUB_SHA ?? gitHead(loaded.dir),
-        result,
-        startedAt,
-        finishedAt,
-        model,
-        outputDir: paths.outputDir,
-        gpu: { mode, note: decision.note, before, after },
         modelshipVersion: packageVersion(),
+        onGpu: (decision) => say(`modelship train: ${loaded.config.model.name}; ${decision.note}`),
+        onStart: ({ command, cwd }) => say(`$ ${command}   (in ${shown(cwd)})`),
+        onLine: (stream, line) => process[stream].write(`${line}\n`),
       });
-      const manifestPath = join(paths.outputDir, 'manifest.json');
-      writeRunManifest(manifestPath, manifest);
       say(
         `trained ${loaded.config.model.name} in ${(result.durationMs / 1000).toFixed(1)} s: ${shown(model.path)} (${kib(model.sizeBytes)}, sha256 ${model.sha256.slice(0, 12)}…) loads on ${model.provider} with ${model.features} inputs; manifest → ${shown(manifestPath)}`,
       );

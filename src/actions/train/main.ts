@@ -2,17 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as core from '@actions/core';
 import { ModelshipError } from '../../core/errors.js';
-import {
-  checkGpuRequirement,
-  describeGpus,
-  detectGpus,
-  nvidiaSmi,
-  type GpuDetection,
-} from '../../core/train/gpu.js';
-import { buildRunManifest, writeRunManifest } from '../../core/train/runManifest.js';
-import { runTraining, TrainingFailedError } from '../../core/train/runTraining.js';
+import { describeGpus, type GpuDecision, type GpuDetection } from '../../core/train/gpu.js';
+import { TrainingFailedError } from '../../core/train/runTraining.js';
 import { trainingPaths } from '../../core/train/trainingEnv.js';
-import { verifyTrainedModel } from '../../core/train/verifyModel.js';
+import { trainRun, type TrainRun } from '../../core/train/trainRun.js';
 import { uploadTrainingArtifact } from './artifact.js';
 import { restoreCache, saveCache, type CacheHit } from './cache.js';
 import { readTrainInputs } from './inputs.js';
@@ -30,16 +23,12 @@ export async function run(): Promise<void> {
       `${relative(inputs.workspace, loaded.file)}: train.command is not set; set it or the command input.`,
     );
 
-  const gpuArgs = { run: nvidiaSmi(), cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES };
-  const before = await detectGpus(gpuArgs);
-  const decision = checkGpuRequirement(inputs.gpu, before);
-  core.info(`${name}: ${decision.note}`);
-  core.setOutput('gpu-count', String(before.gpus.length));
-  core.setOutput('gpu-names', before.gpus.map((g) => g.name).join(', '));
-
-  let cacheHit: CacheHit | '' = '';
+  // The cache is restored before training, once the GPU decision (which may refuse) is made.
+  let gpu: { decision: GpuDecision; before: GpuDetection } | undefined;
+  let cacheHit = '' as CacheHit | '';
   let cacheKey = '';
-  if (inputs.cachePaths.length) {
+  const restore = async () => {
+    if (!inputs.cachePaths.length) return;
     const computed = inputs.cacheKey
       ? undefined
       : await defaultTrainCacheKey(loaded, command, process.env.RUNNER_OS ?? process.platform);
@@ -47,30 +36,32 @@ export async function run(): Promise<void> {
     const restoreKeys = computed?.restoreKeys ?? [];
     cacheHit = (await restoreCache(inputs.cachePaths, cacheKey, restoreKeys)).hit;
     core.info(`cache ${cacheHit} for ${cacheKey}`);
-  }
-
-  const paths = trainingPaths(loaded, {});
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGTERM', abort);
-  process.once('SIGINT', abort);
-  const startedAt = new Date();
-  let result;
-  core.startGroup(`Training: ${command}`);
+  };
+  let run: TrainRun;
   try {
-    result = await runTraining({
+    run = await trainRun({
       loaded,
       command,
       cwd: inputs.workingDirectory,
+      gpu: inputs.gpu,
       env: { ...process.env },
-      paths,
-      timeoutMinutes: inputs.timeoutMinutes,
-      signal: controller.signal,
+      paths: trainingPaths(loaded, {}),
+      ...(inputs.timeoutMinutes !== undefined ? { timeoutMinutes: inputs.timeoutMinutes } : {}),
+      commitSha: process.env.GITHUB_SHA ?? null,
+      onGpu: (decision, before) => {
+        gpu = { decision, before };
+        core.info(`${name}: ${decision.note}`);
+        core.setOutput('gpu-count', String(before.gpus.length));
+        core.setOutput('gpu-names', before.gpus.map((g) => g.name).join(', '));
+      },
+      beforeCommand: restore,
+      onStart: () => core.startGroup(`Training: ${command}`),
       onLine: (_stream, line) => core.info(line),
+      onEnd: () => core.endGroup(),
     });
   } catch (error) {
-    core.endGroup();
-    if (error instanceof TrainingFailedError) {
+    if (error instanceof TrainingFailedError && gpu) {
+      const { decision, before } = gpu;
       await core.summary
         .addRaw(
           trainSummary({ name, command, decision, before, cacheHit, cacheKey, failure: error }),
@@ -78,28 +69,9 @@ export async function run(): Promise<void> {
         .write();
     }
     throw error;
-  } finally {
-    process.removeListener('SIGTERM', abort);
-    process.removeListener('SIGINT', abort);
   }
-  core.endGroup();
-  const finishedAt = new Date();
-  const after: GpuDetection | null = before.available ? await detectGpus(gpuArgs) : null;
-  const model = await verifyTrainedModel(loaded, paths.modelPath, {
-    executionProviders: decision.useGpu ? ['cuda', 'cpu'] : ['cpu'],
-  });
-  const manifest = await buildRunManifest({
-    loaded,
-    commitSha: process.env.GITHUB_SHA ?? null,
-    result,
-    startedAt,
-    finishedAt,
-    model,
-    outputDir: paths.outputDir,
-    gpu: { mode: inputs.gpu, note: decision.note, before, after },
-  });
-  const manifestPath = join(paths.outputDir, 'manifest.json');
-  writeRunManifest(manifestPath, manifest);
+  const { decision, before, after, result, model, manifest, manifestPath } = run;
+  const paths = { outputDir: dirname(manifestPath) };
 
   if (inputs.cachePaths.length && cacheHit !== 'exact') {
     const saved = await saveCache(inputs.cachePaths, cacheKey);
