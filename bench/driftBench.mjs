@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
+import { figure, figuresTable } from './figures.mjs';
+import { scanOf } from './scanLimit.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -99,6 +101,10 @@ async function main() {
     }
   }
 
+  // The limit: DuckDB reading both CSVs as text, checking nothing.
+  const scan = scanOf([files.refCsv, files.curCsv], options.runs);
+  const parquetScan = scanOf([files.refParquet, files.curParquet], options.runs);
+
   console.log(`pandas + scipy: ${options.runs} run(s) on the CSVs ...`);
   const py = spawnSync(
     PYTHON,
@@ -174,9 +180,43 @@ async function main() {
       : null,
     agreement,
     scores: values,
+    duckdb_scan: { csv: scan, parquet: parquetScan },
   };
+  result.figures = [
+    figure({
+      name: `drift ${files.rows} rows vs raw CSV reference, whole process`,
+      value: median(processTimes.drift_vs_raw_csv),
+      unit: 's',
+      limitName: 'DuckDB bare scan of both CSVs',
+      limit: scan.scan_s,
+      goal: { max: 1.5 },
+    }),
+    figure({
+      name: 'drift vs raw CSV reference, the call (Node and DuckDB loaded)',
+      value: median(times.drift_vs_raw_csv),
+      unit: 's',
+      limitName: 'DuckDB bare scan of both CSVs',
+      limit: scan.scan_s,
+      goal: { max: 1.5 },
+    }),
+    figure({
+      name: 'drift vs raw Parquet reference, whole process',
+      value: median(processTimes.drift_vs_raw_parquet),
+      unit: 's',
+      limitName: 'DuckDB bare scan of both Parquet files',
+      limit: parquetScan.scan_s,
+      goal: { max: 1.5 },
+    }),
+    figure({
+      name: 'drift vs raw CSV reference, peak RSS',
+      value: rss.drift_vs_raw_csv,
+      unit: 'MB',
+      goal: { max: 1000 },
+    }),
+  ];
   writeFileSync(RESULT, `${JSON.stringify(result, null, 2)}\n`);
   printResults(result);
+  console.log(`\n${figuresTable(result.figures)}`);
   if (agreement && !agreement.ok) {
     console.error('bench: Modelship and scipy disagree; see agreement in bench/out/drift.json');
     process.exitCode = 1;

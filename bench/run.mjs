@@ -9,11 +9,19 @@
 //   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
 //   release   action tarball and runtime archive sizes; validate-data cold and warm start
 //             from the release build vs `node -e 0`              (bench/releaseBench.mjs)
+//   startup   `modelship --help` and `modelship gate` vs `node -e 0`, and the modules they load
+//             (bench/startupBench.mjs)
 //
 // Each runs in its own Node process (so peak RSS is its own) with the options given; results go
-// to bench/out/<name>.json. Needs `npm run build` first.
+// to bench/out/<name>.json. Then every figure of the run, beside the limit measured with it, is
+// printed in one table and written to bench/out/summary.json (bench/figures.mjs). Needs
+// `npm run build` first.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { machineInfo } from './benchArgs.mjs';
+import { figure, figuresTable } from './figures.mjs';
 
 const BENCHMARKS = {
   validate: 'validateBench.mjs',
@@ -21,6 +29,7 @@ const BENCHMARKS = {
   serve: 'serveBench.mjs',
   drift: 'driftBench.mjs',
   release: 'releaseBench.mjs',
+  startup: 'startupBench.mjs',
 };
 
 const args = process.argv.slice(2);
@@ -36,6 +45,8 @@ if (unknown.length) {
 }
 const selected = names.length ? [...new Set(names)] : Object.keys(BENCHMARKS);
 
+const started = Date.now();
+const loadBefore = loadavg();
 let failed = 0;
 for (const name of selected) {
   if (selected.length > 1) console.log(`\n=== ${name} ===\n`);
@@ -47,4 +58,48 @@ for (const name of selected) {
     if (selected.length > 1) console.error(`bench: ${name} exited with ${code}`);
   }
 }
+summarize();
 process.exitCode = failed;
+
+/** One table of every figure the benches of this run wrote, and bench/out/summary.json. */
+function summarize() {
+  const figures = [];
+  for (const name of selected) {
+    const path = fileURLToPath(new URL(`out/${name}.json`, import.meta.url));
+    if (!existsSync(path) || statSync(path).mtimeMs < started) continue; // it failed: no figures
+    const result = JSON.parse(readFileSync(path, 'utf8'));
+    for (const f of result.figures ?? figuresOf(name, result)) figures.push({ bench: name, ...f });
+  }
+  if (!figures.length) return;
+  const load = {
+    before: loadBefore.map((l) => l.toFixed(2)),
+    after: loadavg().map((l) => l.toFixed(2)),
+  };
+  console.log(
+    `\n=== every figure beside its limit (load average ${load.before.join(' ')} before, ${load.after.join(' ')} after) ===\n`,
+  );
+  console.log(figuresTable(figures));
+  const missed = figures.filter((f) => f.met === false);
+  console.log(`\n${figures.length - missed.length} of ${figures.length} goals met.`);
+  writeFileSync(
+    fileURLToPath(new URL('out/summary.json', import.meta.url)),
+    `${JSON.stringify({ date: new Date().toISOString(), command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(), machine: machineInfo(), load_average: load, figures }, null, 2)}\n`,
+  );
+}
+
+/** Figures of the benches whose JSON predates `figures`: read from the fields they write. */
+function figuresOf(name, result) {
+  if (name === 'release' && result.validateData)
+    return [
+      figure({
+        name: 'validate-data action from the release tree, warm, start to outputs',
+        value: result.validateData.warmSeconds * 1000,
+        unit: 'ms',
+        limitName: 'node -e 0',
+        limit: result.reference.nodeStartSeconds * 1000,
+        goal: { max: 300 },
+        absolute: true,
+      }),
+    ];
+  return [];
+}

@@ -2,7 +2,13 @@
 // written by hand in pandas (bench/validate_pandas.py), compares their counts and writes the
 // figures to bench/out/validate.json.
 //
-//   node bench/run.mjs validate [--rows N] [--runs K]   (defaults: 1000000 rows, median of 3 runs)
+//   node bench/run.mjs validate [--rows N] [--runs K] [--large M]
+//     (defaults: 1000000 rows, median of 3 runs, M = 10 × N rows once; --large 0 skips it)
+//
+// Beside each figure, in the same run: DuckDB's bare text scan of the same file
+// (bench/duckdbScan.mjs), the limit the goals are ratios to. Also timed: a second contract shape
+// heavier in pattern, in, unique and timestamps; the same rows as Parquet with native types; and
+// M rows (about 1.5 GB at 10M) for peak RSS and the time's slope in rows.
 //
 // Needs `npm run build` first. The pandas reference runs with /usr/bin/python3 and is skipped,
 // with a note, when pandas is not installed there.
@@ -13,8 +19,10 @@ import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
-import { generateCsv, writeContract } from './generateCsv.mjs';
+import { CONTRACT, generateCsv, writeContract } from './generateCsv.mjs';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
+import { figure, figuresTable } from './figures.mjs';
+import { scanOf } from './scanLimit.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -23,6 +31,35 @@ const DATA_META = join(OUT, 'data.meta.json');
 const SCHEMA = join(OUT, 'schema.yml');
 const REPORT = join(OUT, 'report.json');
 const RESULT = join(OUT, 'validate.json');
+const HEAVY_SCHEMA = join(OUT, 'schema-heavy.yml');
+const PARQUET = join(OUT, 'data.parquet');
+const DATA_LARGE = join(OUT, 'data-large.csv');
+/** The second contract shape: more patterns, `in` sets, unique columns and timestamp bounds. */
+const HEAVY_CONTRACT = `columns:
+  id: { type: string, unique: true, pattern: "^u[0-9]+$" }
+  age: { type: integer, min: 18, max: 100 }
+  tenure: { type: integer, min: 0, max: 600 }
+  visits: { type: integer, min: 0 }
+  items: { type: integer, min: 0, max: 1000 }
+  rank: { type: integer, in: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }
+  score: { type: number, min: 0, max: 1 }
+  balance: { type: number, min: -10000, max: 1000000 }
+  ratio: { type: number, min: 0, max: 1, nullable: true }
+  latency: { type: number, min: 0 }
+  weight: { type: number, min: 0, max: 500 }
+  region: { type: string, in: [north, south, east, west], pattern: "^[a-z]+$" }
+  plan: { type: string, in: [free, basic, pro, enterprise] }
+  channel: { type: string, in: [web, store, phone, partner, app] }
+  segment: { type: string, in: [a, b, c], mostly: 0.995 }
+  email: { type: string, pattern: "^[a-z0-9.]+@[a-z]+[.][a-z]+$", unique: true, nullable: true }
+  name: { type: string, pattern: "^Name [0-9]+$" }
+  active: { type: boolean }
+  created: { type: timestamp, min: "2015-01-01", max: "2030-01-01" }
+  updated: { type: timestamp, min: "2015-01-01", max: "2030-01-01", nullable: true }
+rows: { min: 1000 }
+extra_columns: error
+`;
+
 const PYTHON = '/usr/bin/python3';
 const TIME = '/usr/bin/time';
 const SEED = 42;
@@ -64,6 +101,26 @@ if (pandasVersion) {
   );
 }
 
+const scan = scanOf([DATA], options.runs);
+await writeFile(HEAVY_SCHEMA, HEAVY_CONTRACT);
+const heavy = await bench(
+  'modelship, heavy contract',
+  process.execPath,
+  ['bin/modelship.js', 'validate', DATA, '--schema', HEAVY_SCHEMA, '--json', REPORT],
+  [0, 1],
+  async () => ({ counts: modelshipCounts(JSON.parse(await readFile(REPORT, 'utf8'))) }),
+);
+await writeParquet();
+const parquetScan = scanOf([PARQUET], options.runs);
+const parquet = await bench(
+  'modelship, Parquet',
+  process.execPath,
+  ['bin/modelship.js', 'validate', PARQUET, '--schema', SCHEMA, '--json', REPORT],
+  [0, 1],
+  async () => ({ rows: JSON.parse(await readFile(REPORT, 'utf8')).rows }),
+);
+const large = options.large > 0 ? await benchLarge(options.large) : null;
+
 const comparison = pandas ? compare(modelship.counts, pandas.counts) : null;
 const speedRatio = pandas ? round(pandas.wall_s / modelship.wall_s, 2) : null;
 printResults(modelship, pandas, comparison, speedRatio);
@@ -86,12 +143,142 @@ await writeFile(
       speed_ratio: speedRatio,
       counts_agree: comparison ? comparison.disagreements.length === 0 : null,
       disagreements: comparison?.disagreements ?? null,
+      duckdb_scan: scan,
+      heavy_contract: heavy,
+      parquet: { ...parquet, duckdb_scan: parquetScan },
+      large,
+      figures: figuresOf(),
     },
     null,
     2,
   ) + '\n',
 );
+console.log(`\n${figuresTable(figuresOf())}`);
 console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
+
+/** The figures of this run beside their limits (bench/figures.mjs). */
+function figuresOf() {
+  const figures = [
+    figure({
+      name: `validate ${options.rows} rows CSV, whole process`,
+      value: modelship.wall_s,
+      unit: 's',
+      limitName: 'DuckDB bare text scan',
+      limit: scan.scan_s,
+      goal: { max: 2.5 },
+    }),
+    figure({
+      name: 'validate, heavy contract (pattern, in, unique, timestamps)',
+      value: heavy.wall_s,
+      unit: 's',
+      limitName: 'DuckDB bare text scan',
+      limit: scan.scan_s,
+      goal: { max: 2.5 },
+    }),
+    figure({
+      name: 'validate, peak RSS',
+      value: Math.max(modelship.peak_rss_mb ?? 0, heavy.peak_rss_mb ?? 0) || null,
+      unit: 'MB',
+      goal: { max: 500 },
+    }),
+    figure({
+      name: 'validate Parquet (native types), rows/s whole process',
+      value: parquet.rows_per_s / 1e6,
+      unit: 'M rows/s',
+      limitName: 'DuckDB bare Parquet scan',
+      limit: options.rows / parquetScan.scan_s / 1e6,
+      goal: { min: 5 },
+      absolute: true,
+    }),
+  ];
+  if (large)
+    figures.push(
+      figure({
+        name: `validate ${large.rows} rows CSV, peak RSS`,
+        value: large.peak_rss_mb,
+        unit: 'MB',
+        goal: { max: 1000 },
+      }),
+      figure({
+        name: `validate ${large.rows} rows CSV, whole process`,
+        value: large.wall_s,
+        unit: 's',
+        limitName: 'DuckDB bare text scan',
+        limit: large.duckdb_scan.scan_s,
+        goal: { max: 2.5 },
+        note: `slope ${large.slope_s_per_million} s per million rows`,
+      }),
+    );
+  if (comparison)
+    figures.push(
+      figure({
+        name: 'counts that differ from pandas',
+        value: comparison.disagreements.length,
+        unit: 'checks',
+        goal: { max: 0 },
+      }),
+    );
+  return figures;
+}
+
+/** The CSV's rows as Parquet, each column in the native type its contract names. */
+async function writeParquet() {
+  if (existsSync(PARQUET) && statSync(PARQUET).mtimeMs >= statSync(DATA).mtimeMs) return;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  const types = { integer: 'BIGINT', number: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP' };
+  const columns = [...CONTRACT.matchAll(/^ {2}(\w+): \{ type: (\w+)/gm)].map(([, name, type]) =>
+    types[type] ? `TRY_CAST("${name}" AS ${types[type]}) AS "${name}"` : `"${name}"`,
+  );
+  await db.run(
+    `COPY (SELECT ${columns.join(', ')} FROM read_csv('${DATA}', header = true, all_varchar = true)) TO '${PARQUET}' (FORMAT parquet)`,
+  );
+}
+
+/** One run at `rows` rows: wall time, peak RSS, the scan beside it and the slope from N rows. */
+async function benchLarge(rows) {
+  const meta = join(OUT, 'data-large.meta.json');
+  const known = existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : null;
+  if (
+    !existsSync(DATA_LARGE) ||
+    known?.rows !== rows ||
+    known?.bytes !== statSync(DATA_LARGE).size
+  ) {
+    console.log(`generating ${rows} rows into bench/out/data-large.csv ...`);
+    await generateCsv(DATA_LARGE, rows, SEED);
+    await writeFile(
+      meta,
+      JSON.stringify({ rows, seed: SEED, bytes: statSync(DATA_LARGE).size }) + '\n',
+    );
+  }
+  const measured = await measure(process.execPath, [
+    'bin/modelship.js',
+    'validate',
+    DATA_LARGE,
+    '--schema',
+    SCHEMA,
+    '--json',
+    REPORT,
+  ]);
+  if (![0, 1].includes(measured.code)) {
+    console.error(`modelship (large) exited with ${measured.code}:\n${measured.stderr}`);
+    process.exit(2);
+  }
+  const report = JSON.parse(await readFile(REPORT, 'utf8'));
+  console.log(`modelship, ${rows} rows: ${measured.wall_s.toFixed(2)} s, ${measured.rss_mb} MB`);
+  const large = {
+    rows: report.rows,
+    bytes: statSync(DATA_LARGE).size,
+    wall_s: round(measured.wall_s, 3),
+    peak_rss_mb: measured.rss_mb,
+    slope_s_per_million: round(
+      ((measured.wall_s - modelship.wall_s) / (rows - options.rows)) * 1e6,
+      3,
+    ),
+  };
+  large.duckdb_scan = scanOf([DATA_LARGE], 1);
+  return large;
+}
 
 /** Reuses bench/out/data.csv when it has the asked row count; writes it otherwise. */
 async function ensureData(rows) {
