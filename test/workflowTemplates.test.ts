@@ -256,7 +256,7 @@ describe('pr-comment.yml', () => {
   });
 
   it('re-evaluates the candidate model; the fork run’s report never decides the status', () => {
-    const trainArtifact = readFileSync(join(ROOT, 'src/actions/train/artifact.ts'), 'utf8');
+    const trainArtifact = readFileSync(join(ROOT, 'src/actions/artifact.ts'), 'utf8');
     expect(trainArtifact).toContain('`candidate-${modelName}`');
     expect(download?.with).toMatchObject({
       name: 'candidate-${{ inputs.model }}',

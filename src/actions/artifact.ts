@@ -1,17 +1,18 @@
 /**
- * Uploads the trained model with its manifest and metrics as a workflow artifact, for the
- * evaluate job (which runs on a standard runner) to download.
+ * Uploads files as a workflow artifact, for every action that leaves files for later jobs: train
+ * (the model with its manifest and metrics, for the evaluate job on a standard runner), evaluate
+ * and deploy (their reports).
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DefaultArtifactClient, type ArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
-import { ModelshipError, messageOf } from '../../core/errors.js';
+import { ModelshipError, messageOf } from '../core/errors.js';
 
 /** Characters @actions/artifact refuses in an artifact name. */
 const INVALID_NAME_CHARACTERS = /[":<>|*?\r\n\\/]/g;
 
-export interface TrainingArtifactInput {
+export interface ArtifactInput {
   /** The artifact's name (`artifact-name`; default `defaultArtifactName(model.name)`). */
   name: string;
   /**
@@ -31,7 +32,7 @@ export interface TrainingArtifactInput {
   client?: ArtifactClient;
 }
 
-export interface TrainingArtifact {
+export interface UploadedArtifact {
   name: string;
   id: number;
   /** Bytes uploaded (the zip's size). */
@@ -53,9 +54,7 @@ export function defaultArtifactName(modelName: string): string {
  * `artifact-name`, unless `overwrite` is set, in which case the earlier artifact is deleted
  * and replaced.
  */
-export async function uploadTrainingArtifact(
-  input: TrainingArtifactInput,
-): Promise<TrainingArtifact> {
+export async function uploadArtifact(input: ArtifactInput): Promise<UploadedArtifact> {
   const { name } = input;
   checkName(name);
   const rootDirectory = resolve(input.rootDirectory);

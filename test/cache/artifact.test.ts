@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultArtifactName, uploadTrainingArtifact } from '../../src/actions/train/artifact.js';
+import { defaultArtifactName, uploadArtifact } from '../../src/actions/artifact.js';
 import { ModelshipError } from '../../src/core/errors.js';
 import { useTempDir } from '../helpers/tempDir.js';
 import { captureActionsLog, setActionsEnv } from './actionsEnv.js';
@@ -43,12 +43,12 @@ afterAll(async () => {
   await service?.stop();
 });
 
-describe('uploadTrainingArtifact against the results-service stand-in and Azurite', () => {
+describe('uploadArtifact against the results-service stand-in and Azurite', () => {
   const name = defaultArtifactName('churn');
 
   it('uploads model, manifest and metrics as one zip that lands in blob storage', async () => {
     const files = writeOutput(outDir, OUTPUT);
-    const uploaded = await uploadTrainingArtifact({
+    const uploaded = await uploadArtifact({
       name,
       files,
       rootDirectory: outDir,
@@ -82,7 +82,7 @@ describe('uploadTrainingArtifact against the results-service stand-in and Azurit
 
   it('refuses a second upload with the same name in the run, saying what to do', async () => {
     const files = writeOutput(outDir, OUTPUT);
-    const upload = uploadTrainingArtifact({ name, files, rootDirectory: outDir });
+    const upload = uploadArtifact({ name, files, rootDirectory: outDir });
     await expect(upload).rejects.toThrow(ModelshipError);
     await expect(upload).rejects.toThrow(
       'An artifact named "candidate-churn" already exists in this workflow run; set a different `artifact-name`',
@@ -98,7 +98,7 @@ describe('uploadTrainingArtifact against the results-service stand-in and Azurit
     const earlier = service.artifacts.find((artifact) => artifact.name === name)!;
     const retrained = { ...OUTPUT, 'model.onnx': randomBytes(1000) };
     const files = writeOutput(outDir, retrained);
-    const uploaded = await uploadTrainingArtifact({
+    const uploaded = await uploadArtifact({
       name,
       files,
       rootDirectory: outDir,
@@ -115,7 +115,7 @@ describe('uploadTrainingArtifact against the results-service stand-in and Azurit
 
   it('uploads with overwrite when there is nothing to replace', async () => {
     const files = writeOutput(outDir, OUTPUT);
-    const uploaded = await uploadTrainingArtifact({
+    const uploaded = await uploadArtifact({
       name: 'candidate-other',
       files,
       rootDirectory: outDir,
@@ -128,17 +128,17 @@ describe('uploadTrainingArtifact against the results-service stand-in and Azurit
   it('names a bad artifact name, a missing file and a file outside the root', async () => {
     const files = writeOutput(outDir, OUTPUT);
     await expect(
-      uploadTrainingArtifact({ name: 'a/b', files, rootDirectory: outDir }),
+      uploadArtifact({ name: 'a/b', files, rootDirectory: outDir }),
     ).rejects.toThrow(/artifact-name "a\/b" contains "\/"/);
     await expect(
-      uploadTrainingArtifact({
+      uploadArtifact({
         name: 'x',
         files: [join(outDir, 'nope.onnx')],
         rootDirectory: outDir,
       }),
     ).rejects.toThrow(/nope\.onnx: no such file/);
     await expect(
-      uploadTrainingArtifact({ name: 'x', files, rootDirectory: join(outDir, 'metrics') }),
+      uploadArtifact({ name: 'x', files, rootDirectory: join(outDir, 'metrics') }),
     ).rejects.toThrow(/not below the artifact's root directory/);
     expect(defaultArtifactName('team/churn: v2')).toBe('candidate-team-churn- v2');
   });

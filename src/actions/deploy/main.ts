@@ -18,7 +18,7 @@ import {
 import { GitHubModelRegistry, type ModelRelease } from '../../github/modelRegistry.js';
 import { SHA256SUMS } from '../../github/sha256sums.js';
 import { createStepOctokit, readRunContext, type RunContext } from '../runContext.js';
-import { uploadTrainingArtifact } from '../train/artifact.js';
+import { uploadArtifact } from '../artifact.js';
 import { readDeployInputs, type DeployInputs } from './inputs.js';
 import { deploySummary, type DeployOutcome } from './summary.js';
 
@@ -164,7 +164,7 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     if (process.env.ACTIONS_RUNTIME_TOKEN) {
       const name = `modelship-manifests-${inputs.model}`;
-      await uploadTrainingArtifact({
+      await uploadArtifact({
         name,
         files: Object.keys(files).map((f) => join(dir, f)),
         rootDirectory: dir,

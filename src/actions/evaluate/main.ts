@@ -15,7 +15,7 @@ import {
   type RunContext,
 } from '../runContext.js';
 import { readEvaluateInputs } from './inputs.js';
-import { uploadTrainingArtifact } from '../train/artifact.js';
+import { uploadArtifact } from '../artifact.js';
 
 /** Job summaries hold up to 1 MiB; the comment is trimmed to GitHub's comment limit instead. */
 const SUMMARY_LIMIT = 1_000_000;
@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
     // trusting this report, which a fork can forge by editing its workflow.
     if (process.env.ACTIONS_RUNTIME_TOKEN) {
       artifactName = `modelship-report-${name}`;
-      await uploadTrainingArtifact({
+      await uploadArtifact({
         name: artifactName,
         files: [inputs.reportPath, markdownPath],
         rootDirectory: dirname(inputs.reportPath),

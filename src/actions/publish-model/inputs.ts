@@ -3,7 +3,7 @@ import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig
 import { ModelshipError } from '../../core/errors.js';
 import type { BumpRule } from '../../core/release/versionBump.js';
 import { inDirectory, readCommonInputs, type CommonInputs } from '../commonInputs.js';
-import { defaultArtifactName } from '../train/artifact.js';
+import { defaultArtifactName } from '../artifact.js';
 
 /** The publish-model action's inputs, read once. */
 export interface PublishInputs extends CommonInputs {

@@ -3,7 +3,7 @@ import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig
 import { ModelshipError } from '../../core/errors.js';
 import type { GpuMode } from '../../core/train/gpu.js';
 import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
-import { defaultArtifactName } from './artifact.js';
+import { defaultArtifactName } from '../artifact.js';
 
 /** The train action's inputs, read once. */
 export interface TrainInputs extends CommonInputs {

@@ -6,7 +6,7 @@ import { describeGpus, type GpuDecision, type GpuDetection } from '../../core/tr
 import { TrainingFailedError } from '../../core/train/runTraining.js';
 import { trainingPaths } from '../../core/train/trainingEnv.js';
 import { trainRun, type TrainRun } from '../../core/train/trainRun.js';
-import { uploadTrainingArtifact } from './artifact.js';
+import { uploadArtifact } from '../artifact.js';
 import { restoreCache, saveCache, type CacheHit } from './cache.js';
 import { readTrainInputs } from './inputs.js';
 import { trainSummary } from './trainSummary.js';
@@ -83,7 +83,7 @@ export async function run(): Promise<void> {
     const metrics = join(paths.outputDir, 'metrics.json');
     const files = [model.path, manifestPath, ...(existsSync(metrics) ? [metrics] : [])];
     const root = commonDirectory(files);
-    const artifact = await uploadTrainingArtifact({
+    const artifact = await uploadArtifact({
       name: inputs.artifactName,
       files,
       rootDirectory: root,
