@@ -200,9 +200,13 @@ describe('evaluate run() on a pull request', () => {
       '<!-- modelship:evaluate/credit -->',
     ]);
     expect(comments[1]!.body).toContain(NO_BASELINE);
+    // Without the models input each run sets the aggregate over its own model alone; pr.yml
+    // passes the affected models (test/multiModelFlow.test.ts).
     expect(github.statusesOn(repo, HEAD_SHA).map((s) => s.context)).toEqual([
       STATUS,
+      'modelship/gate',
       'modelship/gate (credit)',
+      'modelship/gate',
     ]);
     expect(github.checkRunsOn(repo, HEAD_SHA).map((c) => c.name)).toEqual([
       CHECK,

@@ -11,6 +11,7 @@ export const STEPS = {
   'publish-model': { natives: true, load: () => import('./publish-model/main.js') },
   deploy: { natives: false, load: () => import('./deploy/main.js') },
   'drift-check': { natives: true, load: () => import('./drift-check/main.js') },
+  affected: { natives: false, load: () => import('./affected/main.js') },
 } as const satisfies Record<
   string,
   { natives: boolean; load: () => Promise<{ run: () => Promise<void> }> }

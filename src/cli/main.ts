@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { isModelshipError, messageOf } from '../core/errors.js';
+import { registerAffected } from './affectedCommand.js';
 import { registerDemo } from './demoCommand.js';
 import { registerEvaluate } from './evaluateCommand.js';
 import { registerGate } from './gateCommand.js';
 import { registerImage } from './imageCommand.js';
+import { registerModels } from './modelsCommand.js';
 import { registerPackage } from './packageCommand.js';
 import { registerRegistry } from './registryCommand.js';
 import { registerSchema } from './schemaCommand.js';
@@ -48,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
   registerProfile(program, setExit);
   registerDrift(program, setExit);
   registerImage(program, setExit);
+  registerModels(program, setExit);
+  registerAffected(program, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

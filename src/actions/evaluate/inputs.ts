@@ -8,6 +8,7 @@ import {
   reportDirectory,
   type CommonInputs,
 } from '../commonInputs.js';
+import { readModelsInput } from '../aggregateGate.js';
 
 /** The evaluate action's inputs, read once. */
 export interface EvaluateInputs extends CommonInputs {
@@ -21,6 +22,8 @@ export interface EvaluateInputs extends CommonInputs {
   comment: boolean;
   failOnGate: boolean;
   reportPath: string;
+  /** The models the change affects, for the aggregate status; undefined: this model alone. */
+  models: string[] | undefined;
 }
 
 export function readEvaluateInputs(): EvaluateInputs {
@@ -49,5 +52,6 @@ export function readEvaluateInputs(): EvaluateInputs {
     comment: booleanInput('comment', true),
     failOnGate: booleanInput('fail-on-gate', true),
     reportPath: inDirectory(common.workingDirectory, reportPath),
+    models: readModelsInput(),
   };
 }

@@ -7,6 +7,7 @@ import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationM
 import { resolveBaseline } from '../../github/baselineModel.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
+import { publishAggregateGate } from '../aggregateGate.js';
 import { publishGate } from '../gateStatus.js';
 import {
   createStepOctokit,
@@ -123,6 +124,11 @@ export async function run(): Promise<void> {
           gate: report.gate,
           summary: evaluationMarkdown(report, { ...reportContext, commit: sha }, 65_000),
           detailsUrl: commentUrl || github.context.runUrl,
+        })),
+        // After this model's own status, which the aggregate reads.
+        ...(await publishAggregateGate(github.octokit, github.context, {
+          sha,
+          models: [...new Set([...(inputs.models ?? []), name])],
         })),
       );
     }

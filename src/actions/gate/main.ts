@@ -6,6 +6,7 @@ import { loadConfig } from '../../core/config/modelshipConfig.js';
 import { gateMarkdown } from '../../core/report/gateMarkdown.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { booleanInput, inDirectory, readCommonInputs } from '../commonInputs.js';
+import { publishAggregateGate, readModelsInput } from '../aggregateGate.js';
 import { publishGate } from '../gateStatus.js';
 import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
 
@@ -20,6 +21,7 @@ export async function run(): Promise<void> {
   const reportInput = core.getInput('report', { required: true });
   // Read with the other inputs: a bad value fails before anything is written to GitHub.
   const failOnGate = booleanInput('fail-on-gate', true);
+  const models = readModelsInput();
   const report = readGateReport(inDirectory(common.workingDirectory, reportInput));
   const gate = applyConfigGate(config, report.candidate, report.baseline);
   const markdown = gateMarkdown(config.model.name, gate);
@@ -39,6 +41,11 @@ export async function run(): Promise<void> {
           detailsUrl: context.runUrl,
           // After evaluate in the same job: its status, linking the report comment, stands.
           keepTargetUrl: true,
+        })),
+        // After this model's own status, which the aggregate reads.
+        ...(await publishAggregateGate(octokit, context, {
+          sha,
+          models: [...new Set([...(models ?? []), config.model.name])],
         })),
       );
     } else {

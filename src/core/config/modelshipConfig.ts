@@ -285,6 +285,13 @@ export const modelshipConfigSchema = z
       .strict()
       .default({ gpu: 'optional' })
       .describe('How the train step runs training.'),
+    paths: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        "What the model depends on besides this file, its data and its contract: paths or globs relative to this file (`**` crosses folders). A change to one affects the model (modelship affected). Default: this file's folder and the folders of the files train.command names.",
+      ),
     metrics: z
       .partialRecord(
         z.enum(METRIC_NAMES),
