@@ -30,6 +30,8 @@ export const FAIRNESS_METRICS = [
   'equalized_odds_ratio',
   'equal_opportunity_difference',
 ] as const;
+/** Intervals by default: 1,000 paired bootstrap resamples, 95% (fast enough to stay on). */
+export const DEFAULT_INTERVALS = { confidence: 0.95, replicates: 1000, seed: 20240611 } as const;
 export const DRIFT_METHODS = [
   'auto',
   'ks',
@@ -161,9 +163,24 @@ export const ruleSchema = z
       .describe(
         'Most the candidate may be worse than the production model, as a share of |baseline| (0.05 = 5%). Not checked before the first release; from a baseline of 0 only no change passes.',
       ),
+    min_improvement: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "Least the candidate must be better than the production model, in the metric's units and direction, shown by the whole (1 − significance) interval of the change (default: intervals.confidence). Not checked before the first release.",
+      ),
+    significance: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe(
+        "Judge these rules on (1 − significance) intervals instead of point values: min/max fail only when the whole interval of the candidate's value is on the wrong side, a regression rule only when the whole interval of the change is beyond it (default: intervals.significance, else point values).",
+      ),
   })
   .strict()
-  .refine((r) => Object.values(r).some((v) => v !== undefined), {
+  .refine((r) => Object.entries(r).some(([k, v]) => k !== 'significance' && v !== undefined), {
     message: 'needs at least one rule',
   })
   // As in the data contract: no value could pass both, so every run would fail the gate here.
@@ -323,6 +340,48 @@ export const modelshipConfigSchema = z
       .optional()
       .describe(
         "Fairness across groups (Fairlearn's definitions), computed for binary classification only.",
+      ),
+    intervals: z
+      .object({
+        confidence: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(DEFAULT_INTERVALS.confidence)
+          .describe(
+            `Confidence of the intervals the reports show (default ${DEFAULT_INTERVALS.confidence}).`,
+          ),
+        replicates: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000)
+          .default(DEFAULT_INTERVALS.replicates)
+          .describe(
+            `Paired bootstrap resamples of the holdout rows (default ${DEFAULT_INTERVALS.replicates}); 0 turns intervals off, and then rules with significance fail. roc_auc uses DeLong's exact method instead.`,
+          ),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1)
+          .default(DEFAULT_INTERVALS.seed)
+          .describe(
+            `Seed of the resamples: the same seed, rows and models give the same intervals (default ${DEFAULT_INTERVALS.seed}).`,
+          ),
+        significance: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .optional()
+          .describe(
+            "Default significance of every gate rule (metrics, fairness): judge rules on (1 − significance) intervals, so a change that may be noise does not block. A rule's own significance wins. Default: none (point values).",
+          ),
+      })
+      .strict()
+      .default(DEFAULT_INTERVALS)
+      .describe(
+        "Confidence intervals on the holdout's metrics and fairness disparities, and the gate's significance.",
       ),
     drift: z
       .object({

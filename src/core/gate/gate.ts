@@ -1,19 +1,24 @@
 import type { z } from 'zod';
 import type { ruleSchema } from '../config/modelshipConfig.js';
 import type { FairnessMetric } from '../fairness/fairnessMetric.js';
+import type { Interval, IntervalSource } from '../stats/index.js';
 import { formatPair, formatShare, formatSharePair, formatValue, TOLERANCE } from './gateMessage.js';
+import { judgeInterval } from './intervalJudge.js';
 import { metricDirection } from './metricDirection.js';
 
 /** The rules of one metric, as `modelship.yml` gives them. */
 export type Rule = z.output<typeof ruleSchema>;
 /** Kept for importers of the gate's types; defined with the fairness metrics. */
 export type { FairnessMetric };
-export type RuleName = 'min' | 'max' | 'max_regression' | 'max_relative_regression';
+export type RuleName =
+  'min' | 'max' | 'max_regression' | 'max_relative_regression' | 'min_improvement';
 
 /** What the gate reads of one model's evaluation; a FairnessReport per attribute fits. */
 export type GateValues = {
   metrics: Readonly<Record<string, number | null | undefined>>;
   fairness: Readonly<Record<string, Readonly<Partial<Record<FairnessMetric, number | null>>>>>;
+  /** The candidate's intervals (and of its change against the baseline), for significance. */
+  intervals?: IntervalSource;
 };
 
 export type GateInput = {
@@ -24,6 +29,10 @@ export type GateInput = {
   baseline: GateValues | null;
   /** The sensitive attributes the config names; by default those in the candidate's fairness. */
   attributes?: readonly string[];
+  /** Significance of every rule without its own (intervals.significance); none: point values. */
+  significance?: number;
+  /** The confidence min_improvement uses without a significance (intervals.confidence). */
+  confidence?: number;
 };
 
 export type GateCheck = {
@@ -38,13 +47,30 @@ export type GateCheck = {
   baseline: number | null;
   passed: boolean;
   message: string;
+  /** Under a significance: the level, the interval judged, and whether it excludes the bound. */
+  significance?: number;
+  interval?: Interval;
+  significant?: boolean;
 };
 
 export type GateResult = { passed: boolean; checks: GateCheck[]; notes: string[] };
 
 export const NO_BASELINE_NOTE = 'no production model yet: only absolute thresholds were checked';
 
-const RULES: readonly RuleName[] = ['min', 'max', 'max_regression', 'max_relative_regression'];
+const RULES: readonly RuleName[] = [
+  'min',
+  'max',
+  'max_regression',
+  'max_relative_regression',
+  'min_improvement',
+];
+
+/** What judges rules on intervals: the source and the gate-wide settings. */
+interface IntervalSettings {
+  source: IntervalSource | undefined;
+  significance: number | undefined;
+  confidence: number;
+}
 
 /** A value looked up in a report: missing (no key), undefined (null or NaN) or a number. */
 type Found = { value: number; state: 'ok' } | { value: null; state: 'missing' | 'undefined' };
@@ -125,6 +151,45 @@ function judge(
   };
 }
 
+/** One rule judged on an interval at 1 − significance (min_improvement: at least at confidence). */
+function intervalCheck(
+  label: string,
+  metric: string,
+  attribute: string | undefined,
+  name: RuleName,
+  threshold: number,
+  alpha: number | undefined,
+  candidate: number,
+  base: number | null,
+  intervals: IntervalSettings,
+  check: (passed: boolean, message: string) => GateCheck,
+): GateCheck {
+  const confidence = alpha === undefined ? intervals.confidence : 1 - alpha;
+  const level = +(alpha ?? 1 - confidence).toFixed(6);
+  const isChange = name !== 'min' && name !== 'max';
+  const interval =
+    intervals.source?.interval(isChange ? 'change' : 'value', metric, attribute, confidence) ??
+    null;
+  if (interval === null) {
+    const what = isChange ? `the change of ${label}` : label;
+    const text =
+      `${what} has no ${+(confidence * 100).toFixed(4)}% interval, so the ${name} rule ` +
+      `(${thresholdText(name, threshold)}, significance ${level}) fails; intervals come from ` +
+      'evaluate with intervals.replicates above 0, at confidence 1 − significance';
+    return check(false, text);
+  }
+  const direction = metricDirection(metric);
+  if (direction === undefined) throw new Error(`gate: no known direction for metric ${metric}`);
+  const point = { candidate, baseline: base };
+  const v = judgeInterval(label, name, threshold, interval, point, direction, level);
+  return {
+    ...check(v.passed, v.message),
+    significance: level,
+    interval,
+    significant: v.significant,
+  };
+}
+
 /** The checks of one metric's rules (one attribute's, for a fairness metric). */
 function checkRules(
   metric: string,
@@ -133,13 +198,14 @@ function checkRules(
   candidate: Found,
   baseline: Found | null,
   notes: string[],
+  intervals: IntervalSettings,
 ): GateCheck[] {
   const label = attribute === undefined ? metric : `${metric} for ${attribute}`;
   const checks: GateCheck[] = [];
   for (const name of RULES) {
     const threshold = rule[name];
     if (threshold === undefined) continue;
-    const isChange = name === 'max_regression' || name === 'max_relative_regression';
+    const isChange = name !== 'min' && name !== 'max';
     const base = baseline?.value ?? null;
     const check = (passed: boolean, message: string): GateCheck => ({
       metric,
@@ -166,6 +232,26 @@ function checkRules(
       notes.push(`${label}: the production model has no value, so ${name} was not checked`);
       continue;
     }
+    const alpha = rule.significance ?? intervals.significance;
+    // A relative change from a baseline of 0 is undefined: judged on points below, as without.
+    const fromZero = name === 'max_relative_regression' && base === 0;
+    if ((alpha !== undefined || name === 'min_improvement') && !fromZero) {
+      checks.push(
+        intervalCheck(
+          label,
+          metric,
+          attribute,
+          name,
+          threshold,
+          alpha,
+          candidate.value,
+          base,
+          intervals,
+          check,
+        ),
+      );
+      continue;
+    }
     const { passed, message } = judge(label, metric, name, threshold, candidate.value, base);
     checks.push(check(passed, message));
   }
@@ -183,12 +269,25 @@ export function evaluateGate(input: GateInput): GateResult {
   const notes: string[] = [];
   const checks: GateCheck[] = [];
   if (baseline === null) notes.push(NO_BASELINE_NOTE);
+  const intervals: IntervalSettings = {
+    source: candidate.intervals,
+    significance: input.significance,
+    confidence: input.confidence ?? 0.95,
+  };
 
   for (const [metric, rule] of Object.entries(input.metricRules)) {
     if (rule === undefined) continue;
     const base = baseline === null ? null : find(baseline.metrics, metric);
     checks.push(
-      ...checkRules(metric, undefined, rule, find(candidate.metrics, metric), base, notes),
+      ...checkRules(
+        metric,
+        undefined,
+        rule,
+        find(candidate.metrics, metric),
+        base,
+        notes,
+        intervals,
+      ),
     );
   }
 
@@ -219,7 +318,15 @@ export function evaluateGate(input: GateInput): GateResult {
         Object.hasOwn(values.fairness, attribute) ? values.fairness[attribute] : undefined;
       const base = baseline === null ? null : find(own(baseline), metric);
       checks.push(
-        ...checkRules(metric, attribute, rule, find(own(candidate), metric), base, notes),
+        ...checkRules(
+          metric,
+          attribute,
+          rule,
+          find(own(candidate), metric),
+          base,
+          notes,
+          intervals,
+        ),
       );
     }
   }

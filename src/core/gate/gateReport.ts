@@ -1,14 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
+import { storedIntervals, type IntervalsReport } from '../stats/index.js';
+import { ungatedAttributes } from '../fairness/fairnessGate.js';
 import type { GateValues } from './gate.js';
 
 const metricsSchema = z.record(z.string(), z.number().nullable());
 const fairnessSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+const endsSchema = { low: z.number().nullable(), high: z.number().nullable() };
+const intervalSchema = z.object({
+  method: z.enum(['delong', 'bootstrap-percentile']),
+  ...endsSchema,
+  change: z.object({ value: z.number().nullable(), ...endsSchema }).optional(),
+});
+/** The intervals evaluate wrote (optional: older reports and training metrics have none). */
+const intervalsSchema = z.object({
+  confidence: z.number(),
+  replicates: z.number(),
+  seed: z.number(),
+  metrics: z.record(z.string(), intervalSchema),
+  fairness: z.record(z.string(), z.record(z.string(), intervalSchema)).default({}),
+});
 /** A report made elsewhere: an evaluate report, or a training script's metrics. */
 const reportSchema = z.object({
   metrics: metricsSchema,
   fairness: fairnessSchema.optional(),
+  intervals: intervalsSchema.optional(),
   baseline: z
     .object({ metrics: metricsSchema, fairness: fairnessSchema.optional() })
     .nullable()
@@ -17,7 +34,8 @@ const reportSchema = z.object({
 
 /** The gate's inputs read from a JSON report file; errors name the file and the key. */
 export function readGateReport(file: string): {
-  candidate: GateValues;
+  /** `ungated`: attributes whose disparities lack two groups of fairness.min_group_size rows. */
+  candidate: GateValues & { ungated: string[] };
   baseline: GateValues | null;
 } {
   let data: unknown;
@@ -50,11 +68,32 @@ export function readGateReport(file: string): {
   }
   const report = parsed.data;
   return {
-    candidate: { metrics: report.metrics, fairness: numbersOf(report.fairness) },
+    candidate: {
+      metrics: report.metrics,
+      fairness: numbersOf(report.fairness),
+      ungated: ungatedOf(report.fairness),
+      ...(report.intervals
+        ? { intervals: storedIntervals(report.intervals as IntervalsReport) }
+        : {}),
+    },
     baseline: report.baseline
       ? { metrics: report.baseline.metrics, fairness: numbersOf(report.baseline.fairness) }
       : null,
   };
+}
+
+/** Attributes whose disparities evaluate left undefined for want of groups of min_group_size. */
+function ungatedOf(fairness: Record<string, Record<string, unknown>> | undefined): string[] {
+  const sizes: Record<string, { groups: Record<string, unknown>; small_groups?: string[] }> = {};
+  for (const [attribute, values] of Object.entries(fairness ?? {})) {
+    const { groups, small_groups: small } = values;
+    if (groups && typeof groups === 'object' && Array.isArray(small))
+      sizes[attribute] = {
+        groups: groups as Record<string, unknown>,
+        small_groups: small.map(String),
+      };
+  }
+  return ungatedAttributes(sizes);
 }
 
 /** The disparity numbers of each attribute (group tables are ignored). */

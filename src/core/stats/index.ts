@@ -26,6 +26,7 @@ export type { DelongAuc, DelongPaired } from './delong.js';
 export {
   metricIntervals,
   ModelIntervals,
+  storedIntervals,
   type Interval,
   type IntervalMethod,
   type IntervalSource,

@@ -214,3 +214,20 @@ export function metricIntervals(
     auc,
   );
 }
+
+/**
+ * The intervals a JSON report stored, as a source for the gate: only at the report's confidence
+ * (a significance asking for another level finds none, and its rule says so).
+ */
+export function storedIntervals(report: IntervalsReport): IntervalSource {
+  return {
+    interval(kind, metric, attribute, confidence) {
+      if (Math.abs(confidence - report.confidence) > 1e-9) return null;
+      const entry =
+        attribute === undefined ? report.metrics[metric] : report.fairness[attribute]?.[metric];
+      const ends = kind === 'value' ? entry : entry?.change;
+      if (!entry || !ends || ends.low === null || ends.high === null) return null;
+      return { low: ends.low, high: ends.high, confidence, method: entry.method };
+    },
+  };
+}
