@@ -48,6 +48,8 @@ const REPO = 'credit-models';
 const MODEL = 'credit-risk';
 const ARTIFACT = `candidate-${MODEL}`;
 const STATUS = `modelship/gate (${MODEL})`;
+/** The aggregate over the affected models; evaluate sets it over its own model without `models`. */
+const AGGREGATE = 'modelship/gate';
 const CHECK = `Modelship gate (${MODEL})`;
 const MARKER = `<!-- modelship:evaluate/${MODEL} -->`;
 const TAG = `${MODEL}-v1.0.0`;
@@ -262,7 +264,8 @@ describe('the three flows on the credit-risk example', containers.options, () =>
     // Statuses and check runs belong on the PR head, never on the merge ref the run checked out.
     expect(github.statusesOn(repo, prRun.train.sha)).toEqual([]);
     const statuses = github.statusesOn(repo, pr.head.sha);
-    expect(new Set(statuses.map((s) => s.context))).toEqual(new Set([STATUS]));
+    expect(new Set(statuses.map((s) => s.context))).toEqual(new Set([AGGREGATE, STATUS]));
+    expect(statuses.filter((s) => s.context === AGGREGATE).at(-1)?.state).toBe('success');
     expect(gateStatus(pr.head.sha)!.state).toBe('success');
     const checks = github.checkRunsOn(repo, pr.head.sha);
     expect(checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
@@ -585,7 +588,10 @@ describe('the three flows on the credit-risk example', containers.options, () =>
       [pr.number, 'better-model', 'closed'],
       [retrainPr.number, RETRAIN_BRANCH, 'open'],
     ]);
-    expect(now.statusContexts).toEqual([[STATUS], [STATUS]]);
+    expect(now.statusContexts).toEqual([
+      [AGGREGATE, STATUS],
+      [AGGREGATE, STATUS],
+    ]);
     expect(now.artifacts).toEqual([[ARTIFACT], [`modelship-manifests-${MODEL}`], [ARTIFACT]]);
     expect(now.deployments).toEqual([[expect.any(Number), TAG, 'production', ['success']]]);
     expect(await lab.registryTags(imageRepository)).toEqual(['1.0.0', 'production']);
