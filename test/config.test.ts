@@ -103,15 +103,38 @@ describe('modelship.yml', () => {
     );
   });
 
-  it('rejects fairness for a task that has no positive class', () => {
-    const file = write(
-      'fair.yml',
-      VALID.replace('binary-classification', 'regression')
-        .replace('  positive: bad\n', '')
-        .replace(/metrics:\n.*\n.*\n/, 'metrics:\n  mae: { max: 3 }\n'),
+  it("rejects a fairness rule of another task's disparities, and accepts the task's own", () => {
+    const regression = VALID.replace('binary-classification', 'regression')
+      .replace('  positive: bad\n', '')
+      .replace(/metrics:\n.*\n.*\n/, 'metrics:\n  mae: { max: 3 }\n');
+    expect(errorOf(() => loadConfig(write('fair.yml', regression)))).toContain(
+      'fairness.thresholds.demographic_parity_ratio: not a fairness metric of regression; expected one of mae_difference, mae_ratio, rmse_difference, rmse_ratio',
     );
-    expect(errorOf(() => loadConfig(file))).toContain(
-      'fairness: fairness metrics are computed for binary classification only, not regression',
+    const own = regression.replace(
+      'demographic_parity_ratio: { min: 0.8 }',
+      'mae_ratio: { min: 0.8 }',
+    );
+    const fairness = loadConfig(write('fair-own.yml', own)).config.fairness!;
+    expect(fairness.thresholds).toEqual({ mae_ratio: { min: 0.8 } });
+    expect(fairness.min_group_size).toBe(30);
+  });
+
+  it('reads slices: single columns and crosses, min_count and rules of the task', () => {
+    const file = write(
+      'slices.yml',
+      `${VALID}slices:\n  by: [sex, [region, age_group]]\n  metrics:\n    roc_auc: { min: 0.65 }\n`,
+    );
+    expect(loadConfig(file).config.slices).toEqual({
+      by: ['sex', ['region', 'age_group']],
+      min_count: 30,
+      metrics: { roc_auc: { min: 0.65 } },
+    });
+    const wrong = write(
+      'slices-wrong.yml',
+      `${VALID}slices:\n  by: [sex]\n  min_count: 50\n  metrics:\n    mae: { max: 1 }\n`,
+    );
+    expect(errorOf(() => loadConfig(wrong))).toContain(
+      'slices.metrics.mae: unknown metric for binary-classification; expected one of accuracy, precision',
     );
   });
 

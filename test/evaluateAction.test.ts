@@ -45,6 +45,9 @@ const STATUS = 'modelship/gate (credit-risk)';
 const CHECK = 'Modelship gate (credit-risk)';
 const MARKER = '<!-- modelship:evaluate/credit-risk -->';
 const NO_BASELINE = 'no production model yet: only absolute thresholds were checked';
+/** foreign_worker's 'no' group has 9 of the 300 holdout rows: under fairness.min_group_size. */
+const FOREIGN_WORKER_UNGATED =
+  'fairness rules for foreign_worker were not checked: fewer than two of its groups have 30 rows (fairness.min_group_size)';
 const IMG = '<img src=x onerror=alert(1)>|@org/team';
 
 let dir: string;
@@ -140,7 +143,7 @@ describe('evaluate run() on a pull request', () => {
 
     const statuses = gateStatuses(github, repo);
     expect(statuses).toHaveLength(1);
-    expect(statuses[0]).toMatchObject({ state: 'success', description: 'Gate passed: 7 checks' });
+    expect(statuses[0]).toMatchObject({ state: 'success', description: 'Gate passed: 6 checks' });
     expect(github.statusesOn(repo, MERGE_SHA)).toEqual([]);
     const checks = github.checkRunsOn(repo, HEAD_SHA);
     expect(checks).toHaveLength(1);
@@ -175,7 +178,7 @@ describe('evaluate run() on a pull request', () => {
     expect(report.gate).toEqual(direct.gate);
     expect(readFileSync(reportPath().replace(/\.json$/, '.md'), 'utf8')).toContain('Gate passed');
 
-    expect(action.summary()).toContain('### ✅ Gate passed: 7 checks');
+    expect(action.summary()).toContain('### ✅ Gate passed: 6 checks');
     expect(action.summary()).not.toContain('[!WARNING]');
     expect(warnings()).toEqual([]);
     expect(action.stdout()).toContain(`::add-mask::${process.env['INPUT_GITHUB-TOKEN']}`);
@@ -220,7 +223,7 @@ describe('evaluate run() on a pull request', () => {
     await run();
     const report = readReport();
     expect(report.baseline).toBeNull();
-    expect(report.gate.notes).toEqual([NO_BASELINE]);
+    expect(report.gate.notes).toEqual([NO_BASELINE, FOREIGN_WORKER_UNGATED]);
     expect(report.gate.passed).toBe(true);
     expect(report.gate.checks.map((c) => c.rule)).not.toContain('max_regression');
     expect(report.gate.checks.map((c) => c.rule)).not.toContain('max_relative_regression');
@@ -467,7 +470,7 @@ describe('evaluate run(): the baseline input', () => {
     action.setInputs({ baseline: 'none' });
     await run();
     expect(readReport().baseline).toBeNull();
-    expect(readReport().gate.notes).toEqual([NO_BASELINE]);
+    expect(readReport().gate.notes).toEqual([NO_BASELINE, FOREIGN_WORKER_UNGATED]);
     expect(github.requestsTo('repos/list-releases')).toEqual([]);
   });
 

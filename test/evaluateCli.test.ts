@@ -90,7 +90,9 @@ describe('modelship evaluate', () => {
     expect(Object.keys(report.fairness).sort()).toEqual([...SENSITIVE].sort());
     for (const attribute of SENSITIVE) {
       const fairness = report.fairness[attribute]!;
-      expect(Object.keys(fairness).sort()).toEqual(['groups', ...DISPARITIES].sort());
+      expect(Object.keys(fairness).sort()).toEqual(
+        ['groups', 'min_group_size', 'small_groups', ...DISPARITIES].sort(),
+      );
       expect(Object.keys(fairness.groups).length).toBeGreaterThan(1);
       for (const group of Object.values(fairness.groups)) {
         expect(Object.keys(group).sort()).toEqual(GROUP_KEYS);
@@ -104,7 +106,11 @@ describe('modelship evaluate', () => {
     expect(Object.keys(report.baseline!.fairness).sort()).toEqual([...SENSITIVE].sort());
     expect(report.baseline!.label).toBe('models/baseline.onnx');
     expect(report.gate.passed).toBe(true);
-    expect(report.gate.checks).toHaveLength(7);
+    // foreign_worker's 'no' group (9 rows) is under fairness.min_group_size: its rule is not checked.
+    expect(report.gate.checks).toHaveLength(6);
+    expect(report.gate.notes).toContain(
+      'fairness rules for foreign_worker were not checked: fewer than two of its groups have 30 rows (fairness.min_group_size)',
+    );
     for (const check of report.gate.checks) {
       expect(
         Object.keys(check)
@@ -131,7 +137,7 @@ describe('modelship evaluate', () => {
 
     const markdown = read('out/report.md');
     expect(markdown).toContain('## Modelship · `credit-risk`');
-    expect(markdown).toContain('### ✅ Gate passed: 7 checks');
+    expect(markdown).toContain('### ✅ Gate passed: 6 checks');
     expect(markdown).toContain('against `models/baseline.onnx`');
 
     // The gate command on that report: the same verdict and the same checks.

@@ -22,7 +22,9 @@ function expectReport(actual: FairnessReport, expected: FairnessExpected, what: 
   for (const [value, rates] of Object.entries(expected.groups)) {
     expectAllClose(actual.groups[value]!, rates, RATES, `${what} ${value}`);
   }
-  expect(Object.keys(actual).sort()).toEqual(['groups', ...DISPARITIES].sort());
+  expect(Object.keys(actual).sort()).toEqual(
+    ['groups', 'min_group_size', 'small_groups', ...DISPARITIES].sort(),
+  );
   expectAllClose(actual, expected, DISPARITIES, what);
 }
 

@@ -5,7 +5,7 @@ import { loadYamlFile } from './yamlFile.js';
 export const TASKS = ['binary-classification', 'multiclass-classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
 
-/** Metric names per task (DESIGN.md §5). */
+/** Metric names per task (docs/reports.md). */
 export const TASK_METRICS: Record<Task, readonly string[]> = {
   'binary-classification': [
     'accuracy',
@@ -23,15 +23,33 @@ export const METRIC_NAMES = [...new Set(Object.values(TASK_METRICS).flat())] as 
   string,
   ...string[],
 ];
+/** Fairlearn's between-group metrics per task: difference = max − min, ratio = min / max. */
+export const TASK_FAIRNESS_METRICS = {
+  'binary-classification': [
+    'demographic_parity_difference',
+    'demographic_parity_ratio',
+    'equalized_odds_difference',
+    'equalized_odds_ratio',
+    'equal_opportunity_difference',
+  ],
+  'multiclass-classification': ['accuracy_difference', 'accuracy_ratio'],
+  regression: ['mae_difference', 'mae_ratio', 'rmse_difference', 'rmse_ratio'],
+} as const satisfies Record<Task, readonly string[]>;
 export const FAIRNESS_METRICS = [
-  'demographic_parity_difference',
-  'demographic_parity_ratio',
-  'equalized_odds_difference',
-  'equalized_odds_ratio',
-  'equal_opportunity_difference',
+  ...TASK_FAIRNESS_METRICS['binary-classification'],
+  ...TASK_FAIRNESS_METRICS['multiclass-classification'],
+  ...TASK_FAIRNESS_METRICS.regression,
 ] as const;
+/**
+ * Groups smaller than this are reported but left out of the disparities: a rate on n rows has a
+ * standard error up to 0.5/√n (0.09 at 30 rows), so a small group's rate alone can swing a
+ * difference past any threshold (Fairlearn warns of the same).
+ */
 /** Intervals by default: 1,000 paired bootstrap resamples, 95% (fast enough to stay on). */
 export const DEFAULT_INTERVALS = { confidence: 0.95, replicates: 1000, seed: 20240611 } as const;
+export const DEFAULT_MIN_GROUP_SIZE = 30;
+/** Slices smaller than this are reported but not gated, for the same reason. */
+export const DEFAULT_MIN_SLICE_COUNT = 30;
 export const DRIFT_METHODS = [
   'auto',
   'ks',
@@ -138,7 +156,7 @@ function featureSettingIssues(f: {
   return issues;
 }
 
-/** A gate rule set for one metric (REFERENCE.md, Gate). */
+/** A gate rule set for one metric (docs/evaluate-and-gate.md). */
 export const ruleSchema = z
   .object({
     min: z
@@ -335,12 +353,49 @@ export const modelshipConfigSchema = z
           )
           .default({})
           .describe('Gate rules per fairness metric. Default: none.'),
+        min_group_size: z
+          .number()
+          .int()
+          .min(1)
+          .default(DEFAULT_MIN_GROUP_SIZE)
+          .describe(
+            `Groups with fewer holdout rows are shown with their count but left out of the disparities the gate reads: a rate on n rows has a standard error up to 0.5/√n, so a small group alone can swing a difference. Default ${DEFAULT_MIN_GROUP_SIZE}.`,
+          ),
       })
       .strict()
       .optional()
       .describe(
-        "Fairness across groups (Fairlearn's definitions), computed for binary classification only.",
+        "Fairness across groups (Fairlearn's MetricFrame definitions): selection rate, TPR and FPR for binary classification, accuracy for multiclass, MAE and RMSE for regression, each with its between-group difference (max − min) and ratio (min / max).",
       ),
+    slices: z
+      .object({
+        by: z
+          .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
+          .min(1)
+          .describe(
+            'Slices of the holdout: a column (`sex`) or a list of columns crossed (`[region, age_group]`); each distinct value, or combination of values, is one slice.',
+          ),
+        min_count: z
+          .number()
+          .int()
+          .min(1)
+          .default(DEFAULT_MIN_SLICE_COUNT)
+          .describe(
+            `Slices with fewer holdout rows are reported but not gated. Default ${DEFAULT_MIN_SLICE_COUNT}.`,
+          ),
+        metrics: z
+          .partialRecord(
+            z.enum(METRIC_NAMES),
+            ruleSchema.describe(
+              "Rules for one metric of model.task, checked on every slice of at least min_count rows; regression rules compare with the production model's same slice.",
+            ),
+          )
+          .default({})
+          .describe('Gate rules per metric for every slice. Default: none.'),
+      })
+      .strict()
+      .optional()
+      .describe("The task's metrics per slice of the holdout, reported worst first and gated."),
     intervals: z
       .object({
         confidence: z
@@ -456,14 +511,23 @@ export const modelshipConfigSchema = z
         });
       }
     }
-    // Fairlearn's disparities need a positive class: evaluate computes them for binary models only,
-    // so a rule elsewhere would fail as "missing" on every run instead of here, once.
-    if (config.fairness && config.model.task !== 'binary-classification') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fairness'],
-        message: `fairness metrics are computed for binary classification only, not ${config.model.task}; remove the fairness section`,
-      });
+    // A rule on another task's disparity would fail as "missing" on every run instead of here, once.
+    const fairnessAllowed: readonly string[] = TASK_FAIRNESS_METRICS[config.model.task];
+    for (const metric of Object.keys(config.fairness?.thresholds ?? {})) {
+      if (!fairnessAllowed.includes(metric))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fairness', 'thresholds', metric],
+          message: `not a fairness metric of ${config.model.task}; expected one of ${fairnessAllowed.join(', ')}`,
+        });
+    }
+    for (const metric of Object.keys(config.slices?.metrics ?? {})) {
+      if (!allowed.includes(metric))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slices', 'metrics', metric],
+          message: `unknown metric for ${config.model.task}; expected one of ${allowed.join(', ')}`,
+        });
     }
     // Under auto, columns get tests whose scores are p-values or distances: one threshold cannot fit.
     if (config.drift.method === 'auto' && config.drift.threshold !== undefined) {

@@ -1,9 +1,11 @@
-import type { LoadedConfig } from '../config/modelshipConfig.js';
+import { FAIRNESS_METRICS, type LoadedConfig } from '../config/modelshipConfig.js';
 import { isModelshipError, ModelshipError } from '../errors.js';
+import { multiclassFairness, regressionFairness } from '../fairness/errorFairness.js';
 import { fairnessReport } from '../fairness/fairness.js';
+import { ungatedAttributes } from '../fairness/fairnessGate.js';
 import { applyConfigGate } from '../gate/configGate.js';
 import { binaryConfusion, binaryMetrics } from '../metrics/binary.js';
-import { multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js';
+import { argmaxRows, multiclassConfusion, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
 import { alignClasses, positiveColumn } from '../model/classOrder.js';
@@ -20,6 +22,9 @@ import type {
 } from './evaluationReport.js';
 import { featureChanges } from './featureChanges.js';
 import { labelsFor, type Labels } from './labels.js';
+import { reportIntervals, type ScoredRows } from './reportIntervals.js';
+import { combineGates, sliceGate } from './sliceGate.js';
+import { computeSlices, pick, pickRows, sliceColumns, sliceCrosses } from './slices.js';
 
 /** The model the candidate is compared with, and how to name it in the report. */
 export interface BaselineModel {
@@ -62,11 +67,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     );
   const dataPath = options.data ? options.data : loaded.resolve(dataInput);
   const sensitive = config.fairness?.sensitive ?? [];
-  const holdout = holdoutReader(dataPath, config.model.target, sensitive);
+  const sliceBy = config.slices?.by ?? [];
+  const holdout = holdoutReader(dataPath, config.model.target, [
+    ...new Set([...sensitive, ...sliceColumns(sliceBy)]),
+  ]);
   // The candidate's rows come first: they give the labels of both models (the same rows).
   let read: Labels | undefined;
   const labelsOf = (data: EvaluationData) => (read ??= labelsFor(config, data.target, dataPath));
-  const scoring = { holdout, labelsOf, sensitive, options };
+  const scoring: Scoring = { holdout, labelsOf, sensitive, options, scored: [] };
   const { results: candidate, features } = await scoreModel(
     { path: modelPath, config: loaded },
     'candidate',
@@ -76,11 +84,35 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const baseline = options.baseline
     ? await scoreBaseline(options.baseline, features, scoring)
     : null;
-  const gate = applyConfigGate(
+  // scored[0] is the candidate's rows, scored[1] the baseline's: the same rows, resampled paired.
+  const intervals = reportIntervals(
     config,
-    { metrics: candidate.metrics, fairness: disparities(candidate) },
+    labels,
+    scoring.scored[0]!,
+    baseline ? scoring.scored[1]! : null,
+    candidate.fairness,
+  );
+  const overall = applyConfigGate(
+    config,
+    {
+      metrics: candidate.metrics,
+      fairness: disparities(candidate),
+      ...(intervals ? { intervals } : {}),
+      ungated: ungatedAttributes(candidate.fairness),
+    },
     baseline ? { metrics: baseline.metrics, fairness: disparities(baseline) } : null,
   );
+  const gate = config.slices
+    ? combineGates(
+        overall,
+        sliceGate(
+          config.slices.metrics,
+          candidate.slices ?? [],
+          baseline ? (baseline.slices ?? []) : null,
+          config.slices.min_count,
+        ),
+      )
+    : overall;
   return {
     name: config.model.name,
     task: config.model.task,
@@ -92,6 +124,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     candidate: candidate.model,
     metrics: candidate.metrics,
     fairness: candidate.fairness,
+    ...(intervals ? { intervals: intervals.report(config.intervals.confidence) } : {}),
+    ...(candidate.slices ? { slices: candidate.slices } : {}),
     confusion: candidate.confusion,
     baseline,
     gate,
@@ -147,6 +181,8 @@ interface Scoring {
   labelsOf(data: EvaluationData): Labels;
   sensitive: string[];
   options: EvaluateOptions;
+  /** Each model's predictions in scoring order, for the paired intervals. */
+  scored: ScoredRows[];
 }
 
 async function scoreBaseline(
@@ -209,24 +245,38 @@ async function scoreWith(
   model: OnnxModel,
   path: string,
   data: EvaluationData,
-  { labelsOf, options, sensitive }: Scoring,
+  { labelsOf, options, sensitive, scored }: Scoring,
 ): Promise<ModelResults> {
   const { config } = options.config;
   const labels = labelsOf(data);
   const strings = data.strings;
   const info = { path, sha256: model.sha256, provider: model.provider };
+  const minGroupSize = { minGroupSize: config.fairness?.min_group_size ?? 1 };
+  const groupsOf = (attribute: string) => data.extras[attribute] ?? [];
+  const slicesBy = (metricsOf: (rows: Int32Array) => Record<string, number | null>) =>
+    config.slices
+      ? {
+          slices: computeSlices(
+            data.extras,
+            sliceCrosses(config.slices.by),
+            config.slices.min_count,
+            metricsOf,
+          ),
+        }
+      : {};
   if (labels.kind === 'binary') {
     const out = await predict(model, data.matrix, data.rows, 'binary-classification', {
       strings,
       positiveColumn: positiveColumn(path, model.classes, labels.positive),
     });
     if (out.kind !== 'binary') throw new Error('unreachable');
+    scored.push({ predictions: out, extras: data.extras });
     const threshold = config.model.threshold;
     const yPred = new Uint8Array(data.rows);
     for (let i = 0; i < data.rows; i++) yPred[i] = out.scores[i]! >= threshold ? 1 : 0;
     const fairness: ModelResults['fairness'] = {};
     for (const attribute of sensitive)
-      fairness[attribute] = fairnessReport(data.extras[attribute] ?? [], labels.yTrue, yPred);
+      fairness[attribute] = fairnessReport(groupsOf(attribute), labels.yTrue, yPred, minGroupSize);
     const c = binaryConfusion(labels.yTrue, yPred);
     const confusion: Confusion = {
       labels: [labels.negativeLabel, labels.positive],
@@ -239,6 +289,9 @@ async function scoreWith(
       model: info,
       metrics: { ...binaryMetrics(labels.yTrue, out.scores, threshold) },
       fairness,
+      ...slicesBy((rows) => ({
+        ...binaryMetrics(pick(labels.yTrue, rows), pick(out.scores, rows), threshold),
+      })),
       confusion,
     };
   }
@@ -249,20 +302,51 @@ async function scoreWith(
     });
     if (out.kind !== 'multiclass') throw new Error('unreachable');
     out.proba = alignClasses(path, out.proba, model.classes, labels.classes);
-    const matrix = multiclassConfusion(labels.yTrue, out.proba, labels.classes.length);
+    scored.push({ predictions: out, extras: data.extras });
+    const classCount = labels.classes.length;
+    const proba = out.proba;
+    const matrix = multiclassConfusion(labels.yTrue, proba, classCount);
+    const yPred = argmaxRows(proba, classCount);
+    const fairness: ModelResults['fairness'] = {};
+    for (const attribute of sensitive)
+      fairness[attribute] = multiclassFairness(
+        groupsOf(attribute),
+        labels.yTrue,
+        yPred,
+        minGroupSize,
+      );
     return {
       model: info,
-      metrics: { ...multiclassMetrics(labels.yTrue, out.proba, labels.classes.length) },
-      fairness: {},
+      metrics: { ...multiclassMetrics(labels.yTrue, proba, classCount) },
+      fairness,
+      ...slicesBy((rows) => ({
+        ...multiclassMetrics(
+          pick(labels.yTrue, rows),
+          pickRows(proba, classCount, rows),
+          classCount,
+        ),
+      })),
       confusion: { labels: labels.classes, matrix },
     };
   }
   const out = await predict(model, data.matrix, data.rows, 'regression', { strings });
   if (out.kind !== 'regression') throw new Error('unreachable');
+  scored.push({ predictions: out, extras: data.extras });
+  const fairness: ModelResults['fairness'] = {};
+  for (const attribute of sensitive)
+    fairness[attribute] = regressionFairness(
+      groupsOf(attribute),
+      labels.yTrue,
+      out.values,
+      minGroupSize,
+    );
   return {
     model: info,
     metrics: { ...regressionMetrics(labels.yTrue, out.values) },
-    fairness: {},
+    fairness,
+    ...slicesBy((rows) => ({
+      ...regressionMetrics(pick(labels.yTrue, rows), pick(out.values, rows)),
+    })),
     confusion: null,
   };
 }
@@ -270,7 +354,11 @@ async function scoreWith(
 function disparities(results: ModelResults): Record<string, Record<string, number | null>> {
   const out: Record<string, Record<string, number | null>> = {};
   for (const [attribute, f] of Object.entries(results.fairness)) {
-    const { groups: _groups, ...metrics } = f;
+    const metrics: Record<string, number | null> = {};
+    for (const metric of FAIRNESS_METRICS) {
+      const value = f[metric];
+      if (value !== undefined) metrics[metric] = value;
+    }
     out[attribute] = metrics;
   }
   return out;

@@ -16,7 +16,8 @@ const LOWER_IS_BETTER = new Set(['log_loss', 'brier', 'mae', 'mse', 'rmse']);
 
 /** The direction of a metric or fairness metric, or undefined for a name Modelship does not know. */
 export function metricDirection(metric: string): Direction | undefined {
-  if (HIGHER_IS_BETTER.has(metric)) return 'higher';
+  // Fairlearn's ratios are min / max over groups: 1 is parity, whatever the metric.
+  if (HIGHER_IS_BETTER.has(metric) || metric.endsWith('_ratio')) return 'higher';
   if (LOWER_IS_BETTER.has(metric) || metric.endsWith('_difference')) return 'lower';
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { groupColumns } from '../fairness/fairness.js';
 import { FAIRNESS_METRICS, type ModelshipConfig, type Task } from '../config/modelshipConfig.js';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import { featureColumns, featureWidth } from '../model/featureMatrix.js';
@@ -59,6 +60,14 @@ const METRIC_WORDS: Record<string, string> = {
 };
 
 const DISPARITIES = FAIRNESS_METRICS;
+const GROUP_WORDS: Record<string, string> = {
+  selection_rate: 'Selection rate',
+  tpr: 'True positive rate',
+  fpr: 'False positive rate',
+  accuracy: 'Accuracy',
+  mae: 'Mean absolute error',
+  rmse: 'Root mean squared error',
+};
 
 /**
  * MODEL_CARD.md: Hugging Face front matter, then the sections of Mitchell et al. (2019). Every
@@ -250,9 +259,19 @@ function metricsSection(input: ModelCardInput): string {
       .join(', ')}.`,
   );
   const fairness = Object.keys(config.fairness?.thresholds ?? {});
-  if (Object.keys(report.fairness).length > 0) {
+  const first = Object.values(report.fairness)[0];
+  if (first && report.task === 'binary-classification') {
     lines.push(
-      `- **Fairness metrics:** per group selection rate, true and false positive rates and accuracy; across groups ${DISPARITIES.map((m) => METRIC_WORDS[m]!.toLowerCase()).join(', ')} (Fairlearn's definitions).`,
+      `- **Fairness metrics:** per group selection rate, true and false positive rates and accuracy; across groups ${DISPARITIES.filter(
+        (m) => METRIC_WORDS[m],
+      )
+        .map((m) => METRIC_WORDS[m]!.toLowerCase())
+        .join(', ')} (Fairlearn's definitions).`,
+    );
+  } else if (first) {
+    const words = groupColumns(first).map(([key]) => GROUP_WORDS[key]!.toLowerCase());
+    lines.push(
+      `- **Fairness metrics:** per group ${words.join(' and ')}; across groups the difference (largest − smallest) and ratio (smallest / largest) of each (Fairlearn's definitions).`,
     );
   }
   const checks = report.gate.checks;
@@ -345,16 +364,24 @@ function quantitative(input: ModelCardInput): string {
       '',
       `### By ${codeSpan(attribute)}`,
       '',
-      '| Group | Rows | Selection rate | True positive rate | False positive rate | Accuracy |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      `| Group | Rows | ${groupColumns(f)
+        .map(([key]) => GROUP_WORDS[key])
+        .join(' | ')} |`,
+      `| --- | ---: |${groupColumns(f)
+        .map(() => ' ---: |')
+        .join('')}`,
       ...Object.entries(f.groups).map(
         ([group, g]) =>
-          `| ${codeSpan(group)} | ${g.count} | ${formatValue(g.selection_rate)} | ${formatValue(g.tpr)} | ${formatValue(g.fpr)} | ${formatValue(g.accuracy)} |`,
+          `| ${codeSpan(group)} | ${g.count} | ${groupColumns(f)
+            .map(([key]) => formatValue(g[key]))
+            .join(' | ')} |`,
       ),
       '',
       '| Disparity | Value |',
       '| --- | ---: |',
-      ...DISPARITIES.map((m) => `| ${m} | ${formatValue(f[m])} |`),
+      ...DISPARITIES.filter((m) => f[m] !== undefined).map(
+        (m) => `| ${m} | ${formatValue(f[m])} |`,
+      ),
     );
   }
   return lines.join('\n');

@@ -6,7 +6,10 @@ import type {
   GateCheck,
 } from '../evaluation/evaluationReport.js';
 import { isHigherBetter } from '../gate/metricDirection.js';
+import { groupColumns } from '../fairness/fairness.js';
 import { featureChangeParts } from './featureChangeText.js';
+import { historySection } from './historyChart.js';
+import { slicesSection } from './slicesMarkdown.js';
 import { codeSpan, escapeMarkdown } from './markdownEscape.js';
 import { formatChange, formatPercent, formatValue } from './numberFormat.js';
 import { FAIRNESS_METRICS } from '../config/modelshipConfig.js';
@@ -37,7 +40,13 @@ export function evaluationMarkdown(
     featureNote(report),
     metricsSection(report),
   ];
-  const optional = [fairnessSection(report), chartSection(report), detailsSection(report)];
+  const optional = [
+    fairnessSection(report),
+    slicesSection(report),
+    historyOf(report),
+    chartSection(report),
+    detailsSection(report),
+  ];
   const footerText = footer(report, context);
   for (let keep = optional.length; keep >= 0; keep--) {
     const trimmed = keep < optional.length;
@@ -85,7 +94,9 @@ function metricsSection(report: EvaluationReport): string {
   const rows = Object.keys(report.metrics).map((metric) => {
     const candidate = report.metrics[metric] ?? null;
     const baseline = base ? (base[metric] ?? null) : null;
-    const checks = report.gate.checks.filter((c) => c.metric === metric && !c.attribute);
+    const checks = report.gate.checks.filter(
+      (c) => c.metric === metric && !c.attribute && !c.slice,
+    );
     return [
       metric,
       formatValue(baseline),
@@ -119,10 +130,13 @@ function statusCell(checks: GateCheck[]): string {
 function fairnessSection(report: EvaluationReport): string {
   const attributes = Object.keys(report.fairness);
   if (attributes.length === 0) return '';
+  const binary = report.task === 'binary-classification';
   const parts = [
     '#### Fairness',
     '',
-    'Per group rates and disparities (Fairlearn definitions). The four-fifths rule (US employment guidance, 29 CFR 1607.4(D)) reads a `demographic_parity_ratio` below 0.8 as evidence of adverse impact: a heuristic, not proof of fairness.',
+    binary
+      ? 'Per group rates and disparities (Fairlearn definitions). The four-fifths rule (US employment guidance, 29 CFR 1607.4(D)) reads a `demographic_parity_ratio` below 0.8 as evidence of adverse impact: a heuristic, not proof of fairness.'
+      : 'Per group metrics and their disparities (Fairlearn definitions: difference = max − min over groups, ratio = min / max).',
   ];
   for (const attribute of attributes) {
     const candidate = report.fairness[attribute]!;
@@ -133,6 +147,7 @@ function fairnessSection(report: EvaluationReport): string {
       '',
       groupTable(candidate),
       '',
+      ...smallGroupsNote(candidate),
       disparityTable(report, attribute, candidate, baseline),
     );
   }
@@ -140,17 +155,34 @@ function fairnessSection(report: EvaluationReport): string {
 }
 
 function groupTable(fairness: AttributeFairness): string {
+  const columns = groupColumns(fairness);
+  const small = new Set(fairness.small_groups ?? []);
   const rows = Object.entries(fairness.groups).map(([group, g]) => [
     codeSpan(group),
-    g.count.toLocaleString('en-US'),
-    formatPercent(g.selection_rate),
-    formatValue(g.tpr),
-    formatValue(g.fpr),
-    formatValue(g.accuracy),
+    `${g.count.toLocaleString('en-US')}${small.has(group) ? ' ⚠️' : ''}`,
+    ...columns.map(([key]) =>
+      key === 'selection_rate' ? formatPercent(g[key]) : formatValue(g[key]),
+    ),
   ]);
-  return markdownTable([['Group', 'Rows', 'Selection rate', 'TPR', 'FPR', 'Accuracy'], ...rows], {
-    align: ['l', 'r', 'r', 'r', 'r', 'r'],
+  return markdownTable([['Group', 'Rows', ...columns.map(([, heading]) => heading)], ...rows], {
+    align: ['l', 'r', ...columns.map(() => 'r' as const)],
   });
+}
+
+/** Which groups the disparities leave out for their size, and why. */
+function smallGroupsNote(fairness: AttributeFairness): string[] {
+  const small = fairness.small_groups ?? [];
+  if (small.length === 0) return [];
+  const listed = small
+    .map((g) => `${codeSpan(g)} (${fairness.groups[g]?.count.toLocaleString('en-US')} rows)`)
+    .join(', ');
+  const none = FAIRNESS_METRICS.some((m) => fairness[m] === null)
+    ? ' Fewer than two groups remain, so the disparities are undefined and fail any rule on them.'
+    : '';
+  return [
+    `⚠️ Left out of the disparities as smaller than ${fairness.min_group_size} rows (fairness.min_group_size): ${listed}; a rate on so few rows is too noisy to compare.${none}`,
+    '',
+  ];
 }
 
 const DISPARITIES = FAIRNESS_METRICS;
@@ -161,12 +193,12 @@ function disparityTable(
   candidate: AttributeFairness,
   baseline?: AttributeFairness,
 ): string {
-  const rows = DISPARITIES.map((metric) => {
+  const rows = DISPARITIES.filter((metric) => candidate[metric] !== undefined).map((metric) => {
     const checks = report.gate.checks.filter(
       (c) => c.metric === metric && c.attribute === attribute,
     );
-    const cand = candidate[metric];
-    const base = baseline ? baseline[metric] : null;
+    const cand = candidate[metric] ?? null;
+    const base = baseline ? (baseline[metric] ?? null) : null;
     return [
       metric,
       formatValue(base),
@@ -205,6 +237,13 @@ function chartSection(report: EvaluationReport): string {
     lines.push(`  bar ${series(metrics.map((m) => report.baseline?.metrics[m]))}`);
   lines.push(`  bar ${series(metrics.map((m) => report.metrics[m]))}`, '```');
   return `<details><summary>Chart</summary>\n\n${lines.join('\n')}\n\n</details>`;
+}
+
+/** Each gated metric over the production releases, when the report carries them. */
+function historyOf(report: EvaluationReport): string {
+  if (!report.history?.length) return '';
+  const gated = report.gate.checks.filter((c) => !c.attribute && !c.slice).map((c) => c.metric);
+  return historySection(report.history, report.metrics, [...new Set(gated)]);
 }
 
 function detailsSection(report: EvaluationReport): string {

@@ -1,0 +1,104 @@
+import { metricDirection } from '../gate/metricDirection.js';
+
+/** Metric values of one slice; null where a metric is undefined there (e.g. one class only). */
+type MetricValues = Record<string, number | null>;
+
+/** One slice of the holdout: rows whose columns hold these values, and the model's metrics on them. */
+export interface SliceResult {
+  /** The columns crossed, in config order. */
+  columns: string[];
+  /** Each column's value in this slice ('(missing)' for a null). */
+  values: string[];
+  count: number;
+  metrics: MetricValues;
+  /** Whether the gate read this slice: it has at least slices.min_count rows. */
+  gated: boolean;
+}
+
+/** The crosses `slices.by` names: a column alone, or a list of columns. */
+export function sliceCrosses(by: readonly (string | readonly string[])[]): string[][] {
+  return by.map((cross) => (typeof cross === 'string' ? [cross] : [...cross]));
+}
+
+/** Every column the slices read, once. */
+export function sliceColumns(by: readonly (string | readonly string[])[]): string[] {
+  return [...new Set(sliceCrosses(by).flat())];
+}
+
+/** A slice's name, e.g. `region = north, age_group = 30-39`; unique within a report. */
+export function sliceName(slice: Pick<SliceResult, 'columns' | 'values'>): string {
+  return slice.columns.map((column, i) => `${column} = ${slice.values[i]}`).join(', ');
+}
+
+/**
+ * The metrics of every slice of every cross: `metricsOf` gets the rows of one slice (holdout
+ * indices, ascending). Slices come cross by cross, each cross's in the order of its values.
+ */
+export function computeSlices(
+  extras: Readonly<Record<string, readonly string[]>>,
+  crosses: readonly (readonly string[])[],
+  minCount: number,
+  metricsOf: (rows: Int32Array) => MetricValues,
+): SliceResult[] {
+  const results: SliceResult[] = [];
+  for (const columns of crosses) {
+    const cells = columns.map((c) => extras[c] ?? []);
+    const rowCount = cells[0]?.length ?? 0;
+    // A NUL cannot occur in a CSV or Parquet text read as a value: it separates the columns' values.
+    const members = new Map<string, number[]>();
+    for (let i = 0; i < rowCount; i++) {
+      const key = cells.map((values) => values[i]!).join('\0');
+      let rows = members.get(key);
+      if (!rows) members.set(key, (rows = []));
+      rows.push(i);
+    }
+    const keys = [...members.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const key of keys) {
+      const rows = Int32Array.from(members.get(key)!);
+      results.push({
+        columns: [...columns],
+        values: key.split('\0'),
+        count: rows.length,
+        metrics: metricsOf(rows),
+        gated: rows.length >= minCount,
+      });
+    }
+  }
+  return results;
+}
+
+/** The rows `rows` of a column of values. */
+export function pick<T extends Float64Array | Uint8Array | Int32Array>(
+  values: T,
+  rows: Int32Array,
+): T {
+  const out = new (values.constructor as new (n: number) => T)(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]!]!;
+  return out;
+}
+
+/** The rows `rows` of a row-major matrix with `width` columns. */
+export function pickRows(values: Float64Array, width: number, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++)
+    out.set(values.subarray(rows[i]! * width, rows[i]! * width + width), i * width);
+  return out;
+}
+
+/**
+ * Slices worst first by `metric` in its direction (null values last), gated slices before those
+ * too small to gate; ties keep their order.
+ */
+export function worstFirst(slices: readonly SliceResult[], metric: string): SliceResult[] {
+  const higher = metricDirection(metric) !== 'lower';
+  const badness = (s: SliceResult): number => {
+    const value = s.metrics[metric];
+    if (value === null || value === undefined) return -Infinity;
+    return higher ? -value : value;
+  };
+  return [...slices].sort((a, b) => {
+    const x = badness(a);
+    const y = badness(b);
+    return Number(b.gated) - Number(a.gated) || (x === y ? 0 : y > x ? 1 : -1);
+  });
+}
