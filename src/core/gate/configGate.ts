@@ -1,13 +1,19 @@
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
+import { fairnessGateConfig } from '../fairness/fairnessGate.js';
 import { evaluateGate, type GateResult, type GateValues } from './gate.js';
 
-/** The gate `modelship.yml` declares (metrics and fairness rules) applied to candidate and baseline. */
+/**
+ * The gate `modelship.yml` declares (metrics and fairness rules) applied to candidate and baseline.
+ * `ungated`: sensitive attributes with fewer than two groups of fairness.min_group_size rows,
+ * whose rules are not checked (a note says so).
+ */
 export function applyConfigGate(
-  config: ModelshipConfig,
-  candidate: GateValues,
+  loaded: ModelshipConfig,
+  candidate: GateValues & { ungated?: readonly string[] },
   baseline: GateValues | null,
 ): GateResult {
-  return evaluateGate({
+  const { config, notes } = fairnessGateConfig(loaded, candidate.ungated ?? []);
+  const gate = evaluateGate({
     metricRules: config.metrics,
     fairnessRules: config.fairness?.thresholds ?? {},
     ...(config.fairness ? { attributes: config.fairness.sensitive } : {}),
@@ -18,4 +24,6 @@ export function applyConfigGate(
       : { significance: config.intervals.significance }),
     confidence: config.intervals.confidence,
   });
+  gate.notes.push(...notes);
+  return gate;
 }

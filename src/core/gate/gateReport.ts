@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
 import { storedIntervals, type IntervalsReport } from '../stats/index.js';
+import { ungatedAttributes } from '../fairness/fairnessGate.js';
 import type { GateValues } from './gate.js';
 
 const metricsSchema = z.record(z.string(), z.number().nullable());
@@ -33,7 +34,8 @@ const reportSchema = z.object({
 
 /** The gate's inputs read from a JSON report file; errors name the file and the key. */
 export function readGateReport(file: string): {
-  candidate: GateValues;
+  /** `ungated`: attributes whose disparities lack two groups of fairness.min_group_size rows. */
+  candidate: GateValues & { ungated: string[] };
   baseline: GateValues | null;
 } {
   let data: unknown;
@@ -69,6 +71,7 @@ export function readGateReport(file: string): {
     candidate: {
       metrics: report.metrics,
       fairness: numbersOf(report.fairness),
+      ungated: ungatedOf(report.fairness),
       ...(report.intervals
         ? { intervals: storedIntervals(report.intervals as IntervalsReport) }
         : {}),
@@ -77,6 +80,20 @@ export function readGateReport(file: string): {
       ? { metrics: report.baseline.metrics, fairness: numbersOf(report.baseline.fairness) }
       : null,
   };
+}
+
+/** Attributes whose disparities evaluate left undefined for want of groups of min_group_size. */
+function ungatedOf(fairness: Record<string, Record<string, unknown>> | undefined): string[] {
+  const sizes: Record<string, { groups: Record<string, unknown>; small_groups?: string[] }> = {};
+  for (const [attribute, values] of Object.entries(fairness ?? {})) {
+    const { groups, small_groups: small } = values;
+    if (groups && typeof groups === 'object' && Array.isArray(small))
+      sizes[attribute] = {
+        groups: groups as Record<string, unknown>,
+        small_groups: small.map(String),
+      };
+  }
+  return ungatedAttributes(sizes);
 }
 
 /** The disparity numbers of each attribute (group tables are ignored). */
