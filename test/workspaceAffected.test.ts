@@ -242,6 +242,22 @@ describe('affected, on a git history', () => {
     expect(names(affectedModels(repo, main))).toEqual(['alpha']);
   });
 
+  it('reads models from a folder below the top of the repository, and Modelship from the top', () => {
+    const repo = twoModelRepo();
+    const base = git(repo, 'rev-parse', 'HEAD');
+    write(repo, { 'models/alpha/train.mjs': '// changed\n', 'README.md': '# changed\n' });
+    const alpha = commit(repo, 'alpha');
+    const result = affectedModels(join(repo, 'models'), base);
+    expect(result.affected).toMatchObject([
+      { name: 'alpha', config: 'alpha/modelship.yml', reasons: ['alpha/train.mjs changed'] },
+    ]);
+    write(repo, { 'package.json': JSON.stringify({ devDependencies: { modelship: '^0.3.0' } }) });
+    commit(repo, 'modelship 0.3');
+    expect(affectedModels(join(repo, 'models'), alpha).everything).toBe(
+      "Modelship's version in package.json changed (^0.1.0 → ^0.3.0)",
+    );
+  });
+
   it('affects every model without a base (a new branch), and refuses an unknown base or another head', () => {
     const repo = twoModelRepo();
     const first = git(repo, 'rev-parse', 'HEAD');

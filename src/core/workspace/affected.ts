@@ -1,4 +1,6 @@
 /** Which models a change affects: those whose config, data, contract or code paths it touched. */
+import { realpathSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { ModelshipError } from '../errors.js';
 import { discoverWorkspace, type Workspace, type WorkspaceModel } from './discovery.js';
 import {
@@ -46,12 +48,22 @@ export function affectedModels(root: string, base: string, head = 'HEAD'): Affec
   if (NO_COMMIT.test(base))
     return everyModel(workspace, undefined, headSha, [], 'there is no base commit to compare with');
   const baseSha = resolveCommit(workspace.root, base, '--base');
-  const changed = changedFiles(workspace.root, baseSha, headSha);
+  // git names files from the top of the repository; models from the root they were found in.
+  const top = git(workspace.root, ['rev-parse', '--show-toplevel']).trim();
+  const realRoot = realpathSync(workspace.root);
+  const fromRoot = (path: string) => relative(realRoot, join(top, path)).split(sep).join('/');
+  const fromTop = changedFiles(workspace.root, baseSha, headSha);
+  const changed = fromTop.map((c) => ({
+    ...c,
+    path: fromRoot(c.path),
+    ...(c.from ? { from: fromRoot(c.from) } : {}),
+  }));
   const paths = changed.flatMap((c) => (c.from ? [c.from, c.path] : [c.path]));
 
   if (paths.includes(WORKSPACE_FILE))
     return everyModel(workspace, baseSha, headSha, changed, `${WORKSPACE_FILE} changed`);
-  const version = versionChange(workspace.root, baseSha, headSha, paths);
+  const topPaths = fromTop.flatMap((c) => (c.from ? [c.from, c.path] : [c.path]));
+  const version = versionChange(workspace.root, baseSha, headSha, topPaths);
   if (version) return everyModel(workspace, baseSha, headSha, changed, version);
 
   const shared = workspace.shared.map(pathGlob);
@@ -98,14 +110,17 @@ function describe(path: string, changed: ChangedFile[]): string {
   return `${path} changed`;
 }
 
-/** A sentence when the Modelship version pinned by a changed file differs between the commits. */
+/**
+ * A sentence when the Modelship version that a changed file pins differs between the commits: the
+ * files of the repository's top (package.json, .github/workflows), whatever folder models are in.
+ */
 function versionChange(
   root: string,
   base: string,
   head: string,
-  paths: string[],
+  changed: string[],
 ): string | undefined {
-  for (const path of paths.filter(pinsModelship)) {
+  for (const path of changed.filter(pinsModelship)) {
     const before = modelshipPins(path, fileAt(root, base, path)).join(', ');
     const after = modelshipPins(path, fileAt(root, head, path)).join(', ');
     if (before !== after)
