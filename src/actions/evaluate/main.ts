@@ -15,6 +15,7 @@ import {
   readRunContext,
   type RunContext,
 } from '../runContext.js';
+import { fetchHistory } from './history.js';
 import { readEvaluateInputs } from './inputs.js';
 import { uploadArtifact } from '../artifact.js';
 
@@ -67,6 +68,13 @@ export async function run(): Promise<void> {
     }
     throw error;
   });
+  // Charts of the gated metrics over the last releases, the candidate last; baseline none
+  // means no registry at all.
+  if (github && inputs.baseline !== 'none' && Object.keys(inputs.loaded.config.metrics).length) {
+    const { owner, repo } = github.context;
+    const history = await fetchHistory({ octokit: github.octokit, owner, repo }, name);
+    if (history.length > 0) report.history = history;
+  }
   const reportContext = { commit: context?.sha, runUrl: context?.runUrl };
   writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));

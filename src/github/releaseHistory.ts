@@ -1,0 +1,59 @@
+/**
+ * The gated metrics of the last production releases, for the report's history charts: each
+ * release's metrics.json (the evaluate report it was published with), oldest first.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReleaseMetrics } from '../core/evaluation/evaluationReport.js';
+import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
+import type { ModelRegistry } from './modelRegistry.js';
+
+/** How many production releases the history charts. */
+export const HISTORY_RELEASES = 10;
+
+/** The numbers of a metrics.json's `metrics`; null when the file is not an evaluate report. */
+function metricsOf(text: string): Record<string, number | null> | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const metrics = (data as { metrics?: unknown } | null)?.metrics;
+  if (metrics === null || typeof metrics !== 'object') return null;
+  const out: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(metrics))
+    if (typeof value === 'number' || value === null) out[name] = value;
+  return out;
+}
+
+/**
+ * The metrics of the newest `count` published (non-draft, non-prerelease) releases of `model`
+ * that carry a metrics.json, oldest first; [] before the first release. Only drawn in a chart,
+ * never gated on, so a metrics.json that does not parse is skipped rather than refused.
+ */
+export async function releaseHistory(
+  registry: ModelRegistry,
+  model: string,
+  count = HISTORY_RELEASES,
+): Promise<ReleaseMetrics[]> {
+  const releases = (await registry.listVersions(model))
+    .filter((r) => !r.draft && !r.prerelease)
+    .filter((r) => r.assets.some((a) => a.name === BUNDLE_FILES.metrics))
+    .slice(0, count);
+  if (releases.length === 0) return [];
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-history-'));
+  try {
+    const history: ReleaseMetrics[] = [];
+    for (const release of releases) {
+      const file = join(dir, `${release.id}.json`);
+      await registry.downloadAsset(release, BUNDLE_FILES.metrics, file);
+      const metrics = metricsOf(readFileSync(file, 'utf8'));
+      if (metrics) history.push({ tag: release.tag, published: release.publishedAt, metrics });
+    }
+    return history.reverse();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
