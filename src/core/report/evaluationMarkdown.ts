@@ -9,10 +9,12 @@ import { isHigherBetter } from '../gate/metricDirection.js';
 import { groupColumns } from '../fairness/fairness.js';
 import { featureChangeParts } from './featureChangeText.js';
 import { historySection } from './historyChart.js';
+import { changeWithInterval, intervalsNote, valueWithInterval } from './intervalFormat.js';
 import { slicesSection } from './slicesMarkdown.js';
 import { codeSpan, escapeMarkdown } from './markdownEscape.js';
-import { formatChange, formatPercent, formatValue } from './numberFormat.js';
+import { formatPercent, formatValue } from './numberFormat.js';
 import { FAIRNESS_METRICS } from '../config/modelshipConfig.js';
+import type { MetricIntervalReport } from '../stats/index.js';
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;
@@ -97,25 +99,32 @@ function metricsSection(report: EvaluationReport): string {
     const checks = report.gate.checks.filter(
       (c) => c.metric === metric && !c.attribute && !c.slice,
     );
+    const interval = report.intervals?.metrics[metric];
     return [
       metric,
       formatValue(baseline),
-      formatValue(candidate),
-      change(metric, candidate, baseline),
+      valueWithInterval(candidate, interval),
+      change(metric, candidate, baseline, interval),
       rulesCell(checks),
       statusCell(checks),
     ];
   });
-  return `#### Metrics\n\n${markdownTable([['Metric', 'Baseline', 'Candidate', 'Change', 'Rule', 'Status'], ...rows], { align: ['l', 'r', 'r', 'r', 'l', 'c'] })}`;
+  const note = intervalsNote(report);
+  return `#### Metrics\n\n${markdownTable([['Metric', 'Baseline', 'Candidate', 'Change', 'Rule', 'Status'], ...rows], { align: ['l', 'r', 'r', 'r', 'l', 'c'] })}${note ? `\n\n<sub>${note}</sub>` : ''}`;
 }
 
 /** Direction-aware change: the arrow shows the sign, the colour whether it is better. */
-function change(metric: string, candidate: number | null, baseline: number | null): string {
+function change(
+  metric: string,
+  candidate: number | null,
+  baseline: number | null,
+  interval?: MetricIntervalReport,
+): string {
   if (candidate === null || baseline === null) return '—';
   const delta = candidate - baseline;
-  if (Math.abs(delta) < 5e-5) return '±0.0000';
+  if (Math.abs(delta) < 5e-5) return changeWithInterval(0, interval);
   const better = isHigherBetter(metric) ? delta > 0 : delta < 0;
-  return `${better ? '🟢' : '🔴'} ${delta > 0 ? '▲' : '▼'} ${formatChange(delta)}`;
+  return `${better ? '🟢' : '🔴'} ${delta > 0 ? '▲' : '▼'} ${changeWithInterval(delta, interval)}`;
 }
 
 function rulesCell(checks: GateCheck[]): string {
@@ -199,11 +208,12 @@ function disparityTable(
     );
     const cand = candidate[metric] ?? null;
     const base = baseline ? (baseline[metric] ?? null) : null;
+    const interval = report.intervals?.fairness[attribute]?.[metric];
     return [
       metric,
       formatValue(base),
-      formatValue(cand),
-      change(metric, cand, base),
+      valueWithInterval(cand, interval),
+      change(metric, cand, base, interval),
       rulesCell(checks),
       statusCell(checks),
     ];

@@ -1,6 +1,7 @@
 import type { EvaluationReport, GateResult } from '../evaluation/evaluationReport.js';
 import { featureChangeParts } from './featureChangeText.js';
-import { formatChange, formatValue } from './numberFormat.js';
+import { changeWithInterval, intervalsNote, valueWithInterval } from './intervalFormat.js';
+import { formatValue } from './numberFormat.js';
 
 /** The evaluation for a terminal: metrics against the baseline, then the gate. */
 export function evaluationText(report: EvaluationReport): string {
@@ -8,11 +9,12 @@ export function evaluationText(report: EvaluationReport): string {
   const rows = [['metric', base ? 'baseline' : '', 'candidate', base ? 'change' : '']];
   for (const [metric, value] of Object.entries(report.metrics)) {
     const b = base?.metrics[metric] ?? null;
+    const interval = report.intervals?.metrics[metric];
     rows.push([
       metric,
       base ? formatValue(b) : '',
-      formatValue(value),
-      base && b !== null && value !== null ? formatChange(value - b) : '',
+      valueWithInterval(value, interval),
+      base && b !== null && value !== null ? changeWithInterval(value - b, interval) : '',
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -38,6 +40,7 @@ export function evaluationText(report: EvaluationReport): string {
     ...features,
     '',
     ...table,
+    ...(report.intervals ? [intervalsNote(report)] : []),
     ...(fairness.length ? ['', ...fairness] : []),
     '',
     gateText(report.gate),
