@@ -148,3 +148,44 @@ describe('small groups in evaluate', () => {
     expect(markdown).toContain('Fewer than two groups remain, so the disparities are undefined');
   });
 });
+
+describe('slice intervals and significance', () => {
+  it('gives each slice its intervals, DeLong for roc_auc, paired with the production slice', () => {
+    // Slices of one row have none; the gated ones (≥ 40 rows) hold both classes.
+    expect(report.slices!.every((s) => (s.intervals === undefined) === s.count < 2)).toBe(true);
+    for (const slice of report.slices!.filter((s) => s.gated)) {
+      const auc = slice.intervals!.roc_auc!;
+      expect(auc.method).toBe('delong');
+      expect(auc.low!).toBeLessThanOrEqual(slice.metrics.roc_auc!);
+      expect(auc.high!).toBeGreaterThanOrEqual(slice.metrics.roc_auc!);
+      const accuracy = slice.intervals!.accuracy!;
+      expect(accuracy.method).toBe('bootstrap-percentile');
+      expect(accuracy.change).toBeDefined();
+    }
+    const own = report.slices!.find((s) => sliceName(s) === 'housing = own')!;
+    const production = report.baseline!.slices!.find((s) => sliceName(s) === 'housing = own')!;
+    expect(own.intervals!.accuracy!.change!.value).toBeCloseTo(
+      own.metrics.accuracy! - production.metrics.accuracy!,
+      12,
+    );
+    const markdown = evaluationMarkdown(report);
+    expect(markdown).toMatch(/\| `housing = own` +\| +\d+ \|.*\d\.\d{4} \(0\.\d+–0\.\d+\)/);
+  });
+
+  it('passes a slice rule whose bound lies inside the interval only under a significance', async () => {
+    const own = report.slices!.find((s) => sliceName(s) === 'housing = own')!;
+    const auc = own.intervals!.roc_auc!;
+    const bound = ((own.metrics.roc_auc! + auc.high!) / 2).toFixed(4);
+    const rules = `slices:\n  by: [housing]\n  min_count: 40\n  metrics:\n    roc_auc: { min: ${bound} }\n`;
+    const strict = await evaluate({ config: loadConfig(project('strict', rules)) });
+    const own1 = strict.gate.checks.find((c) => c.slice === 'housing = own')!;
+    expect(own1.passed).toBe(false);
+    const lenient = await evaluate({
+      config: loadConfig(project('lenient', `${rules}intervals:\n  significance: 0.05\n`)),
+    });
+    const own2 = lenient.gate.checks.find((c) => c.slice === 'housing = own')!;
+    expect(own2.passed).toBe(true);
+    expect(own2.significance).toBe(0.05);
+    expect(own2.message).toMatch(/^slice housing = own: roc_auc .*not significant/);
+  });
+});

@@ -23,7 +23,7 @@ import type {
 import { featureChanges } from './featureChanges.js';
 import { labelsFor, type Labels } from './labels.js';
 import { reportIntervals, type ScoredRows } from './reportIntervals.js';
-import { combineGates, sliceGate } from './sliceGate.js';
+import { combineGates, configSliceGate } from './sliceGate.js';
 import { computeSlices, pick, pickRows, sliceColumns, sliceCrosses } from './slices.js';
 
 /** The model the candidate is compared with, and how to name it in the report. */
@@ -103,15 +103,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     baseline ? { metrics: baseline.metrics, fairness: disparities(baseline) } : null,
   );
   const gate = config.slices
-    ? combineGates(
-        overall,
-        sliceGate(
-          config.slices.metrics,
-          candidate.slices ?? [],
-          baseline ? (baseline.slices ?? []) : null,
-          config.slices.min_count,
-        ),
-      )
+    ? combineGates(overall, configSliceGate(config, labels, scoring.scored, candidate, baseline))
     : overall;
   return {
     name: config.model.name,

@@ -1,3 +1,4 @@
+import type { MetricIntervalReport } from '../stats/index.js';
 import { metricDirection } from '../gate/metricDirection.js';
 
 /** Metric values of one slice; null where a metric is undefined there (e.g. one class only). */
@@ -13,6 +14,8 @@ export interface SliceResult {
   metrics: MetricValues;
   /** Whether the gate read this slice: it has at least slices.min_count rows. */
   gated: boolean;
+  /** Per metric, the candidate's interval and its change's against the production model's slice. */
+  intervals?: Record<string, MetricIntervalReport>;
 }
 
 /** The crosses `slices.by` names: a column alone, or a list of columns. */
@@ -30,17 +33,19 @@ export function sliceName(slice: Pick<SliceResult, 'columns' | 'values'>): strin
   return slice.columns.map((column, i) => `${column} = ${slice.values[i]}`).join(', ');
 }
 
-/**
- * The metrics of every slice of every cross: `metricsOf` gets the rows of one slice (holdout
- * indices, ascending). Slices come cross by cross, each cross's in the order of its values.
- */
-export function computeSlices(
+/** One slice's columns, values and holdout rows (indices, ascending). */
+export interface SliceRows {
+  columns: string[];
+  values: string[];
+  rows: Int32Array;
+}
+
+/** The rows of every slice of every cross: cross by cross, each cross's in the order of its values. */
+export function sliceRows(
   extras: Readonly<Record<string, readonly string[]>>,
   crosses: readonly (readonly string[])[],
-  minCount: number,
-  metricsOf: (rows: Int32Array) => MetricValues,
-): SliceResult[] {
-  const results: SliceResult[] = [];
+): SliceRows[] {
+  const out: SliceRows[] = [];
   for (const columns of crosses) {
     const cells = columns.map((c) => extras[c] ?? []);
     const rowCount = cells[0]?.length ?? 0;
@@ -53,18 +58,30 @@ export function computeSlices(
       rows.push(i);
     }
     const keys = [...members.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const key of keys) {
-      const rows = Int32Array.from(members.get(key)!);
-      results.push({
+    for (const key of keys)
+      out.push({
         columns: [...columns],
         values: key.split('\0'),
-        count: rows.length,
-        metrics: metricsOf(rows),
-        gated: rows.length >= minCount,
+        rows: Int32Array.from(members.get(key)!),
       });
-    }
   }
-  return results;
+  return out;
+}
+
+/** The metrics of every slice of every cross: `metricsOf` gets the rows of one slice. */
+export function computeSlices(
+  extras: Readonly<Record<string, readonly string[]>>,
+  crosses: readonly (readonly string[])[],
+  minCount: number,
+  metricsOf: (rows: Int32Array) => MetricValues,
+): SliceResult[] {
+  return sliceRows(extras, crosses).map(({ columns, values, rows }) => ({
+    columns,
+    values,
+    count: rows.length,
+    metrics: metricsOf(rows),
+    gated: rows.length >= minCount,
+  }));
 }
 
 /** The rows `rows` of a column of values. */

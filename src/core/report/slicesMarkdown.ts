@@ -2,7 +2,8 @@ import { markdownTable } from 'markdown-table';
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import { sliceName, worstFirst } from '../evaluation/slices.js';
 import { codeSpan } from './markdownEscape.js';
-import { formatChange, formatValue } from './numberFormat.js';
+import { changeWithInterval, valueWithInterval } from './intervalFormat.js';
+import { formatValue } from './numberFormat.js';
 
 /** Rows shown in the report; the JSON report holds every slice. */
 const SHOWN = 30;
@@ -40,9 +41,16 @@ export function slicesSection(report: EvaluationReport): string {
     return [
       codeSpan(name),
       slice.count.toLocaleString('en-US'),
-      ...metrics.map((m) => formatValue(slice.metrics[m])),
+      // The ranking metric with its interval; the rest as values, to keep the table narrow.
+      ...metrics.map((m) =>
+        m === rank ? valueWithInterval(value, slice.intervals?.[m]) : formatValue(slice.metrics[m]),
+      ),
       ...(report.baseline
-        ? [value === null || base === null ? '—' : formatChange(value - base)]
+        ? [
+            value === null || base === null
+              ? '—'
+              : changeWithInterval(value - base, slice.intervals?.[rank]),
+          ]
         : []),
       status,
     ];
