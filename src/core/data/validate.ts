@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataContract } from '../config/dataContract.js';
 import { ModelshipError, messageOf } from '../errors.js';
 import {
@@ -36,7 +34,6 @@ export async function validateData(
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   return withDatabase(async (db) => {
-    await boundMemory(db);
     const source = await openDataSource(db, dataPath, { deferScan: true });
     try {
       return await validateSource(db, source, contract, options);
@@ -44,19 +41,6 @@ export async function validateData(
       source.stopScan?.(); // already done when the data was read; else no one waits for it
     }
   });
-}
-
-/**
- * DuckDB's buffer pool for a validation, beyond which it spills to a temporary directory: by
- * default DuckDB takes 80% of the machine's memory and keeps the whole flag table of 10M rows in
- * it (1.9 GB peak RSS at 10M × 20); capped, the same run peaks at 0.7 GB, as fast and exact.
- */
-export const VALIDATION_MEMORY_LIMIT = '400MB';
-
-async function boundMemory(db: Database): Promise<void> {
-  const spill = join(tmpdir(), `modelship-duckdb-${process.pid}`);
-  await db.run(`SET memory_limit = ${literal(VALIDATION_MEMORY_LIMIT)}`);
-  await db.run(`SET temp_directory = ${literal(spill)}`);
 }
 
 /** Checks an already opened source; see `validateData`. */
