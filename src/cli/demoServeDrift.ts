@@ -63,14 +63,17 @@ export async function serveStep(bundleDir: string, say: Say): Promise<void> {
     const answer = (await predict.json()) as {
       labels?: unknown[];
       probabilities?: unknown[];
+      predictions?: unknown[];
       error?: string;
     };
-    if (!predict.ok || !answer.labels)
+    // A classifier answers labels (and probabilities), a regression model predictions.
+    const labels = answer.labels ?? answer.predictions;
+    if (!predict.ok || !labels)
       throw new ModelshipError(
-        `the demo server answered /predict with ${predict.status}: ${answer.error ?? 'no labels'}.`,
+        `the demo server answered /predict with ${predict.status}: ${answer.error ?? 'no labels or predictions'}.`,
       );
     say(`   POST /predict with ${rows.length} rows of the holdout →`);
-    answer.labels.forEach((label, i) => {
+    labels.forEach((label, i) => {
       const p = answer.probabilities?.[i];
       say(`     ${JSON.stringify(label)}${typeof p === 'number' ? ` (P = ${p.toFixed(4)})` : ''}`);
     });
