@@ -1,12 +1,14 @@
 // Slices and small groups through evaluate: the example's holdout read with its slice columns,
 // per-slice metrics in the JSON report, the gate's slice checks and the markdown report.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config/modelshipConfig.js';
 import { evaluate } from '../src/core/evaluation/evaluate.js';
 import type { EvaluationReport } from '../src/core/evaluation/evaluationReport.js';
 import { sliceName } from '../src/core/evaluation/slices.js';
+import { applyConfigGate } from '../src/core/gate/configGate.js';
+import { readGateReport } from '../src/core/gate/gateReport.js';
 import { evaluationMarkdown } from '../src/core/report/evaluationMarkdown.js';
 import { escapeMarkdown } from '../src/core/report/markdownEscape.js';
 import {
@@ -187,5 +189,39 @@ describe('slice intervals and significance', () => {
     expect(own2.passed).toBe(true);
     expect(own2.significance).toBe(0.05);
     expect(own2.message).toMatch(/^slice housing = own: roc_auc .*not significant/);
+  });
+});
+
+describe('the gate on a stored report', () => {
+  it('gates the report’s slices as evaluate did, with their stored intervals', async () => {
+    const file = project('stored', `${SLICES}intervals:\n  significance: 0.05\n`);
+    const loaded = loadConfig(file);
+    const evaluated = await evaluate({
+      config: loaded,
+      baseline: { path: models.baseline, label: 'production' },
+    });
+    const path = join(dir, 'stored', 'report.json');
+    writeFileSync(path, JSON.stringify(evaluated));
+    const stored = readGateReport(path);
+    const gate = applyConfigGate(loaded.config, stored.candidate, stored.baseline);
+    expect(gate).toEqual(evaluated.gate);
+    expect(gate.checks.filter((c) => c.slice !== undefined).length).toBeGreaterThan(0);
+    expect(gate.checks.every((c) => c.slice === undefined || c.significance === 0.05)).toBe(true);
+  });
+
+  it('fails the slice rules of a report without slices, saying where slices come from', () => {
+    const loaded = loadConfig(project('bare', SLICES));
+    const path = join(dir, 'bare', 'metrics.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ metrics: { roc_auc: 0.8, log_loss: 0.5, accuracy: 0.8 } }),
+    );
+    const stored = readGateReport(path);
+    const gate = applyConfigGate(loaded.config, stored.candidate, null);
+    const failed = gate.checks.filter((c) => !c.passed && c.slice !== undefined);
+    expect(failed.map((c) => c.message)).toEqual([
+      'slices: the report has no slices, so the roc_auc min rule (0.5) fails; evaluate writes them when modelship.yml has slices',
+      'slices: the report has no slices, so the accuracy max_regression rule (0.5) fails; evaluate writes them when modelship.yml has slices',
+    ]);
   });
 });

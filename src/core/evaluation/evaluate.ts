@@ -23,7 +23,7 @@ import type {
 import { featureChanges } from './featureChanges.js';
 import { labelsFor, type Labels } from './labels.js';
 import { reportIntervals, type ScoredRows } from './reportIntervals.js';
-import { combineGates, configSliceGate } from './sliceGate.js';
+import { attachSliceIntervals, sliceIntervals } from './sliceIntervals.js';
 import { computeSlices, pick, pickRows, sliceColumns, sliceCrosses } from './slices.js';
 
 /** The model the candidate is compared with, and how to name it in the report. */
@@ -92,19 +92,30 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     baseline ? scoring.scored[1]! : null,
     candidate.fairness,
   );
-  const overall = applyConfigGate(
+  const slices = sliceIntervals(
+    config,
+    labels,
+    scoring.scored[0]!,
+    baseline ? scoring.scored[1]! : null,
+  );
+  attachSliceIntervals(candidate.slices ?? [], slices, config.intervals.confidence);
+  const gate = applyConfigGate(
     config,
     {
       metrics: candidate.metrics,
       fairness: disparities(candidate),
       ...(intervals ? { intervals } : {}),
       ungated: ungatedAttributes(candidate.fairness),
+      ...(candidate.slices ? { slices: candidate.slices, sliceIntervals: slices } : {}),
     },
-    baseline ? { metrics: baseline.metrics, fairness: disparities(baseline) } : null,
+    baseline
+      ? {
+          metrics: baseline.metrics,
+          fairness: disparities(baseline),
+          ...(baseline.slices ? { slices: baseline.slices } : {}),
+        }
+      : null,
   );
-  const gate = config.slices
-    ? combineGates(overall, configSliceGate(config, labels, scoring.scored, candidate, baseline))
-    : overall;
   return {
     name: config.model.name,
     task: config.model.task,

@@ -1,22 +1,10 @@
-import type { MetricIntervalReport } from '../stats/index.js';
+import type { SliceResult } from '../gate/sliceGate.js';
 import { metricDirection } from '../gate/metricDirection.js';
+
+export { sliceName, type SliceResult } from '../gate/sliceGate.js';
 
 /** Metric values of one slice; null where a metric is undefined there (e.g. one class only). */
 type MetricValues = Record<string, number | null>;
-
-/** One slice of the holdout: rows whose columns hold these values, and the model's metrics on them. */
-export interface SliceResult {
-  /** The columns crossed, in config order. */
-  columns: string[];
-  /** Each column's value in this slice ('(missing)' for a null). */
-  values: string[];
-  count: number;
-  metrics: MetricValues;
-  /** Whether the gate read this slice: it has at least slices.min_count rows. */
-  gated: boolean;
-  /** Per metric, the candidate's interval and its change's against the production model's slice. */
-  intervals?: Record<string, MetricIntervalReport>;
-}
 
 /** The crosses `slices.by` names: a column alone, or a list of columns. */
 export function sliceCrosses(by: readonly (string | readonly string[])[]): string[][] {
@@ -26,11 +14,6 @@ export function sliceCrosses(by: readonly (string | readonly string[])[]): strin
 /** Every column the slices read, once. */
 export function sliceColumns(by: readonly (string | readonly string[])[]): string[] {
   return [...new Set(sliceCrosses(by).flat())];
-}
-
-/** A slice's name, e.g. `region = north, age_group = 30-39`; unique within a report. */
-export function sliceName(slice: Pick<SliceResult, 'columns' | 'values'>): string {
-  return slice.columns.map((column, i) => `${column} = ${slice.values[i]}`).join(', ');
 }
 
 /** One slice's columns, values and holdout rows (indices, ascending). */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelshipError, messageOf } from '../errors.js';
-import { storedIntervals, type IntervalsReport } from '../stats/index.js';
+import { storedIntervals, type IntervalSource, type IntervalsReport } from '../stats/index.js';
 import { ungatedAttributes } from '../fairness/fairnessGate.js';
-import type { GateValues } from './gate.js';
+import type { ConfigGateValues } from './configGate.js';
+import { sliceName, type SliceResult } from './sliceGate.js';
 
 const metricsSchema = z.record(z.string(), z.number().nullable());
 const fairnessSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
@@ -21,13 +22,27 @@ const intervalsSchema = z.object({
   metrics: z.record(z.string(), intervalSchema),
   fairness: z.record(z.string(), z.record(z.string(), intervalSchema)).default({}),
 });
+/** One slice as evaluate writes it (`slices` in modelship.yml). */
+const sliceSchema = z.object({
+  columns: z.array(z.string()),
+  values: z.array(z.string()),
+  count: z.number(),
+  metrics: metricsSchema,
+  gated: z.boolean(),
+  intervals: z.record(z.string(), intervalSchema).optional(),
+});
 /** A report made elsewhere: an evaluate report, or a training script's metrics. */
 const reportSchema = z.object({
   metrics: metricsSchema,
   fairness: fairnessSchema.optional(),
   intervals: intervalsSchema.optional(),
+  slices: z.array(sliceSchema).optional(),
   baseline: z
-    .object({ metrics: metricsSchema, fairness: fairnessSchema.optional() })
+    .object({
+      metrics: metricsSchema,
+      fairness: fairnessSchema.optional(),
+      slices: z.array(sliceSchema).optional(),
+    })
     .nullable()
     .optional(),
 });
@@ -35,8 +50,8 @@ const reportSchema = z.object({
 /** The gate's inputs read from a JSON report file; errors name the file and the key. */
 export function readGateReport(file: string): {
   /** `ungated`: attributes whose disparities lack two groups of fairness.min_group_size rows. */
-  candidate: GateValues & { ungated: string[] };
-  baseline: GateValues | null;
+  candidate: ConfigGateValues & { ungated: string[] };
+  baseline: ConfigGateValues | null;
 } {
   let data: unknown;
   try {
@@ -75,11 +90,41 @@ export function readGateReport(file: string): {
       ...(report.intervals
         ? { intervals: storedIntervals(report.intervals as IntervalsReport) }
         : {}),
+      ...(report.slices
+        ? {
+            slices: report.slices as SliceResult[],
+            sliceIntervals: storedSliceIntervals(report.slices, report.intervals),
+          }
+        : {}),
     },
     baseline: report.baseline
-      ? { metrics: report.baseline.metrics, fairness: numbersOf(report.baseline.fairness) }
+      ? {
+          metrics: report.baseline.metrics,
+          fairness: numbersOf(report.baseline.fairness),
+          ...(report.baseline.slices ? { slices: report.baseline.slices as SliceResult[] } : {}),
+        }
       : null,
   };
+}
+
+/** Each slice's stored intervals, at the report's confidence, by slice name. */
+function storedSliceIntervals(
+  slices: readonly z.output<typeof sliceSchema>[],
+  intervals: z.output<typeof intervalsSchema> | undefined,
+): Map<string, IntervalSource> {
+  const out = new Map<string, IntervalSource>();
+  if (!intervals) return out;
+  for (const slice of slices)
+    if (slice.intervals)
+      out.set(
+        sliceName(slice),
+        storedIntervals({
+          ...intervals,
+          metrics: slice.intervals,
+          fairness: {},
+        } as IntervalsReport),
+      );
+  return out;
 }
 
 /** Attributes whose disparities evaluate left undefined for want of groups of min_group_size. */
