@@ -118,7 +118,7 @@ function describeModel(root: string, loaded: LoadedConfig): WorkspaceModel {
   };
 }
 
-/** The folders of the files train.command names (`python ../shared/train.py`): the training code. */
+/** The folders of the files train.command names (`python ../common/train.py`): the training code. */
 function commandFolders(loaded: LoadedConfig): string[] {
   const words = loaded.config.train.command?.split(/\s+/) ?? [];
   return words
