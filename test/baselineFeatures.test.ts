@@ -279,6 +279,8 @@ describe(
         assets: {
           'model.onnx': Buffer.from(bytes.baseline),
           'modelship.yml': bundle.yaml,
+          // The evaluate report it was released with: the history charts read its metrics.
+          'metrics.json': JSON.stringify({ metrics: { roc_auc: 0.61, accuracy: 0.6 } }),
           SHA256SUMS: sums,
         },
       });
@@ -298,6 +300,15 @@ describe(
       expect(comment!.body).toContain(
         'The candidate reads different features from the baseline: added `tenure`; re-encoded `region`.',
       );
+      const history = [
+        {
+          tag: 'churn-v1.0.0',
+          published: expect.any(String),
+          metrics: { roc_auc: 0.61, accuracy: 0.6 },
+        },
+      ];
+      expect(report.history).toEqual(history);
+      expect(comment!.body).toContain('  x-axis ["churn-v1.0.0", "candidate"]');
 
       // The CLI, with the token and repository a workflow step has.
       const out = join(dir, 'production-report.json');
@@ -309,6 +320,7 @@ describe(
       expect(fromCli.baseline!.label).toBe('production churn-v1.0.0');
       expect(fromCli.metrics).toEqual(report.metrics);
       expect(fromCli.baseline!.metrics).toEqual(report.baseline!.metrics);
+      expect(fromCli.history).toEqual(history);
 
       delete process.env.GITHUB_TOKEN;
       delete process.env.GH_TOKEN;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ModelshipError } from '../core/errors.js';
+import type { ReleaseMetrics } from '../core/evaluation/evaluationReport.js';
+import { messageOf, ModelshipError } from '../core/errors.js';
 import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
 import { parseRepository } from '../core/release/versionQuery.js';
 import type { BaselineLookup } from '../github/baselineModel.js';
@@ -65,10 +66,11 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
         const { evaluate } = await import('../core/evaluation/evaluate.js');
         const { evaluationMarkdown } = await import('../core/report/evaluationMarkdown.js');
         const { evaluationText } = await import('../core/report/evaluationText.js');
+        const github = await gitHubFromEnvironment();
         const baseline = await resolveBaseline(options.baseline ?? 'none', {
           model: config.config.model.name,
           workingDirectory: '.',
-          github: await gitHubFromEnvironment(),
+          github,
           withoutGitHub,
           configFile: options.baselineConfig,
         });
@@ -78,6 +80,11 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
           data: options.data,
           baseline,
         });
+        // A baseline from the releases brings their history: each gated metric over them.
+        if (github && baseline?.tag && Object.keys(config.config.metrics).length > 0) {
+          const history = await historyFrom(github, report.name);
+          if (history.length > 0) report.history = history;
+        }
         if (options.json) writeJson(options.json, report);
         if (options.markdown) writeReport(options.markdown, evaluationMarkdown(report));
         process.stdout.write(`${evaluationText(report)}\n`);
@@ -99,6 +106,23 @@ async function gitHubFromEnvironment(): Promise<BaselineLookup['github']> {
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
   return { octokit, ...repository };
+}
+
+/** The last releases' metrics; a registry that cannot be read leaves them out with a warning. */
+async function historyFrom(
+  github: NonNullable<BaselineLookup['github']>,
+  model: string,
+): Promise<ReleaseMetrics[]> {
+  const { releaseHistory } = await import('../github/releaseHistory.js');
+  const { GitHubModelRegistry } = await import('../github/modelRegistry.js');
+  try {
+    return await releaseHistory(new GitHubModelRegistry(github.octokit, github), model);
+  } catch (error) {
+    process.stderr.write(
+      `modelship: warning: the report's history of ${model} was left out: its releases' metrics.json could not be read (${messageOf(error)}).\n`,
+    );
+    return [];
+  }
 }
 
 function withoutGitHub(spec: string): string {
