@@ -370,7 +370,15 @@ export const modelshipConfigSchema = z
     slices: z
       .object({
         by: z
-          .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
+          .array(
+            z.union([
+              z.string().min(1).describe('A column: one slice per value.'),
+              z
+                .array(z.string().min(1).describe('A column of the cross.'))
+                .min(1)
+                .describe('Columns crossed: one slice per combination of their values.'),
+            ]),
+          )
           .min(1)
           .describe(
             'Slices of the holdout: a column (`sex`) or a list of columns crossed (`[region, age_group]`); each distinct value, or combination of values, is one slice.',
