@@ -7,6 +7,8 @@
 //   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
 //   serve     `modelship serve` under autocannon vs session.run   (bench/serveBench.mjs)
 //   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
+//   intervals false blocks and power of significance-aware rules; 1,000 paired bootstrap
+//             replicates at 100k and N rows vs numpy; agreement   (bench/intervalsBench.mjs)
 //   release   action tarball and runtime archive sizes; validate-data cold and warm start
 //             from the release build vs `node -e 0`              (bench/releaseBench.mjs)
 //   startup   `modelship --help` and `modelship gate` vs `node -e 0`, and the modules they load
@@ -30,6 +32,7 @@ const BENCHMARKS = {
   drift: 'driftBench.mjs',
   release: 'releaseBench.mjs',
   startup: 'startupBench.mjs',
+  intervals: 'intervalsBench.mjs',
 };
 
 const args = process.argv.slice(2);
