@@ -3,7 +3,7 @@ import { normalQuantile } from './quantiles.js';
 
 /**
  * DeLong's method for roc_auc (DeLong, DeLong & Clarke-Pearson 1988) in the fast midrank form of
- * Sun & Xu (2014): one sort per model and score set, O(n log n). The structural components of
+ * Sun & Xu (2014): O(n log n), a sort of each model's positive and negative scores. The structural components of
  * positive i and negative j are V10_i = (Tz_i − Tx_i) / n and V01_j = 1 − (Tz_j − Ty_j) / m, with
  * midranks Tz among all rows, Tx among the m positives and Ty among the n negatives; the AUC is
  * their mean and its variance var(V10) / m + var(V01) / n (sample variances, ddof 1).
@@ -46,24 +46,45 @@ interface Components {
   v01: Float64Array;
 }
 
+/** How many of the ascending values are below `value`, plus half of those equal to it. */
+function belowAndHalfTied(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  const below = lo;
+  hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return below + (lo - below) / 2;
+}
+
+/**
+ * The structural components through midranks' differences: Tz_i − Tx_i of a positive is the
+ * number of negatives below it plus half those tied, and Tz_j − Ty_j of a negative the same count
+ * of positives, so two native sorts and a binary search per row give them.
+ */
 function components(positives: Float64Array, negatives: Float64Array): Components {
   const m = positives.length;
   const n = negatives.length;
-  const all = new Float64Array(m + n);
-  all.set(positives);
-  all.set(negatives, m);
-  const tz = midranks(all);
-  const tx = midranks(positives);
-  const ty = midranks(negatives);
+  const sortedPos = Float64Array.from(positives).sort();
+  const sortedNeg = Float64Array.from(negatives).sort();
   const v10 = new Float64Array(m);
   const v01 = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < m; i++) {
-    v10[i] = (tz[i]! - tx[i]!) / n;
-    sum += tz[i]!;
+    const count = belowAndHalfTied(sortedNeg, positives[i]!);
+    v10[i] = count / n;
+    sum += count;
   }
-  for (let j = 0; j < n; j++) v01[j] = 1 - (tz[m + j]! - ty[j]!) / m;
-  return { auc: sum / (m * n) - (m + 1) / (2 * n), v10, v01 };
+  for (let j = 0; j < n; j++) v01[j] = 1 - belowAndHalfTied(sortedPos, negatives[j]!) / m;
+  return { auc: sum / (m * n), v10, v01 };
 }
 
 function mean(values: Float64Array): number {
