@@ -6,7 +6,7 @@
 // base image is node and its libraries copied into `buildah from scratch`: nothing can be pulled)
 // and stops and removes everything it started.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -27,7 +27,7 @@ import type { GitHubFake } from './github/githubFake.js';
 import { ResultsService } from './cache/resultsService.js';
 import { readZip } from './cache/zip.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
-import { buildCliIfStale } from './helpers/cli.js';
+import { buildCliIfStale, ROOT } from './helpers/cli.js';
 import { startContainerLab, type ContainerLab } from './helpers/containerLab.js';
 import { systemRequirements } from './helpers/systemRequirements.js';
 
@@ -228,6 +228,49 @@ describe('the serving image, built with podman', gated, () => {
     expect(results['1.1.0']!.logs).toContain('"event":"model_loaded"');
     // Every smoke container is gone.
     expect(tool('podman', ['ps', '-a', '--filter', 'name=modelship-smoke-', '-q'])).toBe('');
+  });
+
+  it('serves a skl2onnx pipeline (one input per column, text as BYTES, ZipMap) and passes its smoke test', async () => {
+    // The model as skl2onnx exports a scikit-learn pipeline with its defaults: no re-export.
+    const project = join(scratch, 'pipeline');
+    mkdirSync(project, { recursive: true });
+    const fixtures = join(ROOT, 'test', 'fixtures', 'converter-models');
+    copyFileSync(
+      join(fixtures, 'credit_pipeline_zipmap', 'model.onnx'),
+      join(project, 'model.onnx'),
+    );
+    copyFileSync(join(fixtures, 'data', 'credit_train.csv'), join(project, 'train.csv'));
+    copyFileSync(join(fixtures, 'data', 'credit_holdout.csv'), join(project, 'holdout.csv'));
+    writeFileSync(
+      join(project, 'modelship.yml'),
+      'model: { name: credit-pipeline, task: binary-classification, path: model.onnx, target: class, positive: bad }\ndata: { train: train.csv, eval: holdout.csv }\n',
+    );
+    const bundle = await writeReleaseBundle({
+      loaded: loadConfig(join(project, 'modelship.yml')),
+      out: join(scratch, 'bundle-pipeline'),
+      version: '1.0.0',
+      now: new Date('2026-01-02T03:04:05Z'),
+      executionProviders: ['cpu'],
+    });
+    const repository = `${registry}/pipeline`;
+    const built = await buildServingImage({
+      builder,
+      bundle: bundle.dir,
+      runtime: findServingRuntime(runtime),
+      repository,
+      baseImage,
+      tlsVerify: false,
+    });
+    const digest = await builder.push(built.ref, built.ref, false);
+    const result = await smokeTestImage({
+      builder,
+      image: `${repository}@${digest}`,
+      bundle: bundle.dir,
+      tlsVerify: false,
+    });
+    expect(result).toMatchObject({ passed: true, reason: '' });
+    // /predict from raw rows and OIP infer with one tensor per input, both equal to the bundle's.
+    expect(result.comparisons.map((c) => c.passed)).toEqual([true, true]);
   });
 
   it('modelship image build --push and image smoke with buildah: exit 0 for a good image, 1 for a broken one', async () => {
