@@ -2,15 +2,17 @@
 // the GitHub fake: the affected step, then evaluate for each affected model (the matrix), then
 // the concluding affected step; merge_group, the release's and the drift schedule's model lists.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as affected } from '../src/actions/affected/main.js';
 import { run as evaluate } from '../src/actions/evaluate/main.js';
+import { run as drift } from '../src/actions/drift-check/main.js';
 import { run as gate } from '../src/actions/gate/main.js';
+import { run as publish } from '../src/actions/publish-model/main.js';
 import {
-  EVALUATE_INPUT_DEFAULTS,
   HEAD_SHA,
   MERGE_SHA,
   OWNER,
@@ -18,29 +20,33 @@ import {
   useActionRun,
 } from './fixtures/evaluate/actionRunner.js';
 import {
+  EVAL_CSV,
+  ROOT,
   FAILING_GATE,
   PASSING_GATE,
+  TRAIN_CSV,
   trainModels,
   writeProject,
 } from './fixtures/evaluate/project.js';
 import type { FakeRepo } from './github/fakeEntities.js';
 import type { GitHubFake } from './github/githubFake.js';
 import { useGitHubFake } from './github/useGitHubFake.js';
+import { zip } from './helpers/artifactZip.js';
 
 const { fake } = useGitHubFake();
 const action = useActionRun({});
 
-/** What the runner passes from actions/affected/action.yml's defaults. */
-const AFFECTED_DEFAULTS = {
-  BASE: '',
-  HEAD: '',
-  ALL: 'false',
-  MODELS: '',
-  STATUS: 'true',
-  CONCLUDE: 'false',
-  CONFIG: 'modelship.yml',
-  'WORKING-DIRECTORY': '.',
-};
+/** What the runner passes from actions/<action>/action.yml's defaults (not the token's). */
+function defaultsOf(action: string): Record<string, string> {
+  const manifest = parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: unknown }>;
+  };
+  return Object.fromEntries(
+    Object.entries(manifest.inputs)
+      .filter(([name]) => !name.endsWith('-token'))
+      .map(([name, input]) => [name.toUpperCase(), String(input.default ?? '')]),
+  );
+}
 const AGGREGATE = 'modelship/gate';
 // Metrics only: the fairness rules are evaluateAction.test.ts's to check.
 const PASSING = { metrics: PASSING_GATE.metrics, fairness: {} };
@@ -111,7 +117,9 @@ function runOf(github: GitHubFake, event: string, payload: object, sha: string):
     GITHUB_SHA: sha,
     GITHUB_RUN_ID: '4242',
     MODELSHIP_GITHUB_PACE_WRITES: 'false',
-    'INPUT_GITHUB-TOKEN': github.actionsToken({ writes: ['statuses', 'checks', 'pull-requests'] }),
+    'INPUT_GITHUB-TOKEN': github.actionsToken({
+      writes: ['statuses', 'checks', 'pull-requests', 'contents'],
+    }),
   });
   return repo;
 }
@@ -156,13 +164,13 @@ async function step(
 }
 
 const affectedStep = (inputs: Record<string, string> = {}) =>
-  step(affected, AFFECTED_DEFAULTS, inputs);
+  step(affected, defaultsOf('affected'), inputs);
 
 /** The PR flow's matrix: evaluate for each model of the affected step's matrix output. */
 async function evaluateMatrix(outputs: Record<string, string>): Promise<string[]> {
   const failures: string[] = [];
   for (const { config } of JSON.parse(outputs.matrix!) as { config: string }[]) {
-    await step(evaluate, EVALUATE_INPUT_DEFAULTS, {
+    await step(evaluate, defaultsOf('evaluate'), {
       config,
       baseline: 'none',
       models: outputs.models!,
@@ -226,7 +234,7 @@ describe('a pull request in a repository with two models', () => {
     const outputs = await affectedStep();
     expect(JSON.parse(outputs.models!)).toEqual(['alpha', 'beta']);
     const [alpha, beta] = JSON.parse(outputs.matrix!) as { config: string }[];
-    await step(evaluate, EVALUATE_INPUT_DEFAULTS, {
+    await step(evaluate, defaultsOf('evaluate'), {
       config: alpha!.config,
       baseline: 'none',
       models: outputs.models!,
@@ -236,7 +244,7 @@ describe('a pull request in a repository with two models', () => {
       'Waiting for beta (1 of 2 models in)',
     ]);
     await expect(
-      step(evaluate, EVALUATE_INPUT_DEFAULTS, {
+      step(evaluate, defaultsOf('evaluate'), {
         config: beta!.config,
         baseline: 'none',
         models: outputs.models!,
@@ -273,7 +281,7 @@ describe('a pull request in a repository with two models', () => {
     const outputs = await affectedStep();
     // beta's train job failed: only alpha reached evaluate.
     const [alpha] = JSON.parse(outputs.matrix!) as { config: string }[];
-    await step(evaluate, EVALUATE_INPUT_DEFAULTS, {
+    await step(evaluate, defaultsOf('evaluate'), {
       config: alpha!.config,
       baseline: 'none',
       models: outputs.models!,
@@ -319,11 +327,11 @@ describe('a pull request in a repository with two models', () => {
       model: candidate,
       gate: { metrics: PASSING_GATE.metrics, fairness: {} },
     });
-    await step(
-      gate,
-      { CONFIG: 'modelship.yml', 'WORKING-DIRECTORY': '.', 'FAIL-ON-GATE': 'true' },
-      { config: 'models/beta/modelship.yml', report, models: outputs.models! },
-    );
+    await step(gate, defaultsOf('gate'), {
+      config: 'models/beta/modelship.yml',
+      report,
+      models: outputs.models!,
+    });
     expect(aggregate(github, repo).at(-1)).toEqual(['success', 'All 1 model passed: beta']);
   });
 });
@@ -360,16 +368,39 @@ describe('the merge queue, the release and the drift schedule', () => {
     expect(github.statusesOn(repo, HEAD_SHA)).toEqual([]);
   });
 
-  it('the merge’s push lists only the model it affected, and sets no status', async () => {
+  it('the merge’s push publishes only the model it affected, from its own candidate artifact', async () => {
     const github = fake();
     const base = twoModels();
     write({ 'models/alpha/train.py': '# merged\n' });
     const merged = commit('merge alpha');
-    const repo = runOf(github, 'push', { before: base, after: merged }, merged);
+    const repo = runOf(
+      github,
+      'push',
+      { ref: 'refs/heads/main', before: base, after: merged, head_commit: { id: merged } },
+      merged,
+    );
+    // The merged pull request's evaluated run left a candidate for each model it trained.
+    github.addPullRequest(repo, {
+      author: 'alice',
+      head: { ref: 'change', sha: HEAD_SHA },
+      mergeCommitSha: merged,
+    });
+    const model = readFileSync(candidate);
+    github.addWorkflowRun(repo, {
+      headSha: HEAD_SHA,
+      artifacts: {
+        'candidate-alpha': zip({ 'out/model.onnx': model, 'out/metrics.json': '{}' }),
+        'candidate-beta': zip({ 'out/model.onnx': model, 'out/metrics.json': '{}' }),
+      },
+    });
     const outputs = await affectedStep({ status: 'false' });
-    expect(JSON.parse(outputs.matrix!)).toEqual([
+    const matrix = JSON.parse(outputs.matrix!) as { name: string; config: string }[];
+    expect(matrix).toEqual([
       { name: 'alpha', config: 'models/alpha/modelship.yml', directory: 'models/alpha' },
     ]);
+    // release.yml's publish job, one leg per affected model.
+    for (const { config } of matrix) await step(publish, defaultsOf('publish-model'), { config });
+    expect(github.releasesOf(repo).map((r) => r.tag)).toEqual(['alpha-v1.0.0']);
     expect(github.statusesOn(repo, merged)).toEqual([]);
   });
 
@@ -379,6 +410,30 @@ describe('the merge queue, the release and the drift schedule', () => {
     runOf(github, 'schedule', { schedule: '17 6 * * 1' }, git('rev-parse', 'HEAD'));
     const outputs = await affectedStep({ all: 'true', status: 'false' });
     expect(JSON.parse(outputs.models!)).toEqual(['alpha', 'beta']);
+    // drift.yml's drift-check job, one leg per model: each against its own reference.
+    const checked: string[] = [];
+    for (const { config } of JSON.parse(outputs.matrix!) as { config: string }[]) {
+      const result = await step(drift, defaultsOf('drift-check'), {
+        config,
+        current: EVAL_CSV,
+        reference: TRAIN_CSV,
+        'open-issue': 'false',
+        'open-pr': 'false',
+      });
+      checked.push(result.report!);
+      expect(result.drifted).toBe('false');
+    }
+    // Each model's own report: the holdout against the training rows, 300 against 700.
+    expect(
+      checked.map((path) => {
+        const report = JSON.parse(readFileSync(path, 'utf8'));
+        return [report.current.rows, report.reference.rows];
+      }),
+    ).toEqual([
+      [300, 700],
+      [300, 700],
+    ]);
+    expect(new Set(checked).size).toBe(2);
     await expect(affectedStep({ status: 'false' })).rejects.toThrow(
       'affected needs the commit the change starts from, and a schedule run has none: set the base input, or all: true to list every model.',
     );

@@ -41,7 +41,7 @@ export function aggregateVerdict(
     const failures = failed.length > 0 ? `; the gate failed for ${list(failed)}` : '';
     return {
       state: 'failure',
-      description: `No gate from ${list(missing)}: its run failed or was cancelled${failures}`,
+      description: `No gate from ${list(missing)}: ${missing.length === 1 ? 'its run' : 'their runs'} failed or ${missing.length === 1 ? 'was' : 'were'} cancelled${failures}`,
     };
   }
   if (failed.length > 0)
