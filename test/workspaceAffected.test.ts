@@ -267,6 +267,11 @@ describe('affected, on a git history', () => {
     expect(() => affectedModels(repo, 'f'.repeat(40))).toThrow(
       `--base ${'f'.repeat(40)} is not a commit of the repository in ${repo}; fetch its history (actions/checkout with fetch-depth: 0) or name another commit.`,
     );
+    const plain = join(temp, `plain-${count++}`);
+    mkdirSync(plain);
+    expect(() => affectedModels(plain, first)).toThrow(
+      `${plain} is not in a git repository: modelship affected compares commits, so run it in a clone (or list the models with modelship models).`,
+    );
     write(repo, { 'README.md': 'x\n' });
     commit(repo, 'next');
     expect(() => affectedModels(repo, first, first)).toThrow(

@@ -1,4 +1,5 @@
 /** Which models a change affects: those whose config, data, contract or code paths it touched. */
+import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ModelshipError } from '../errors.js';
@@ -39,6 +40,10 @@ const MAX_REASONS = 3;
  */
 export function affectedModels(root: string, base: string, head = 'HEAD'): AffectedResult {
   const workspace = discoverWorkspace(root);
+  if (spawnSync('git', ['rev-parse', '--git-dir'], { cwd: workspace.root }).status !== 0)
+    throw new ModelshipError(
+      `${workspace.root} is not in a git repository: modelship affected compares commits, so run it in a clone (or list the models with modelship models).`,
+    );
   const headSha = resolveCommit(workspace.root, head, '--head');
   const checkedOut = git(workspace.root, ['rev-parse', 'HEAD']).trim();
   if (headSha !== checkedOut)
