@@ -9,6 +9,8 @@
 //   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
 //   intervals false blocks and power of significance-aware rules; 1,000 paired bootstrap
 //             replicates at 100k and N rows vs numpy; agreement   (bench/intervalsBench.mjs)
+//   slices    false blocks of slice rules and power on one degraded region, beside the
+//             overall rule                                        (bench/slicesBench.mjs)
 //   release   action tarball and runtime archive sizes; validate-data cold and warm start
 //             from the release build vs `node -e 0`              (bench/releaseBench.mjs)
 //   startup   `modelship --help` and `modelship gate` vs `node -e 0`, and the modules they load
@@ -33,6 +35,7 @@ const BENCHMARKS = {
   release: 'releaseBench.mjs',
   startup: 'startupBench.mjs',
   intervals: 'intervalsBench.mjs',
+  slices: 'slicesBench.mjs',
 };
 
 const args = process.argv.slice(2);
