@@ -157,7 +157,7 @@ describe('paired bootstrap against Python with the same resample indices', sklea
     );
   });
 
-  it('multiclass metrics agree to 1e-9', () => {
+  it('multiclass metrics and per-group accuracy disparities agree to 1e-9', () => {
     sklearn.check();
     const random = seededRandom(9);
     const rows = 250;
@@ -176,16 +176,19 @@ describe('paired bootstrap against Python with the same resample indices', sklea
         out.push(raw.map((v) => v / total));
       }
     }
+    const region = Array.from({ length: rows }, () => ['n', 's', 'e'][Math.floor(random() * 3)]!);
+    const groups = [groupCodes('region', region)];
     expectAgreement(
       rows,
-      multiclassStatistic(yTrue, Float64Array.from(a.flat()), classes),
-      multiclassStatistic(yTrue, Float64Array.from(b.flat()), classes),
+      multiclassStatistic(yTrue, Float64Array.from(a.flat()), classes, groups),
+      multiclassStatistic(yTrue, Float64Array.from(b.flat()), classes, groups),
       {
         kind: 'bootstrap',
         task: 'multiclass',
         yTrue: [...yTrue],
         candidate: a,
         baseline: b,
+        groups: [region],
         replicates: 150,
         seed: 12,
         confidence: 0.9,
@@ -193,19 +196,23 @@ describe('paired bootstrap against Python with the same resample indices', sklea
     );
   });
 
-  it('regression metrics agree to 1e-9', () => {
+  it('regression metrics and per-group MAE/RMSE disparities agree to 1e-9', () => {
     sklearn.check();
     const random = seededRandom(21);
     const rows = 200;
     const yTrue = Float64Array.from({ length: rows }, () => 50 + 10 * random());
     const a = yTrue.map((y) => y + 3 * (random() - 0.5));
     const b = yTrue.map((y) => y + 4 * (random() - 0.45));
-    expectAgreement(rows, regressionStatistic(yTrue, a), regressionStatistic(yTrue, b), {
+    const sex = Array.from({ length: rows }, () => (random() < 0.4 ? 'F' : 'M'));
+    const groups = [groupCodes('sex', sex)];
+    const stat = (p: Float64Array) => regressionStatistic(yTrue, p, groups);
+    expectAgreement(rows, stat(a), stat(b), {
       kind: 'bootstrap',
       task: 'regression',
       yTrue: [...yTrue],
       candidate: [...a],
       baseline: [...b],
+      groups: [sex],
       replicates: 150,
       seed: 4,
       confidence: 0.95,

@@ -93,16 +93,29 @@ def binary(case, y, s, rows):
         values += fairness(y, pred, np.asarray(groups)[rows])
     return values
 
+def by_group(groups, rows, metric):
+    # Fairlearn's MetricFrame between groups: max − min and min / max over the groups present.
+    g = np.asarray(groups)[rows]
+    values = [metric(g == value) for value in sorted(set(g.tolist()))]
+    return [max(values) - min(values), min(values) / max(values) if max(values) > 0 else np.nan]
+
 def multiclass(case, y, p, rows):
     y, p = y[rows], p[rows]
     pred = p.argmax(axis=1)
-    return [skm.accuracy_score(y, pred), skm.f1_score(y, pred, average='macro', zero_division=0),
-            skm.log_loss(y, p, labels=list(range(p.shape[1])))]
+    out = [skm.accuracy_score(y, pred), skm.f1_score(y, pred, average='macro', zero_division=0),
+           skm.log_loss(y, p, labels=list(range(p.shape[1])))]
+    for groups in case.get('groups', []):
+        out += by_group(groups, rows, lambda m: skm.accuracy_score(y[m], pred[m]))
+    return out
 
 def regression(case, y, p, rows):
     y, p = y[rows], p[rows]
     mse = skm.mean_squared_error(y, p)
-    return [skm.mean_absolute_error(y, p), mse, np.sqrt(mse), skm.r2_score(y, p)]
+    out = [skm.mean_absolute_error(y, p), mse, np.sqrt(mse), skm.r2_score(y, p)]
+    for groups in case.get('groups', []):
+        out += by_group(groups, rows, lambda m: skm.mean_absolute_error(y[m], p[m]))
+        out += by_group(groups, rows, lambda m: skm.mean_squared_error(y[m], p[m], squared=False))
+    return out
 
 def bootstrap(case):
     metric = {'binary': binary, 'multiclass': multiclass, 'regression': regression}[case['task']]
@@ -155,7 +168,7 @@ export interface BootstrapCase {
   candidate: number[] | number[][];
   baseline: number[] | number[][];
   threshold?: number;
-  /** Binary: the group value of each row, one array per sensitive attribute. */
+  /** The group value of each row, one array per sensitive attribute. */
   groups?: string[][];
   replicates: number;
   seed: number;

@@ -36,14 +36,14 @@ export function reportIntervals(
   const rows = labels.yTrue.length;
   const c = candidate.predictions;
   const b = baseline?.predictions ?? null;
+  const groups = (config.fairness?.sensitive ?? []).map((attribute): GroupCodes => {
+    const codes = groupCodes(attribute, candidate.extras[attribute] ?? []);
+    const report = fairness[attribute] as { small_groups?: readonly string[] } | undefined;
+    const small = new Set(report?.small_groups ?? []);
+    return small.size ? { ...codes, included: codes.names.map((g) => !small.has(g)) } : codes;
+  });
   if (labels.kind === 'binary' && c.kind === 'binary' && (b === null || b.kind === 'binary')) {
     const threshold = config.model.threshold;
-    const groups = (config.fairness?.sensitive ?? []).map((attribute): GroupCodes => {
-      const codes = groupCodes(attribute, candidate.extras[attribute] ?? []);
-      const report = fairness[attribute] as { small_groups?: readonly string[] } | undefined;
-      const small = new Set(report?.small_groups ?? []);
-      return small.size ? { ...codes, included: codes.names.map((g) => !small.has(g)) } : codes;
-    });
     const stat = (scores: Float64Array) => binaryStatistic(labels.yTrue, scores, threshold, groups);
     return metricIntervals(rows, stat(c.scores), b && stat(b.scores), settings, {
       yTrue: labels.yTrue,
@@ -57,7 +57,7 @@ export function reportIntervals(
     (b === null || b.kind === 'multiclass')
   ) {
     const stat = (proba: Float64Array) =>
-      multiclassStatistic(labels.yTrue, proba, labels.classes.length);
+      multiclassStatistic(labels.yTrue, proba, labels.classes.length, groups);
     return metricIntervals(rows, stat(c.proba), b && stat(b.proba), settings);
   }
   if (
@@ -67,8 +67,8 @@ export function reportIntervals(
   )
     return metricIntervals(
       rows,
-      regressionStatistic(labels.yTrue, c.values),
-      b && regressionStatistic(labels.yTrue, b.values),
+      regressionStatistic(labels.yTrue, c.values, groups),
+      b && regressionStatistic(labels.yTrue, b.values, groups),
       settings,
     );
   throw new Error('unreachable: predictions of another task than the labels');

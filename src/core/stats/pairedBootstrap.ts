@@ -70,7 +70,9 @@ export function pairedBootstrap(
   const counts = new Uint8Array(rows);
   const out = statistics.map((s) => s.keys.map(() => new Float64Array(replicates)));
   const joints = joinChannels(rows, statistics);
-  const histograms = statistics.map((s) => s.channels.map((c) => new Float64Array(c.size)));
+  const histograms = statistics.map((s) =>
+    [...s.channels, ...(s.weightedChannels ?? [])].map((c) => new Float64Array(c.size)),
+  );
   const arrays = statistics.flatMap((s) => s.sums);
   const totals = new Float64Array(arrays.length);
   const sums = statistics.map((s) => new Float64Array(s.sums.length));
@@ -86,6 +88,11 @@ export function pairedBootstrap(
           own[Math.floor(j / stride) % size]! += joint.histogram[j]!;
       }
     }
+    statistics.forEach((statistic, si) =>
+      statistic.weightedChannels?.forEach((channel, k) =>
+        fillWeighted(histograms[si]![statistic.channels.length + k]!, channel, counts),
+      ),
+    );
     weightedSums(arrays, counts, totals);
     for (let s = 0, at = 0; s < statistics.length; s++) {
       const statistic = statistics[s]!;
@@ -100,6 +107,17 @@ export function pairedBootstrap(
 function fillHistogram(histogram: Float64Array, codes: Codes, counts: Uint8Array): void {
   histogram.fill(0);
   for (let i = 0; i < codes.length; i++) histogram[codes[i]!]! += counts[i]!;
+}
+
+/** Σ counts[i]·values[i] per category of the row. */
+function fillWeighted(
+  histogram: Float64Array,
+  channel: { codes: Uint32Array; values: Float64Array },
+  counts: Uint8Array,
+): void {
+  histogram.fill(0);
+  const { codes, values } = channel;
+  for (let i = 0; i < codes.length; i++) histogram[codes[i]!]! += counts[i]! * values[i]!;
 }
 
 /** Rows summed per block before the total, as the metrics sum (see SUM_MASK). */
@@ -156,6 +174,11 @@ export function pointValues(rows: number, statistic: WeightedStatistic): Float64
     fillHistogram(histogram, c.codes, ones);
     return histogram;
   });
+  for (const channel of statistic.weightedChannels ?? []) {
+    const histogram = new Float64Array(channel.size);
+    fillWeighted(histogram, channel, ones);
+    histograms.push(histogram);
+  }
   const sums = new Float64Array(statistic.sums.length);
   weightedSums(statistic.sums, ones, sums);
   const out = new Float64Array(statistic.keys.length);

@@ -13,6 +13,8 @@ export interface WeightedStatistic {
   readonly channels: readonly { codes: Uint8Array | Uint16Array | Uint32Array; size: number }[];
   /** Per-row values summed with the row weights. */
   readonly sums: readonly Float64Array[];
+  /** Per-row values summed with the row weights per category (a group's error sums). */
+  readonly weightedChannels?: readonly { codes: Uint32Array; size: number; values: Float64Array }[];
   /** One resample's values (NaN where undefined) from its histograms and sums, of total weight n. */
   compute(
     histograms: readonly Float64Array[],
@@ -178,6 +180,7 @@ export function multiclassStatistic(
   yTrue: Int32Array,
   proba: Float64Array,
   classCount: number,
+  attributes: readonly GroupCodes[] = [],
 ): WeightedStatistic {
   const n = yTrue.length;
   const c = classCount;
@@ -201,9 +204,26 @@ export function multiclassStatistic(
     codes[i] = label * c + best;
     logLoss[i] = -Math.log(clip(proba[base + label]!) / rowSum);
   }
+  // Per attribute: group × correct, for Fairlearn's accuracy difference and ratio.
+  const grouped = attributes.map((a) => {
+    const own = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const correct = Math.floor(codes[i]! / c) === codes[i]! % c ? 1 : 0;
+      own[i] = 2 * a.codes[i]! + correct;
+    }
+    return { codes: own, size: 2 * a.names.length };
+  });
+  const keys: MetricKey[] = [
+    { metric: 'accuracy' },
+    { metric: 'macro_f1' },
+    { metric: 'log_loss' },
+  ];
+  for (const a of attributes)
+    for (const metric of ['accuracy_difference', 'accuracy_ratio'])
+      keys.push({ metric, attribute: a.attribute });
   return {
-    keys: [{ metric: 'accuracy' }, { metric: 'macro_f1' }, { metric: 'log_loss' }],
-    channels: [{ codes, size: c * c }],
+    keys,
+    channels: [{ codes, size: c * c }, ...grouped],
     sums: [logLoss],
     compute(histograms, sums, total, out) {
       const cells = histograms[0]!;
@@ -229,6 +249,14 @@ export function multiclassStatistic(
       out[0] = correct / total;
       out[1] = labels === 0 ? 0 : f1Sum / labels;
       out[2] = sums[0]! / total;
+      attributes.forEach((a, k) => {
+        const h = histograms[1 + k]!;
+        const accuracy = (g: number) => {
+          const count = h[2 * g]! + h[2 * g + 1]!;
+          return count === 0 ? NaN : h[2 * g + 1]! / count;
+        };
+        writeSpread(a, accuracy, out, 3 + 2 * k);
+      });
     },
   };
 }
@@ -239,7 +267,11 @@ export function multiclassStatistic(
  * resample's own mean differs little from m; a resample of one distinct target value gives
  * sklearn's force_finite result (1 when predicted exactly, else 0).
  */
-export function regressionStatistic(yTrue: Float64Array, yPred: Float64Array): WeightedStatistic {
+export function regressionStatistic(
+  yTrue: Float64Array,
+  yPred: Float64Array,
+  attributes: readonly GroupCodes[] = [],
+): WeightedStatistic {
   const n = yTrue.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += yTrue[i]!;
@@ -256,11 +288,25 @@ export function regressionStatistic(yTrue: Float64Array, yPred: Float64Array): W
     centred[i] = d;
     centredSquared[i] = d * d;
   }
+  const keys: MetricKey[] = [
+    { metric: 'mae' },
+    { metric: 'mse' },
+    { metric: 'rmse' },
+    { metric: 'r2' },
+  ];
+  for (const a of attributes)
+    for (const metric of ['mae_difference', 'mae_ratio', 'rmse_difference', 'rmse_ratio'])
+      keys.push({ metric, attribute: a.attribute });
   return {
-    keys: [{ metric: 'mae' }, { metric: 'mse' }, { metric: 'rmse' }, { metric: 'r2' }],
-    channels: [],
+    keys,
+    // Per attribute: the group's rows, and its Σ|error| and Σ error².
+    channels: attributes.map((a) => ({ codes: a.codes, size: a.names.length })),
+    weightedChannels: attributes.flatMap((a) => [
+      { codes: a.codes, size: a.names.length, values: absolute },
+      { codes: a.codes, size: a.names.length, values: squared },
+    ]),
     sums: [absolute, squared, centred, centredSquared],
-    compute(_histograms, sums, total, out) {
+    compute(histograms, sums, total, out) {
       const residual = sums[1]!;
       const mse = residual / total;
       out[0] = sums[0]! / total;
@@ -275,6 +321,43 @@ export function regressionStatistic(yTrue: Float64Array, yPred: Float64Array): W
             : spread <= 1e-12 * sums[3]!
               ? 0
               : 1 - residual / spread;
+      const count = attributes.length;
+      attributes.forEach((a, k) => {
+        const rows = histograms[k]!;
+        const abs = histograms[count + 2 * k]!;
+        const sq = histograms[count + 2 * k + 1]!;
+        const at = 4 + 4 * k;
+        writeSpread(a, (g) => (rows[g] === 0 ? NaN : abs[g]! / rows[g]!), out, at);
+        writeSpread(a, (g) => (rows[g] === 0 ? NaN : Math.sqrt(sq[g]! / rows[g]!)), out, at + 2);
+      });
     },
   };
+}
+
+/**
+ * Fairlearn's between-group difference (max − min) and ratio (min / max, NaN for 0/0) of a
+ * per-group value over the included groups present in the resample (value NaN: absent).
+ */
+function writeSpread(
+  attribute: GroupCodes,
+  valueOf: (group: number) => number,
+  out: Float64Array,
+  at: number,
+): void {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let g = 0; g < attribute.names.length; g++) {
+    if (attribute.included && !attribute.included[g]) continue;
+    const value = valueOf(g);
+    if (Number.isNaN(value)) continue;
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  if (high === -Infinity) {
+    out[at] = NaN;
+    out[at + 1] = NaN;
+    return;
+  }
+  out[at] = high - low;
+  out[at + 1] = high === 0 ? NaN : low / high;
 }
