@@ -147,7 +147,9 @@ describe('small groups in evaluate', () => {
     expect(markdown).toContain(
       'Left out of the disparities as smaller than 30 rows (fairness.min_group_size): `male div/sep` (11 rows)',
     );
-    expect(markdown).toContain('Fewer than two groups remain, so the disparities are undefined');
+    expect(markdown).toContain(
+      'Fewer than two groups remain, so the disparities are undefined and their rules were not checked.',
+    );
   });
 });
 

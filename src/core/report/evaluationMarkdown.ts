@@ -7,6 +7,7 @@ import type {
 } from '../evaluation/evaluationReport.js';
 import { isHigherBetter } from '../gate/metricDirection.js';
 import { groupColumns } from '../fairness/fairness.js';
+import { tooFewGroups } from '../fairness/fairnessGate.js';
 import { featureChangeParts } from './featureChangeText.js';
 import { historySection } from './historyChart.js';
 import { changeWithInterval, intervalsNote, valueWithInterval } from './intervalFormat.js';
@@ -185,8 +186,8 @@ function smallGroupsNote(fairness: AttributeFairness): string[] {
   const listed = small
     .map((g) => `${codeSpan(g)} (${fairness.groups[g]?.count.toLocaleString('en-US')} rows)`)
     .join(', ');
-  const none = FAIRNESS_METRICS.some((m) => fairness[m] === null)
-    ? ' Fewer than two groups remain, so the disparities are undefined and fail any rule on them.'
+  const none = tooFewGroups(fairness)
+    ? ' Fewer than two groups remain, so the disparities are undefined and their rules were not checked.'
     : '';
   return [
     `⚠️ Left out of the disparities as smaller than ${fairness.min_group_size} rows (fairness.min_group_size): ${listed}; a rate on so few rows is too noisy to compare.${none}`,
