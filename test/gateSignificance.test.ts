@@ -85,6 +85,17 @@ describe('significance-aware rules', () => {
     expect(gate(rules, { roc_auc: 0.76 }, { roc_auc: 0.765 }, noise).passed).toBe(false);
   });
 
+  it('a regression within the allowance is not called noise when its interval reaches beyond', () => {
+    const rules = { roc_auc: { max_regression: 0.02, significance: 0.05 } };
+    const wide = source({}, { roc_auc: [-0.03, 0.012] });
+    const result = gate(rules, { roc_auc: 0.7658 }, { roc_auc: 0.7746 }, wide);
+    expect(result.passed).toBe(true);
+    expect(result.checks[0]!.significant).toBe(false);
+    expect(result.checks[0]!.message).toBe(
+      'roc_auc changed by −0.0088 (95% bootstrap CI −0.0300…+0.0120; 0.7746 → 0.7658); a regression of at most 0.0200 allowed (significance 0.05)',
+    );
+  });
+
   it('a regression whose whole interval is beyond the allowance fails', () => {
     const rules = { roc_auc: { max_regression: 0.01, significance: 0.05 } };
     const result = gate(

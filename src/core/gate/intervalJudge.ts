@@ -81,10 +81,12 @@ export function judgeInterval(
   const mostWorse = -low;
   const failed = leastWorse > threshold + TOLERANCE;
   const allowance = `${relative ? 'a relative regression' : 'a regression'} of at most ${unit(threshold)} allowed`;
-  const noise = !failed && mostWorse > threshold + TOLERANCE;
+  // Point values would block it, the interval does not: the regression may be noise.
+  const pointWorse = (sign * (point.baseline! - point.candidate)) / scale;
+  const noise = !failed && pointWorse > threshold + TOLERANCE;
   return {
     passed: !failed,
-    significant: failed || !noise,
+    significant: failed || mostWorse <= threshold + TOLERANCE,
     message: failed
       ? `${change}: a significant regression beyond the ${allowance.replace(' allowed', '')} (${at})`
       : noise
