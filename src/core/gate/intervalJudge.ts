@@ -53,7 +53,7 @@ export function judgeInterval(
     const message = whollyWrong
       ? `${value}: the whole interval is ${side} the ${bound} (${at})`
       : pointOk
-        ? `${value} meets the ${bound}${whollyRight ? '' : `; not significant: the interval reaches ${side} it`} (${at})`
+        ? `${value} meets the ${bound}${whollyRight ? '' : `; the interval reaches ${side} it`} (${at})`
         : `${value} misses the ${bound}, not significant: the interval reaches it, so it passes (${at})`;
     return { passed: !whollyWrong, significant: whollyWrong || whollyRight, message };
   }
