@@ -150,6 +150,8 @@ describe('small groups in evaluate', () => {
     expect(markdown).toContain(
       'Fewer than two groups remain, so the disparities are undefined and their rules were not checked.',
     );
+    const foreign = markdown.slice(markdown.indexOf('**`foreign_worker`**'));
+    expect(foreign.slice(0, foreign.indexOf('<details>'))).not.toContain('| Disparity');
   });
 });
 

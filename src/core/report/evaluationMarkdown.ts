@@ -158,7 +158,8 @@ function fairnessSection(report: EvaluationReport): string {
       groupTable(candidate),
       '',
       ...smallGroupsNote(candidate),
-      disparityTable(report, attribute, candidate, baseline),
+      // Without two large groups every disparity is undefined: the note above says why.
+      tooFewGroups(candidate) ? '' : disparityTable(report, attribute, candidate, baseline),
     );
   }
   return parts.join('\n');
