@@ -28,6 +28,7 @@ import { markdownTable } from 'markdown-table';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../scripts/prng.mjs';
 import { machineInfo } from './benchArgs.mjs';
+import { figure, figuresTable } from './figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -225,7 +226,33 @@ const microBatchGain = Object.fromEntries(
     ]),
   ),
 );
+// The issue's goals beside their limit, in-process session.run on the same MLP batch.
+const mlpCeiling = ceiling.mlp_batch.rows_per_s;
+const figures = [
+  ['infer_binary', 'binary OIP', 0.85],
+  ['infer', 'JSON OIP', 0.7],
+  ['predict', '/predict', 0.6],
+].map(([route, label, share]) =>
+  figure({
+    name: `serve ${B}-row batches of the MLP, ${label}`,
+    value: bestBatch(route, 'mlp').rows_per_s,
+    unit: 'rows/s',
+    limitName: 'in-process session.run',
+    limit: mlpCeiling,
+    goal: { min: share },
+  }),
+);
+for (const route of ['predict', 'infer'])
+  figures.push(
+    figure({
+      name: `serve single-row ${route === 'infer' ? 'OIP' : '/predict'}, p99 at concurrency 8`,
+      value: single(route, 8, false).p99_ms,
+      unit: 'ms',
+      goal: { max: GOAL_P99_MS },
+    }),
+  );
 printResults();
+console.log(`\n${figuresTable(figures)}`);
 await writeFile(
   RESULT,
   JSON.stringify(
@@ -250,6 +277,7 @@ await writeFile(
       micro_batch_gain: microBatchGain,
       batch_share_of_ceiling: batchShare,
       goals,
+      figures,
     },
     null,
     2,
