@@ -11,8 +11,9 @@
  *   intervals.interval('change', 'demographic_parity_difference', 'sex', 0.9);
  *   intervals.report(0.95);                               // the JSON report's `intervals`
  *
- * multiclassStatistic(yTrue, proba, classCount) and regressionStatistic(yTrue, yPred) do the same
- * for the other tasks; baseline null gives the candidate's intervals only. A GroupCodes'
+ * multiclassStatistic(yTrue, proba, classCount, groups) and regressionStatistic(yTrue, yPred,
+ * groups) do the same for the other tasks (their disparities: accuracy, MAE and RMSE difference
+ * and ratio); baseline null gives the candidate's intervals only. A GroupCodes'
  * `included` leaves small groups out of the disparities. pairedBootstrap(rows, statistics,
  * settings) returns the raw replicate values; delongAuc / delongPaired the exact roc_auc variances.
  *
