@@ -509,7 +509,7 @@ describe('root action from the release', () => {
     const run = await runTree(rootYml(), makeWorkspace(), { INPUT_COMMAND: command });
     expect(run.status).toBe(1);
     expect(run.stdout.trim().split('\n')).toEqual([
-      `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model, deploy, drift-check.`,
+      `::error::${start}; expected one of validate-data, train, evaluate, gate, publish-model, deploy, drift-check, affected.`,
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');
