@@ -28,6 +28,34 @@ export class Xoshiro128 {
     this.s3 = split();
   }
 
+  /**
+   * n draws of floor(next() × n / 2^32) counted into counts (n ≤ 2^21), the state in locals: the
+   * same stream as next(), at about half its cost per draw.
+   */
+  fillCounts(counts: Uint8Array): void {
+    const n = counts.length;
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let k = 0; k < n; k++) {
+      const x = Math.imul(s1, 5);
+      const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      counts[Math.floor((result * n) / 4294967296)]!++;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
   /** The next 32-bit output, as an unsigned integer. */
   next(): number {
     const s1 = this.s1;
@@ -57,7 +85,7 @@ export function drawCounts(random: Xoshiro128, counts: Uint8Array): void {
   const n = counts.length;
   counts.fill(0);
   if (n <= EXACT_ROWS) {
-    for (let k = 0; k < n; k++) counts[Math.floor((random.next() * n) / 4294967296)]!++;
+    random.fillCounts(counts);
     return;
   }
   for (let k = 0; k < n; k++) {
