@@ -7,7 +7,7 @@ import { registerGate } from './gateCommand.js';
 import { registerImage } from './imageCommand.js';
 import { registerModels } from './modelsCommand.js';
 import { registerPackage } from './packageCommand.js';
-import { registerRegistry } from './registryCommand.js';
+import { registerRegistry } from './registry/command.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerServe } from './serveCommand.js';
 import { registerProfile } from './profileCommand.js';
