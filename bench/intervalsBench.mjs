@@ -91,6 +91,7 @@ function sigmaFor(drop) {
 function blockRates(candidateSigma) {
   const blocked = { point: { roc_auc: 0, accuracy: 0 }, significance: { roc_auc: 0, accuracy: 0 } };
   for (let h = 0; h < HOLDOUTS; h++) {
+    if (h % 50 === 0) console.log(`  holdout ${h} of ${HOLDOUTS}`);
     const { yTrue, scores } = holdout(HOLDOUT_ROWS, [candidateSigma, 0.6]);
     const [candidate, baseline] = scores;
     const stat = (s) => stats.binaryStatistic(yTrue, s, THRESHOLD);
