@@ -106,7 +106,9 @@ describe('significance-aware rules', () => {
     );
     expect(result.passed).toBe(false);
     expect(result.checks[0]!.significant).toBe(true);
-    expect(result.checks[0]!.message).toContain('a significant regression beyond');
+    expect(result.checks[0]!.message).toBe(
+      'roc_auc changed by −0.0500 (95% bootstrap CI −0.0700…−0.0300; 0.7500 → 0.7000): a significant regression, the whole interval beyond the 0.0100 allowed (significance 0.05)',
+    );
     // Within the allowance at one end (−0.005 regresses less than 0.01): passes.
     const edge = source({}, { roc_auc: [-0.03, -0.005] });
     expect(gate(rules, { roc_auc: 0.73 }, { roc_auc: 0.75 }, edge).passed).toBe(true);

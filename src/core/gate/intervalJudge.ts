@@ -88,7 +88,7 @@ export function judgeInterval(
     passed: !failed,
     significant: failed || mostWorse <= threshold + TOLERANCE,
     message: failed
-      ? `${change}: a significant regression beyond the ${allowance.replace(' allowed', '')} (${at})`
+      ? `${change}: a significant regression, the whole interval beyond the ${unit(threshold)} allowed (${at})`
       : noise
         ? `${change}: not significant; ${allowance} (${at})`
         : `${change}; ${allowance} (${at})`,
