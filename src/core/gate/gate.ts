@@ -8,8 +8,6 @@ import { metricDirection } from './metricDirection.js';
 
 /** The rules of one metric, as `modelship.yml` gives them. */
 export type Rule = z.output<typeof ruleSchema>;
-/** Kept for importers of the gate's types; defined with the fairness metrics. */
-export type { FairnessMetric };
 export type RuleName =
   'min' | 'max' | 'max_regression' | 'max_relative_regression' | 'min_improvement';
 
