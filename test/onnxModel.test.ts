@@ -285,6 +285,23 @@ describe('loadOnnxModel', () => {
       );
     });
 
+    it('a model whose weights are in a separate file that is not beside it', async () => {
+      // onnx.save_model(..., save_as_external_data=True, location='model.onnx.data'), as
+      // PyTorch 2.9's exporter writes by default: the .data file did not travel with it.
+      const file = write(
+        'external.onnx',
+        Buffer.from(
+          'CAg6mQEKGgoFaW5wdXQKAXcSBnNjb3JlcyIGTWF0TXVsEgFnKkMIAwgCEAFCAXdqGwoIbG9jYXRpb24SD21vZGVsLm9ubnguZGF0YWoLCgZvZmZzZXQSATBqDAoGbGVuZ3RoEgIyNHABWhgKBWlucHV0Eg8KDQgBEgkKAxIBTgoCCANiGQoGc2NvcmVzEg8KDQgBEgkKAxIBTgoCCAJCBAoAEBE=',
+          'base64',
+        ),
+      );
+      expect(await loadError(file)).toMatch(
+        new RegExp(
+          `^${file}: the model keeps its weights in a separate file beside it \\(.*\\); export one self-contained file, e\\.g\\. torch\\.onnx\\.export\\(\\.\\.\\., external_data=False\\) or onnx\\.save_model\\(model, path, save_as_external_data=False\\)\\.$`,
+        ),
+      );
+    });
+
     it('a valid protobuf that onnxruntime cannot run', async () => {
       const file = write(
         'unknown-op.onnx',

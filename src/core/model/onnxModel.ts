@@ -203,6 +203,11 @@ function loadError(path: string, bytes: Uint8Array, message: string): ModelshipE
       `${path}: is a Git LFS pointer, not the model; fetch it with git lfs pull (actions/checkout: lfs: true).`,
     );
   }
+  if (/external data/i.test(message)) {
+    return new ModelshipError(
+      `${path}: the model keeps its weights in a separate file beside it (${firstLine(message)}); export one self-contained file, e.g. torch.onnx.export(..., external_data=False) or onnx.save_model(model, path, save_as_external_data=False).`,
+    );
+  }
   if (/protobuf parsing failed|Model data pointer is null/i.test(message)) {
     return new ModelshipError(
       `${path}: not an ONNX model (protobuf parsing failed); check that it is the .onnx file training wrote, complete and not text.`,
