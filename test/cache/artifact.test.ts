@@ -127,9 +127,9 @@ describe('uploadArtifact against the results-service stand-in and Azurite', () =
 
   it('names a bad artifact name, a missing file and a file outside the root', async () => {
     const files = writeOutput(outDir, OUTPUT);
-    await expect(
-      uploadArtifact({ name: 'a/b', files, rootDirectory: outDir }),
-    ).rejects.toThrow(/artifact-name "a\/b" contains "\/"/);
+    await expect(uploadArtifact({ name: 'a/b', files, rootDirectory: outDir })).rejects.toThrow(
+      /artifact-name "a\/b" contains "\/"/,
+    );
     await expect(
       uploadArtifact({
         name: 'x',
