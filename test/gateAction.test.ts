@@ -171,6 +171,23 @@ describe('gate run()', () => {
     );
   });
 
+  it('fails with one sentence when the report input is not set, or modelship.yml is missing', async () => {
+    const { github, repo } = setup();
+    writeProject(action.workspace(), { model: candidate });
+    action.setInputs({ report: '' });
+    const failure = run();
+    await expect(failure).rejects.toBeInstanceOf(ModelshipError);
+    await expect(failure).rejects.toThrow(
+      'gate needs the report input: the JSON report of the evaluation to gate (evaluate writes it, or modelship evaluate --json); set report.',
+    );
+    action.setInputs({ report: 'reports/report.json', config: '' });
+    rmSync(join(action.workspace(), 'modelship.yml'));
+    await expect(run()).rejects.toThrow(
+      `gate needs modelship.yml: none found in ${action.workspace()}; set the config input.`,
+    );
+    expect(github.statusesOn(repo, HEAD_SHA)).toEqual([]);
+  });
+
   it('reads fail-on-gate before it writes anything', async () => {
     const { github, repo } = setup();
     project(FAILING_GATE, evaluation);

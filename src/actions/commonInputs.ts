@@ -17,8 +17,15 @@ export interface CommonInputs {
   workspace: string;
 }
 
-/** Reads the common inputs; the token is masked in logs at once. */
-export function readCommonInputs(): CommonInputs {
+/**
+ * Reads the common inputs; the token is masked in logs at once. A step that needs modelship.yml
+ * names itself in `requireConfigFor`, and a missing config is then one sentence naming the step.
+ */
+export function readCommonInputs(options: {
+  requireConfigFor: string;
+}): CommonInputs & { config: string };
+export function readCommonInputs(options?: { requireConfigFor?: undefined }): CommonInputs;
+export function readCommonInputs(options: { requireConfigFor?: string } = {}): CommonInputs {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = resolve(workspace, core.getInput('working-directory') || '.');
   if (!existsSync(workingDirectory)) {
@@ -37,9 +44,15 @@ export function readCommonInputs(): CommonInputs {
   }
   const githubToken = core.getInput('github-token');
   if (githubToken) core.setSecret(githubToken);
+  const config = existsSync(configPath) ? configPath : undefined;
+  if (!config && options.requireConfigFor) {
+    throw new ModelshipError(
+      `${options.requireConfigFor} needs modelship.yml: none found in ${workingDirectory}; set the config input.`,
+    );
+  }
   return {
     workingDirectory,
-    config: existsSync(configPath) ? configPath : undefined,
+    config,
     githubToken,
     workspace,
   };

@@ -46,12 +46,7 @@ type RawInputs = z.input<typeof schema>;
 
 /** Reads and checks the inputs; `current` defaults to the config's data.current. */
 export function readDriftCheckInputs(): DriftCheckInputs {
-  const common = readCommonInputs();
-  if (!common.config) {
-    throw new ModelshipError(
-      `drift-check needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
-    );
-  }
+  const common = readCommonInputs({ requireConfigFor: 'drift-check' });
   const loaded = loadConfig(common.config);
   const names = Object.keys(schema.shape) as (keyof RawInputs)[];
   const parsed = schema.safeParse(Object.fromEntries(names.map((n) => [n, core.getInput(n)])));

@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
 import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
-import { ModelshipError } from '../../core/errors.js';
 import {
   booleanInput,
   inDirectory,
@@ -27,12 +26,7 @@ export interface EvaluateInputs extends CommonInputs {
 }
 
 export function readEvaluateInputs(): EvaluateInputs {
-  const common = readCommonInputs();
-  if (!common.config) {
-    throw new ModelshipError(
-      `evaluate needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
-    );
-  }
+  const common = readCommonInputs({ requireConfigFor: 'evaluate' });
   const loaded = loadConfig(common.config);
   const model = core.getInput('model');
   const data = core.getInput('data');

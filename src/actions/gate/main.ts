@@ -12,13 +12,14 @@ import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContex
 
 /** gate: the config's gate on a report made elsewhere; status and check run, output `passed`. */
 export async function run(): Promise<void> {
-  const common = readCommonInputs();
-  if (!common.config)
-    throw new ModelshipError(
-      `gate needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
-    );
+  const common = readCommonInputs({ requireConfigFor: 'gate' });
   const { config } = loadConfig(common.config);
-  const reportInput = core.getInput('report', { required: true });
+  const reportInput = core.getInput('report');
+  // core's required flag would fail as "Input required and not supplied", not as a sentence.
+  if (!reportInput)
+    throw new ModelshipError(
+      'gate needs the report input: the JSON report of the evaluation to gate (evaluate writes it, or modelship evaluate --json); set report.',
+    );
   // Read with the other inputs: a bad value fails before anything is written to GitHub.
   const failOnGate = booleanInput('fail-on-gate', true);
   const models = readModelsInput();

@@ -20,12 +20,7 @@ export interface PublishInputs extends CommonInputs {
 const BUMPS: BumpRule[] = ['auto', 'major', 'minor', 'patch'];
 
 export function readPublishInputs(): PublishInputs {
-  const common = readCommonInputs();
-  if (!common.config) {
-    throw new ModelshipError(
-      `publish-model needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
-    );
-  }
+  const common = readCommonInputs({ requireConfigFor: 'publish-model' });
   const loaded = loadConfig(common.config);
   const bump = (core.getInput('bump').trim() || 'auto') as BumpRule;
   if (!BUMPS.includes(bump)) {

@@ -18,12 +18,7 @@ export interface TrainInputs extends CommonInputs {
 }
 
 export function readTrainInputs(): TrainInputs {
-  const common = readCommonInputs();
-  if (!common.config) {
-    throw new ModelshipError(
-      `train needs modelship.yml: none found in ${common.workingDirectory}; set the config input.`,
-    );
-  }
+  const common = readCommonInputs({ requireConfigFor: 'train' });
   const loaded = loadConfig(common.config);
   const gpu = core.getInput('gpu') || loaded.config.train.gpu;
   if (gpu !== 'required' && gpu !== 'optional' && gpu !== 'none') {
