@@ -46,6 +46,18 @@ describe('pr.yml for several models', () => {
       expect(step.with?.config, name).toBe('${{ matrix.config }}');
     }
     expect(needs(wf.jobs.train!)).toEqual(['affected', 'validate-data']);
+    // One model's broken data stops its own training only: the train legs run past a failed
+    // validate-data job, and each checks its own model's data again before training.
+    const train = wf.jobs.train as Job & { if?: string };
+    expect(train.if).toBe("${{ !cancelled() && needs.affected.outputs.any == 'true' }}");
+    const recheck = train.steps!.findIndex((s) => s.uses?.includes('/actions/validate-data@'));
+    const trainStep = train.steps!.findIndex((s) => s.uses?.includes('/actions/train@'));
+    expect(recheck).toBeGreaterThan(0);
+    expect(recheck).toBeLessThan(trainStep);
+    expect(train.steps![recheck]!).toMatchObject({
+      if: "needs.validate-data.result != 'success'",
+      with: { config: '${{ matrix.config }}' },
+    });
     // A model whose training failed does not keep the others from their evaluation.
     expect((wf.jobs.evaluate as Job & { if?: string }).if).toBe(
       "${{ !cancelled() && needs.affected.outputs.any == 'true' }}",
