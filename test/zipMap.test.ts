@@ -126,9 +126,10 @@ describe('exposeZipMapInputs', () => {
 
   it('reads string class labels in column order', async () => {
     const labels = ['setosa', 'versicolor', 'virginica'];
-    const { bytes, zipMaps } = exposeZipMapInputs(
+    const { bytes, zipMaps, added } = exposeZipMapInputs(
       buildOnnxModel(classifierGraph({ strings: labels })),
     );
+    expect(added).toEqual(['probabilities']);
     expect(zipMaps).toEqual([
       { output: 'output_probability', tensor: 'probabilities', classes: labels },
     ]);
@@ -166,8 +167,9 @@ describe('exposeZipMapInputs', () => {
       ...graph,
       outputs: [...graph.outputs, { name: 'probabilities', shape: ['N', C] }],
     });
-    const { bytes, zipMaps } = exposeZipMapInputs(model);
+    const { bytes, zipMaps, added } = exposeZipMapInputs(model);
     expect(bytes).toBe(model);
+    expect(added).toEqual([]);
     expect(zipMaps).toEqual([
       { output: 'output_probability', tensor: 'probabilities', classes: [3, 5, 9] },
     ]);
@@ -338,6 +340,7 @@ describe('exposeZipMapInputs', () => {
       bytes: otherDomain,
       zipMaps: [],
       classifiers: [],
+      added: [],
     });
     // An If node whose then_branch (AttributeProto.g) holds a ZipMap: only the main graph counts.
     const nested = new ProtobufWriter()

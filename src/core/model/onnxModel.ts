@@ -12,6 +12,7 @@ import {
   type ModelInput,
   type Shape,
 } from './modelInputs.js';
+import { ProtobufError } from './protobufReader.js';
 import { exposeZipMapInputs, type ExposedModel } from './zipMap.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
@@ -76,6 +77,7 @@ export async function loadOnnxModel(
 ): Promise<OnnxModel> {
   const bytes = await readModelFile(path);
   const exposed = exposeScores(path, bytes);
+  const added = new Set(exposed.added);
   const { session, provider, note } = await createSession(path, exposed.bytes, options);
   try {
     const { inputs, layout } = readInputs(path, session, options.inputName);
@@ -98,11 +100,9 @@ export async function loadOnnxModel(
       layout,
       feeds: (matrix, rows, strings) => inputFeeds(path, inputs, layout, matrix, rows, strings),
       checkValues: (matrix, rows) => checkInputValues(path, inputs, layout, matrix, rows),
-      outputNames: session.outputMetadata
-        .filter((m) => !exposed.added.has(m.name))
-        .map((m) => m.name),
+      outputNames: session.outputMetadata.filter((m) => !added.has(m.name)).map((m) => m.name),
       outputShapes: session.outputMetadata
-        .filter((m) => !exposed.added.has(m.name))
+        .filter((m) => !added.has(m.name))
         .map((m) => (m.isTensor ? m.shape : null)),
       outputName: output.name,
       ...(output.classes ? { classes: output.classes } : {}),
@@ -127,22 +127,20 @@ export async function loadOnnxModel(
   }
 }
 
-/** The model with the tensors that feed its ZipMaps as extra outputs (in memory only). */
-function exposeScores(path: string, bytes: Uint8Array): ExposedModel & { added: Set<string> } {
-  let exposed: ExposedModel;
+/**
+ * The bytes to run: the tensors that feed the model's ZipMaps added as graph outputs, in memory
+ * (onnxruntime-node returns tensors only; the file and its digest stay as they are). Bytes that
+ * are not ONNX protobuf come back as they are, for onnxruntime to say why (loadError).
+ */
+export function exposeScores(path: string, bytes: Uint8Array): ExposedModel {
   try {
-    exposed = exposeZipMapInputs(bytes);
+    return exposeZipMapInputs(bytes);
   } catch (error) {
-    const message = messageOf(error);
-    // Not readable as ONNX protobuf: onnxruntime says why, with the file named (loadError).
-    if (/^malformed protobuf|has no graph/.test(message))
-      return { bytes, zipMaps: [], classifiers: [], added: new Set() };
-    throw new ModelshipError(`${path}: ${message}; re-export the model with its converter.`);
+    if (error instanceof ProtobufError) return { bytes, zipMaps: [], classifiers: [], added: [] };
+    throw new ModelshipError(
+      `${path}: ${messageOf(error)}; re-export the model with its converter.`,
+    );
   }
-  return {
-    ...exposed,
-    added: new Set(exposed.bytes === bytes ? [] : exposed.zipMaps.map((z) => z.tensor)),
-  };
 }
 
 /** Reads a model file; every failure is one sentence naming the file. */

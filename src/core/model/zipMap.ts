@@ -21,6 +21,8 @@ export interface ExposedModel {
    * label output names the columns of a probability tensor that no ZipMap follows.
    */
   classifiers: (string[] | number[])[];
+  /** The tensors this added as graph outputs (none when every one already was an output). */
+  added: string[];
 }
 
 // Field numbers from onnx/onnx.proto.
@@ -61,7 +63,7 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
   for (let f = model.next(); f; f = model.next()) {
     if (f.number === MODEL_GRAPH) graphs.push(expectLength(f, 'ModelProto.graph'));
   }
-  if (graphs.length === 0) throw new Error('the ONNX model has no graph');
+  if (graphs.length === 0) throw new ProtobufError('the ONNX model has no graph');
 
   const scan: GraphScan = {
     zipMaps: [],
@@ -71,13 +73,15 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
   };
   for (const graph of graphs) scanGraph(model.message(graph), scan);
   const { classifiers } = scan;
-  if (scan.zipMaps.length === 0) return { bytes, zipMaps: [], classifiers };
+  if (scan.zipMaps.length === 0) return { bytes, zipMaps: [], classifiers, added: [] };
 
   const added = new ProtobufWriter();
   const exposed = new Set(scan.outputs);
+  const addedNames: string[] = [];
   for (const { tensor, classes } of scan.zipMaps) {
     if (exposed.has(tensor)) continue;
     exposed.add(tensor);
+    addedNames.push(tensor);
     const declared = scan.valueInfo.get(tensor);
     if (declared) {
       // The model's own declaration (value_info, or the graph input that feeds the ZipMap),
@@ -104,8 +108,14 @@ export function exposeZipMapInputs(bytes: Uint8Array): ExposedModel {
     }
   }
   const extra = added.finish();
-  if (extra.length === 0) return { bytes, zipMaps: scan.zipMaps, classifiers };
-  return { bytes: spliceGraph(bytes, graphs.at(-1)!, extra), zipMaps: scan.zipMaps, classifiers };
+  const { zipMaps } = scan;
+  if (extra.length === 0) return { bytes, zipMaps, classifiers, added: [] };
+  return {
+    bytes: spliceGraph(bytes, graphs.at(-1)!, extra),
+    zipMaps,
+    classifiers,
+    added: addedNames,
+  };
 }
 
 interface GraphScan {

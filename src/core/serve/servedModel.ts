@@ -3,9 +3,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { Feature } from '../config/modelshipConfig.js';
 import { featureWidth } from '../model/featureMatrix.js';
 import { resolveFeatures, type ResolvedFeature } from '../model/modelFeatures.js';
-import { exposeZipMapInputs } from '../model/zipMap.js';
 import {
   createSession,
+  exposeScores,
   loadOnnxModel,
   readModelFile,
   type ExecutionProvider,
@@ -79,7 +79,11 @@ export async function loadServedModel(
     };
   }
   const bytes = await readModelFile(path);
-  const { session, provider, note } = await createSession(path, servedBytes(bytes), options);
+  const { session, provider, note } = await createSession(
+    path,
+    exposeScores(path, bytes).bytes,
+    options,
+  );
   return {
     ...describe(session),
     session,
@@ -96,17 +100,4 @@ function describe(session: InferenceSession): { inputs: TensorInfo[]; outputs: T
       ? { name: m.name, type: m.type, shape: m.shape }
       : { name: m.name, type: null, shape: null };
   return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) };
-}
-
-/**
- * The bytes to serve: a ZipMap's probabilities exposed as a tensor output (OIP returns tensors
- * only), the file and its digest unchanged; a file that is not readable ONNX as it is, for
- * onnxruntime to name the problem.
- */
-function servedBytes(bytes: Uint8Array): Uint8Array {
-  try {
-    return exposeZipMapInputs(bytes).bytes;
-  } catch {
-    return bytes;
-  }
 }
