@@ -14,10 +14,9 @@ import { binaryMetrics } from '../metrics/binary.js';
 import { argmaxRows, multiclassMetrics } from '../metrics/multiclass.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { loadEvaluationData, type EvaluationData } from '../model/evaluationData.js';
-import { positiveColumn } from '../model/classOrder.js';
 import { loadConfiguredModel, type ConfiguredModel } from '../model/configuredModel.js';
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
-import { predict, type Predictions } from '../model/predict.js';
+import { outputOptions, predict, type Predictions } from '../model/predict.js';
 import { columnDrift } from './columnDrift.js';
 import type { DriftMethod, PerformanceDrift, PredictionDrift } from './driftReport.js';
 import { sideOfDistribution, sideOfProfile } from './driftSides.js';
@@ -119,10 +118,7 @@ async function scoreFile(
     ...(withTarget ? { target: config.model.target } : {}),
   });
   const predictions = await predict(model, data.matrix, data.rows, config.model.task, {
-    ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
-    ...(config.model.task === 'binary-classification'
-      ? { positiveColumn: positiveColumn(model.path, model.classes, config.model.positive) }
-      : {}),
+    ...outputOptions(model, config.model),
     strings: data.strings,
   });
   return { data, predictions, dist: scoreDistribution(predictions, loaded, model.classes) };

@@ -1,5 +1,6 @@
-import type { Task } from '../config/modelshipConfig.js';
+import type { ModelshipConfig, Task } from '../config/modelshipConfig.js';
 import { ModelshipError } from '../errors.js';
+import { positiveColumn } from './classOrder.js';
 import type { OnnxModel } from './onnxModel.js';
 
 /** What a model predicts for each row, by task. */
@@ -21,6 +22,22 @@ export interface PredictOptions {
   positiveColumn?: 0 | 1;
   /** Text values the matrix's codes stand for (models with string inputs). */
   strings?: readonly string[];
+}
+
+/**
+ * How modelship.yml says to read the model's output: the class count it lists (multiclass), and
+ * the column of P(positive) (binary; by name where the model names its classes).
+ */
+export function outputOptions(
+  model: Pick<OnnxModel, 'path' | 'classes'>,
+  config: ModelshipConfig['model'],
+): Pick<PredictOptions, 'classCount' | 'positiveColumn'> {
+  return {
+    ...(config.classes ? { classCount: config.classes.length } : {}),
+    ...(config.task === 'binary-classification'
+      ? { positiveColumn: positiveColumn(model.path, model.classes, config.positive) }
+      : {}),
+  };
 }
 
 /** Runs the model over a row-major float32 matrix in batches and reads its output for the task. */

@@ -9,13 +9,12 @@ import { openDataSource, rawReader, readSafely } from '../data/dataSource.js';
 import { ident, withDatabase } from '../data/duckdb.js';
 import { ModelshipError } from '../errors.js';
 import { loadEvaluationData } from '../model/evaluationData.js';
-import { positiveColumn } from '../model/classOrder.js';
 import { loadConfiguredModel } from '../model/configuredModel.js';
 import { buildFeatureMatrix, featureColumns, featureWidth } from '../model/featureMatrix.js';
 import { isTextFeature } from '../model/modelFeatures.js';
 import type { InputType, ModelInput } from '../model/modelInputs.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
-import { predict } from '../model/predict.js';
+import { outputOptions, predict } from '../model/predict.js';
 import { TextCodes } from '../model/textCodes.js';
 import {
   SMOKE_TEST_ROWS,
@@ -87,13 +86,9 @@ export async function buildSmokeTestData(
       );
     }
     const matrix = Float32Array.from(data.flat());
-    const positive =
-      config.model.task === 'binary-classification'
-        ? positiveColumn(model.path, model.classes, config.model.positive)
-        : undefined;
+    const read = outputOptions(model, config.model);
     const out = await predict(model, matrix, rows.length, config.model.task, {
-      ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
-      ...(positive !== undefined ? { positiveColumn: positive } : {}),
+      ...read,
       strings: evaluation.strings,
     });
     const expected: SmokeExpected =
@@ -125,7 +120,7 @@ export async function buildSmokeTestData(
       data: dataPath,
       tolerance: SMOKE_TEST_TOLERANCE,
       rows,
-      inputs: positive === 0 ? { ...inputs, positive_column: 0 } : inputs,
+      inputs: read.positiveColumn === 0 ? { ...inputs, positive_column: 0 } : inputs,
       expected,
     };
   } finally {

@@ -3,9 +3,8 @@ import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { isModelshipError } from '../errors.js';
 import { buildFeatureMatrix, featureColumns } from '../model/featureMatrix.js';
 import type { ModelOutput, OnnxModel } from '../model/onnxModel.js';
-import { positiveColumn } from '../model/classOrder.js';
 import type { ResolvedFeature } from '../model/modelFeatures.js';
-import { predict } from '../model/predict.js';
+import { outputOptions, predict } from '../model/predict.js';
 import { TextCodes } from '../model/textCodes.js';
 import { BadRequest, inferenceFailed } from './inferRequest.js';
 import { checkDeadline, type ModelRunner } from './modelRunner.js';
@@ -81,12 +80,13 @@ export async function predictRows(
   };
   let out;
   try {
-    out = await predict({ path: model.path, runTensor }, matrix, rows.length, config.model.task, {
-      ...(config.model.classes ? { classCount: config.model.classes.length } : {}),
-      ...(config.model.task === 'binary-classification'
-        ? { positiveColumn: positiveColumn(model.path, model.classes, config.model.positive) }
-        : {}),
-    });
+    out = await predict(
+      { path: model.path, runTensor },
+      matrix,
+      rows.length,
+      config.model.task,
+      outputOptions(model, config.model),
+    );
   } catch (error) {
     if (error instanceof BadRequest) throw error;
     throw inferenceFailed(error);
