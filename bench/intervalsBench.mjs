@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
-import { mulberry32 } from '../scripts/prng.mjs';
+import { mulberry32, normalFrom } from '../scripts/prng.mjs';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
 import { figure } from './figures.mjs';
 
@@ -45,10 +45,7 @@ const { rocAuc } = await import('../lib/core/metrics/rocAuc.js');
 mkdirSync(OUT, { recursive: true });
 
 const random = mulberry32(SEED);
-function normal() {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+const normal = normalFrom(random);
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 /**

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from 'markdown-table';
-import { mulberry32 } from '../scripts/prng.mjs';
+import { mulberry32, normalFrom } from '../scripts/prng.mjs';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
 import { figure } from './figures.mjs';
 
@@ -38,10 +38,7 @@ const { evaluateGate } = await import('../lib/core/gate/gate.js');
 const { rocAuc } = await import('../lib/core/metrics/rocAuc.js');
 
 const random = mulberry32(SEED);
-function normal() {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+const normal = normalFrom(random);
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 /** A holdout: latent risk z, label from it, region; each model scores z plus its own noise. */

@@ -156,6 +156,9 @@ function featureSettingIssues(f: {
   return issues;
 }
 
+/** A significance level α: rules are judged on (1 − α) intervals. */
+const significanceSchema = z.number().gt(0).lt(1);
+
 /** A gate rule set for one metric (docs/evaluate-and-gate.md). */
 export const ruleSchema = z
   .object({
@@ -188,10 +191,7 @@ export const ruleSchema = z
       .describe(
         "Least the candidate must be better than the production model, in the metric's units and direction, shown by the whole (1 − significance) interval of the change (default: intervals.confidence). Not checked before the first release.",
       ),
-    significance: z
-      .number()
-      .gt(0)
-      .lt(1)
+    significance: significanceSchema
       .optional()
       .describe(
         "Judge these rules on (1 − significance) intervals instead of point values: min/max fail only when the whole interval of the candidate's value is on the wrong side, a regression rule only when the whole interval of the change is beyond it (default: intervals.significance, else point values).",
@@ -432,10 +432,7 @@ export const modelshipConfigSchema = z
           .describe(
             `Seed of the resamples: the same seed, rows and models give the same intervals (default ${DEFAULT_INTERVALS.seed}).`,
           ),
-        significance: z
-          .number()
-          .gt(0)
-          .lt(1)
+        significance: significanceSchema
           .optional()
           .describe(
             "Default significance of every gate rule (metrics, fairness): judge rules on (1 − significance) intervals, so a change that may be noise does not block. A rule's own significance wins. Default: none (point values).",
