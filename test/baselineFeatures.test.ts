@@ -352,7 +352,7 @@ describe('a baseline that cannot be read', () => {
     expect(gone.code).toBe(2);
     expect(gone.stderr.trimEnd().split('\n'), gone.stderr).toHaveLength(1);
     expect(gone.stderr).toContain(
-      `${holdout}: column salary named in modelship.yml (features, target, fairness or slices) is missing; the file has age, income, region, tenure, group, churned`,
+      `${holdout}: column salary that the model's features or modelship.yml's target, fairness or slices read is missing; the file has age, income, region, tenure, group, churned`,
     );
     expect(gone.stderr).toContain(
       `the baseline (${old}) model, features from ${join(old, 'modelship.yml')})`,

@@ -124,10 +124,10 @@ describe('loadEvaluationData from CSV', () => {
         extraColumns: ['sex'],
       }),
     ).toBe(
-      `${file}: columns savings, label named in modelship.yml (features, target, fairness or slices) are missing; the file has id, age, sex, housing, duration, own_telephone, class.`,
+      `${file}: columns savings, label that the model's features or modelship.yml's target, fairness or slices read are missing; the file has id, age, sex, housing, duration, own_telephone, class.`,
     );
     expect(await errorOf(file, { ...OPTIONS, target: 'label' })).toMatch(
-      /: column label named in modelship.yml \(features, target, fairness or slices\) is missing; the file has id,/,
+      /: column label that the model's features or modelship.yml's target, fairness or slices read is missing; the file has id,/,
     );
   });
 

@@ -81,7 +81,7 @@ async function readEvaluationData(
   if (missing.length) {
     const one = missing.length === 1;
     throw new ModelshipError(
-      `${source.display}: ${one ? 'column' : 'columns'} ${missing.join(', ')} named in modelship.yml (features, target, fairness or slices) ${one ? 'is' : 'are'} missing; the file has ${source.columns.join(', ')}.`,
+      `${source.display}: ${one ? 'column' : 'columns'} ${missing.join(', ')} that the model's features or modelship.yml's target, fairness or slices read ${one ? 'is' : 'are'} missing; the file has ${source.columns.join(', ')}.`,
     );
   }
   // Plain numeric features become DOUBLE in SQL; what one_hot, map, target and extras read stays
