@@ -5,7 +5,8 @@
  *
  *   node dist/serve/index.js <bundle-dir> [--port 8080] [--host 0.0.0.0]
  *
- * MODELSHIP_PORT and MODELSHIP_HOST set the defaults; MODELSHIP_GPU=true tries CUDA first.
+ * MODELSHIP_PORT and MODELSHIP_HOST set the defaults; MODELSHIP_GPU=true tries CUDA first;
+ * MODELSHIP_ADDED_LATENCY_MS delays every inference answer (a testing aid for load tests).
  */
 import { isModelshipError, messageOf } from './core/errors.js';
 import { createServer } from './core/serve/server.js';
@@ -24,11 +25,16 @@ async function serve(args: string[]): Promise<void> {
   const port = Number(option(args, '--port', process.env.MODELSHIP_PORT ?? '8080'));
   const host = option(args, '--host', process.env.MODELSHIP_HOST ?? '0.0.0.0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}`);
+  const addedLatencyMs = Number(process.env.MODELSHIP_ADDED_LATENCY_MS ?? '0');
+  if (!(Number.isFinite(addedLatencyMs) && addedLatencyMs >= 0)) {
+    throw new Error(`bad MODELSHIP_ADDED_LATENCY_MS ${process.env.MODELSHIP_ADDED_LATENCY_MS}`);
+  }
   const resolved = resolveServeTarget(target);
   const server = createServer({
     ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
     serverVersion: SERVER_VERSION,
+    ...(addedLatencyMs > 0 ? { addedLatencyMs } : {}),
     logger: (entry) =>
       process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
   });

@@ -10,11 +10,12 @@ interface ServeCliOptions {
   cpu?: boolean;
   requestTimeoutMs: string;
   microBatchMs?: string;
+  addedLatencyMs: string;
 }
 
 /**
  * `modelship serve <bundle-dir or onnx> [--config <yml>] [--port <n>] [--host <addr>]
- * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--gpu | --cpu]`
+ * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--added-latency-ms <ms>] [--gpu | --cpu]`
  */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
   program
@@ -36,6 +37,11 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       '--micro-batch-ms <ms>',
       'merge small concurrent requests into one model run, waiting up to this long (0: merge what arrives together); off by default',
     )
+    .option(
+      '--added-latency-ms <ms>',
+      'testing aid: delay every inference answer by this long, to try a latency objective against a slow server (env MODELSHIP_ADDED_LATENCY_MS)',
+      process.env.MODELSHIP_ADDED_LATENCY_MS ?? '0',
+    )
     .action(async (target: string, options: ServeCliOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -51,6 +57,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       if (window !== undefined && !(Number.isFinite(window) && window >= 0)) {
         throw new ModelshipError(
           `--micro-batch-ms ${options.microBatchMs} is not a number of milliseconds (0 or more).`,
+        );
+      }
+      const addedLatency = Number(options.addedLatencyMs);
+      if (!(Number.isFinite(addedLatency) && addedLatency >= 0)) {
+        throw new ModelshipError(
+          `--added-latency-ms ${options.addedLatencyMs} (or MODELSHIP_ADDED_LATENCY_MS) is not a number of milliseconds (0 or more).`,
         );
       }
       const { defaultExecutionProviders } = await import('../core/model/gpuPresence.js');
@@ -70,6 +82,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
             : defaultExecutionProviders(),
         requestTimeoutMs: timeout,
         ...(window !== undefined ? { microBatch: { windowMs: window } } : {}),
+        ...(addedLatency > 0 ? { addedLatencyMs: addedLatency } : {}),
         serverVersion: packageVersion(),
         logger: lines.log,
       });

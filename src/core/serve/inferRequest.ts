@@ -83,3 +83,11 @@ export function inferenceFailed(error: unknown): BadRequest {
 export function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).trim();
 }
+
+/** The first three problems zod found, each as `path: message`. */
+export function zodMessage(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,17 +5,17 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { ModelshipError, messageOf } from '../errors.js';
 import type { ExecutionProvider } from '../model/onnxModel.js';
-import { ClientGone, idOf, MAX_JSON_DEPTH, readInferBody, readJson } from './httpBody.js';
+import { ClientGone, MAX_JSON_DEPTH } from './httpBody.js';
 import { BadRequest, firstLine } from './inferRequest.js';
-import { inferReply, modelMetadata, zodMessage } from './inferRoute.js';
 import { ServeMetrics } from './metrics.js';
 import { ModelRunner, type MicroBatchOptions } from './modelRunner.js';
-import { predictRows, predictSchema } from './predictRoute.js';
+import type { Answer, Reply, ServerContext } from './routes/route.js';
+import { findRoute } from './routes/table.js';
 import { headerSafe, loggedPath, MAX_ID_LENGTH } from './safeText.js';
-import { featureWidth } from '../model/featureMatrix.js';
 import { loadServedModel, type ServedModel } from './servedModel.js';
 
 /** The largest request line plus headers the server reads (Node's maxHeaderSize); 431 beyond. */
@@ -57,6 +56,11 @@ export interface ServeOptions {
   headersTimeoutMs?: number;
   /** Merge small concurrent requests into one model run (default off). */
   microBatch?: MicroBatchOptions;
+  /**
+   * Milliseconds added before every inference answer (default 0): a testing aid that makes a
+   * real server slow, e.g. to see a load test's latency objective missed.
+   */
+  addedLatencyMs?: number;
   /** Server name and version reported by GET /v2. */
   serverName?: string;
   serverVersion?: string;
@@ -74,25 +78,8 @@ export interface ModelServer {
   readonly version: string;
 }
 
-interface Reply {
-  status: number;
-  body: unknown;
-  contentType?: string;
-  /** Binary tensor data after the JSON body (Inference-Header-Content-Length). */
-  binary?: Buffer[];
-}
-
-interface Routed {
+interface Routed extends Answer {
   route: string;
-  reply: Reply;
-  rows?: number;
-}
-
-/** The F of a [batch, F] model's input as modelship.yml's features make it (its metadata may say N). */
-function widthOf(served: ServedModel): number | undefined {
-  return served.rows?.layout === 'matrix' && served.features
-    ? featureWidth(served.features)
-    : undefined;
 }
 
 /** An Open Inference Protocol v2 server for one ONNX model, plus /predict and /metrics. */
@@ -110,6 +97,7 @@ export function createServer(options: ServeOptions): ModelServer {
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const maxDepth = options.maxJsonDepth ?? MAX_JSON_DEPTH;
   const headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const addedLatencyMs = options.addedLatencyMs ?? 0;
   const metrics = new ServeMetrics();
   let model: { served: ServedModel; runner: ModelRunner } | undefined;
   let closing = false;
@@ -152,140 +140,42 @@ export function createServer(options: ServeOptions): ModelServer {
   });
   ready.catch((error: unknown) => log({ event: 'model_load_failed', error: messageOf(error) }));
 
+  const context: ServerContext = {
+    name,
+    version,
+    config,
+    negativeLabel: options.negativeLabel,
+    classes: options.classes,
+    serverName: options.serverName ?? 'modelship',
+    serverVersion: options.serverVersion ?? '0.0.0',
+    maxPredictBytes: maxPredict,
+    maxInferBytes: maxInfer,
+    maxJsonDepth: maxDepth,
+    metrics,
+    isReady: () => !!model && !closing,
+    loadedModel,
+  };
+
+  /** The route table's answer: 404 for a path no route serves, 405 for another method. */
   async function route(
     method: string,
     path: string,
     req: IncomingMessage,
     ctx: { id?: string; deadline: number },
   ): Promise<Routed> {
-    if (path === '/v2/health/live') {
+    const found = findRoute(path);
+    if (!found) {
       return {
-        route: 'health_live',
-        reply: allow(method, 'GET') ?? { status: 200, body: { live: true } },
+        route: 'not_found',
+        reply: { status: 404, body: { error: `no route ${method} ${path}` } },
       };
     }
-    if (path === '/v2/health/ready') {
-      const isReady = !!model && !closing;
-      return {
-        route: 'health_ready',
-        reply: allow(method, 'GET') ?? { status: isReady ? 200 : 503, body: { ready: isReady } },
-      };
-    }
-    if (path === '/v2' || path === '/v2/') {
-      return {
-        route: 'server_metadata',
-        reply: allow(method, 'GET') ?? {
-          status: 200,
-          body: {
-            name: options.serverName ?? 'modelship',
-            version: options.serverVersion ?? '0.0.0',
-            extensions: ['binary_tensor_data'],
-          },
-        },
-      };
-    }
-    if (path === '/metrics') {
-      return {
-        route: 'metrics',
-        reply: allow(method, 'GET') ?? {
-          status: 200,
-          body: metrics.render(),
-          contentType: 'text/plain; version=0.0.4; charset=utf-8',
-        },
-      };
-    }
-    if (path === '/predict') {
-      const wrong = allow(method, 'POST');
-      if (wrong) return { route: 'predict', reply: wrong };
-      const body = await readJson(req, maxPredict, maxDepth);
-      ctx.id = idOf(body) ?? ctx.id;
-      const { served, runner } = loadedModel();
-      if (!config || !served.rows || !served.features) {
-        throw new BadRequest(
-          '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
-        );
-      }
-      const parsed = predictSchema.safeParse(body);
-      if (!parsed.success) {
-        throw new BadRequest(
-          `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
-        );
-      }
-      const { rows, id } = parsed.data;
-      const out = await predictRows(rows, {
-        config,
-        model: served.rows,
-        features: served.features,
-        runner,
-        ...(options.negativeLabel !== undefined ? { negativeLabel: options.negativeLabel } : {}),
-        ...(options.classes ? { classes: options.classes } : {}),
-        deadline: ctx.deadline,
-      });
-      return {
-        route: 'predict',
-        rows: rows.length,
-        reply: {
-          status: 200,
-          body: { model_name: name, model_version: version, id: id ?? randomUUID(), ...out },
-        },
-      };
-    }
-    const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?\/?$/.exec(path);
-    if (match) {
-      const [, rawName, rawVersion, action] = match;
-      const routeName =
-        action === '/infer' ? 'infer' : action === '/ready' ? 'model_ready' : 'model_metadata';
-      const wrong = allow(method, action === '/infer' ? 'POST' : 'GET');
-      if (wrong) return { route: routeName, reply: wrong };
-      const wantedName = decode(rawName!);
-      if (wantedName !== name)
-        throw new BadRequest(`Model with name ${wantedName} does not exist.`, 404);
-      if (rawVersion !== undefined && decode(rawVersion) !== version) {
-        throw new BadRequest(
-          `Model with name ${wantedName} and version ${decode(rawVersion)} does not exist.`,
-          404,
-        );
-      }
-      if (action === '/ready') {
-        const isReady = !!model && !closing;
-        return {
-          route: routeName,
-          reply: { status: isReady ? 200 : 503, body: { name, ready: isReady } },
-        };
-      }
-      if (action === '/infer') {
-        const { json, binary } = await readInferBody(req, maxInfer, maxDepth);
-        ctx.id = idOf(json) ?? ctx.id;
-        const { served, runner } = loadedModel();
-        const out = await inferReply(
-          json,
-          {
-            served,
-            runner,
-            name,
-            version,
-            ...(widthOf(served) !== undefined ? { width: widthOf(served) } : {}),
-            maxElements: Math.floor(maxInfer / 2),
-            deadline: ctx.deadline,
-          },
-          binary,
-        );
-        return {
-          route: routeName,
-          rows: out.rows,
-          reply: { status: 200, body: out.body, ...(out.binary ? { binary: out.binary } : {}) },
-        };
-      }
-      const { served } = loadedModel();
-      return {
-        route: routeName,
-        reply: { status: 200, body: modelMetadata(served, name, version, widthOf(served)) },
-      };
-    }
-    return {
-      route: 'not_found',
-      reply: { status: 404, body: { error: `no route ${method} ${path}` } },
-    };
+    const { route: handler, params } = found;
+    const wrong = allow(method, handler.method);
+    if (wrong) return { route: handler.name, reply: wrong };
+    const answer = await handler.handle({ method, path, req, params, ctx }, context);
+    if (handler.inference && addedLatencyMs > 0) await delay(addedLatencyMs);
+    return { route: handler.name, ...answer };
   }
 
   function loadedModel(): { served: ServedModel; runner: ModelRunner } {
@@ -326,7 +216,7 @@ export function createServer(options: ServeOptions): ModelServer {
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      const routeName = routeOf(path);
+      const routeName = findRoute(path)?.route.name ?? 'not_found';
       if (error instanceof ClientGone) {
         // No one is left to read an answer; 499 (client closed request) in the log and metrics.
         return {
@@ -394,6 +284,7 @@ export function createServer(options: ServeOptions): ModelServer {
       headers['inference-header-content-length'] = Buffer.byteLength(text);
     }
     if (safeId) headers['x-request-id'] = safeId;
+    if (reply.headers) Object.assign(headers, reply.headers);
     // After a 413 or a timeout, or an answer before the body ended, the body may be unread: the
     // connection cannot be reused, and the client must know before it sends another request on it.
     if (closing || reply.status === 413 || timedOut || !req.complete) headers.connection = 'close';
@@ -577,21 +468,4 @@ export function listenError(error: unknown, host: string, port: number): Modelsh
 function allow(method: string, wanted: string): Reply | undefined {
   if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return undefined;
   return { status: 405, body: { error: `${method} is not allowed here; use ${wanted}.` } };
-}
-
-function routeOf(path: string): string {
-  if (path === '/predict') return 'predict';
-  if (path.endsWith('/infer')) return 'infer';
-  if (path.endsWith('/ready'))
-    return path.startsWith('/v2/health') ? 'health_ready' : 'model_ready';
-  if (path.startsWith('/v2/models/')) return 'model_metadata';
-  return 'not_found';
-}
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Tensor } from 'onnxruntime-node';
-import type { z } from 'zod';
-import { BadRequest, inferRequestSchema, oipDatatype, oipShape } from './inferRequest.js';
-import type { ModelRunner } from './modelRunner.js';
-import { inputTensor, outputBytes, outputJson } from './oipTensors.js';
-import type { ServedModel, TensorInfo } from './servedModel.js';
+import { BadRequest, inferRequestSchema, zodMessage } from '../inferRequest.js';
+import type { ModelRunner } from '../modelRunner.js';
+import { idOf, readInferBody } from '../httpBody.js';
+import { inputTensor, outputBytes, outputJson } from '../oipTensors.js';
+import type { ServedModel } from '../servedModel.js';
+import { checkModelPath, modelPath, widthOf, type Route } from './route.js';
 
 export interface InferContext {
   served: ServedModel;
@@ -16,33 +17,6 @@ export interface InferContext {
   /** The most elements an input may declare (what the body limit can carry). */
   maxElements: number;
   deadline: number;
-}
-
-/** GET /v2/models/{m}: inputs and outputs as the session declares them, −1 for free dimensions. */
-export function modelMetadata(served: ServedModel, name: string, version: string, width?: number) {
-  // A single-input model of a fixed batch size runs any number of rows, in batches of that size.
-  const only = served.inputs.length === 1 ? served.inputs[0]!.shape : null;
-  const fixed = only && typeof only[0] === 'number' && only[0] > 0 ? only[0] : undefined;
-  const rows = (shape: TensorInfo['shape']): TensorInfo['shape'] =>
-    fixed !== undefined && shape && shape[0] === fixed ? ['rows', ...shape.slice(1)] : shape;
-  const tensor = (t: TensorInfo, isInput: boolean) => ({
-    name: t.name,
-    datatype: t.type === null ? 'BYTES' : oipDatatype(t.type),
-    shape: oipShape(
-      rows(
-        isInput && width !== undefined && served.inputs.length === 1 && t.shape?.length === 2
-          ? [t.shape[0]!, typeof t.shape[1] === 'number' ? t.shape[1] : width]
-          : t.shape,
-      ),
-    ),
-  });
-  return {
-    name,
-    versions: [version],
-    platform: 'onnxruntime_onnx',
-    inputs: served.inputs.map((t) => tensor(t, true)),
-    outputs: served.outputs.map((t) => tensor(t, false)),
-  };
 }
 
 /**
@@ -146,9 +120,34 @@ export async function inferReply(
   };
 }
 
-export function zodMessage(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
-    .join('; ');
-}
+/** POST /v2/models/{m}[/versions/{v}]/infer. */
+export const inferRoute: Route = {
+  name: 'infer',
+  method: 'POST',
+  match: modelPath('/infer'),
+  inference: true,
+  handle: async ({ params, req, ctx }, server) => {
+    checkModelPath(params, server);
+    const { json, binary } = await readInferBody(req, server.maxInferBytes, server.maxJsonDepth);
+    ctx.id = idOf(json) ?? ctx.id;
+    const { served, runner } = server.loadedModel();
+    const width = widthOf(served);
+    const out = await inferReply(
+      json,
+      {
+        served,
+        runner,
+        name: server.name,
+        version: server.version,
+        ...(width !== undefined ? { width } : {}),
+        maxElements: Math.floor(server.maxInferBytes / 2),
+        deadline: ctx.deadline,
+      },
+      binary,
+    );
+    return {
+      rows: out.rows,
+      reply: { status: 200, body: out.body, ...(out.binary ? { binary: out.binary } : {}) },
+    };
+  },
+};

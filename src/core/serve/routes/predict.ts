@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ModelshipConfig } from '../config/modelshipConfig.js';
-import { isModelshipError } from '../errors.js';
-import { buildFeatureMatrix, featureColumns } from '../model/featureMatrix.js';
-import type { ModelOutput, OnnxModel } from '../model/onnxModel.js';
-import type { ResolvedFeature } from '../model/modelFeatures.js';
-import { outputOptions, predict } from '../model/predict.js';
-import { TextCodes } from '../model/textCodes.js';
-import { BadRequest, inferenceFailed } from './inferRequest.js';
-import { checkDeadline, type ModelRunner } from './modelRunner.js';
+import type { ModelshipConfig } from '../../config/modelshipConfig.js';
+import { isModelshipError } from '../../errors.js';
+import { buildFeatureMatrix, featureColumns } from '../../model/featureMatrix.js';
+import type { ModelOutput, OnnxModel } from '../../model/onnxModel.js';
+import type { ResolvedFeature } from '../../model/modelFeatures.js';
+import { outputOptions, predict } from '../../model/predict.js';
+import { TextCodes } from '../../model/textCodes.js';
+import { idOf, readJson } from '../httpBody.js';
+import { BadRequest, inferenceFailed, zodMessage } from '../inferRequest.js';
+import { checkDeadline, type ModelRunner } from '../modelRunner.js';
+import { exactPath, type Route } from './route.js';
 
 export const predictSchema = z.object({
   id: z.string().optional(),
@@ -117,3 +120,50 @@ export async function predictRows(
   }
   return { predictions: Array.from(out.values) };
 }
+
+/** POST /predict: rows of modelship.yml's columns, answered with labels and probabilities. */
+export const predictRoute: Route = {
+  name: 'predict',
+  method: 'POST',
+  match: exactPath('/predict'),
+  inference: true,
+  handle: async ({ req, ctx }, server) => {
+    const body = await readJson(req, server.maxPredictBytes, server.maxJsonDepth);
+    ctx.id = idOf(body) ?? ctx.id;
+    const { served, runner } = server.loadedModel();
+    const config = server.config;
+    if (!config || !served.rows || !served.features) {
+      throw new BadRequest(
+        '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
+      );
+    }
+    const parsed = predictSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new BadRequest(
+        `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
+      );
+    }
+    const { rows, id } = parsed.data;
+    const out = await predictRows(rows, {
+      config,
+      model: served.rows,
+      features: served.features,
+      runner,
+      ...(server.negativeLabel !== undefined ? { negativeLabel: server.negativeLabel } : {}),
+      ...(server.classes ? { classes: server.classes } : {}),
+      deadline: ctx.deadline,
+    });
+    return {
+      rows: rows.length,
+      reply: {
+        status: 200,
+        body: {
+          model_name: server.name,
+          model_version: server.version,
+          id: id ?? randomUUID(),
+          ...out,
+        },
+      },
+    };
+  },
+};
