@@ -13,16 +13,19 @@ import {
 } from './smokeCompare.js';
 import { SMOKE_TEST_VERSION, type SmokeTestData } from '../release/smokeTestFormat.js';
 
-export interface SmokeTestOptions {
+export interface ReadyOptions {
+  /** How long to wait for ready (default 60 s). */
+  readyTimeoutMs?: number;
+  /** Called between polls; lets the caller stop early when the container died. */
+  stillRunning?: () => Promise<boolean>;
+}
+
+export interface SmokeTestOptions extends ReadyOptions {
   /** Where the image listens, e.g. http://127.0.0.1:41234. */
   url: string;
   data: SmokeTestData;
   /** The label /predict gives below the threshold (binary): labelsOf of the bundle's config. */
   negativeLabel?: string | undefined;
-  /** How long to wait for ready (default 60 s). */
-  readyTimeoutMs?: number;
-  /** Called between readiness polls; lets the caller stop early when the container died. */
-  stillRunning?: () => Promise<boolean>;
 }
 
 export interface SmokeTestResult {
@@ -63,27 +66,9 @@ export function readSmokeTestData(path: string): SmokeTestData {
 export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestResult> {
   const { url, data } = options;
   const comparisons: SmokeComparison[] = [];
-  const started = Date.now();
-  const deadline = started + (options.readyTimeoutMs ?? 60_000);
-  let last: string;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/v2/health/ready`, { signal: AbortSignal.timeout(2000) });
-      await response.arrayBuffer();
-      if (response.status === 200) break;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = messageOf(error);
-    }
-    if (options.stillRunning && !(await options.stillRunning()))
-      return failed(`the container exited before /v2/health/ready answered 200 (last: ${last}).`);
-    if (Date.now() > deadline)
-      return failed(
-        `/v2/health/ready did not answer 200 within ${Math.round((deadline - started) / 1000)} s (last: ${last}).`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const readyAfterMs = Date.now() - started;
+  const ready = await waitUntilReady(url, options);
+  if ('reason' in ready) return failed(ready.reason);
+  const { readyAfterMs } = ready;
   const predict = await post(`${url}/predict`, { id: 'modelship-smoke-test', rows: data.rows });
   if ('error' in predict) return failed(`/predict: ${predict.error}`, readyAfterMs);
   comparisons.push(comparePredict(data, predict.body, options.negativeLabel));
@@ -131,5 +116,34 @@ async function post(url: string, body: unknown): Promise<{ body: unknown } | { e
     return { body: JSON.parse(text) as unknown };
   } catch (error) {
     return { error: messageOf(error) };
+  }
+}
+
+/** Polls /v2/health/ready until it answers 200; the reason, in one clause, when it never does. */
+export async function waitUntilReady(
+  url: string,
+  options: ReadyOptions = {},
+): Promise<{ readyAfterMs: number } | { reason: string }> {
+  const started = Date.now();
+  const deadline = started + (options.readyTimeoutMs ?? 60_000);
+  let last: string;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/v2/health/ready`, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return { readyAfterMs: Date.now() - started };
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = messageOf(error);
+    }
+    if (options.stillRunning && !(await options.stillRunning()))
+      return {
+        reason: `the container exited before /v2/health/ready answered 200 (last: ${last}).`,
+      };
+    if (Date.now() > deadline)
+      return {
+        reason: `/v2/health/ready did not answer 200 within ${Math.round((deadline - started) / 1000)} s (last: ${last}).`,
+      };
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
