@@ -1,5 +1,5 @@
 // Start-up: `modelship --help` and `modelship gate` from process start to exit, beside `node -e 0`
-// on the same binary in the same run, and the modules each loads (test/helpers/moduleTracer.mjs):
+// on the same binary in the same run, and the modules each loads (test/support/moduleTracer.mjs):
 // neither may load DuckDB or onnxruntime. Median of 5 × --runs runs; CPU time (user + sys) from
 // GNU time too, which a busy machine moves less than wall time. Writes bench/out/startup.json.
 //
@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
 const RESULT = join(OUT, 'startup.json');
 const BIN = join(ROOT, 'bin', 'modelship.js');
-const TRACER = join(ROOT, 'test', 'helpers', 'moduleTracer.mjs');
+const TRACER = join(ROOT, 'test', 'support', 'moduleTracer.mjs');
 const TIME = '/usr/bin/time';
 const BUDGET_MS = 150;
 

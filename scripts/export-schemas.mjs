@@ -1,5 +1,5 @@
 // Writes the JSON Schemas of modelship.yml and schema.yml into schemas/ (run `npm run build` first).
-// test/jsonSchemas.test.ts fails when the committed files differ from what this writes.
+// test/core/config/jsonSchemas.test.ts fails when the committed files differ from what this writes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { jsonSchemas } from '../lib/core/config/jsonSchemas.js';
 

@@ -1,5 +1,5 @@
 // Extracts the part of GitHub's OpenAPI description that Modelship's GitHub adapters call, so the
-// HTTP fake in test/github/ validates every request and response against it without reading the
+// HTTP fake in test/support/github/ validates every request and response against it without reading the
 // 13 MB description (385 MB package) at test time.
 //
 // Regenerate after adding an operation to OPERATIONS or upgrading @octokit/openapi:

@@ -18,17 +18,17 @@ import { run as deploy } from '../../src/actions/deploy/main.js';
 import { run as driftCheck } from '../../src/actions/drift-check/main.js';
 import { run as publishModel } from '../../src/actions/publish-model/main.js';
 import { BUNDLE_FILES } from '../../src/core/release/bundle.js';
-import { ResultsService } from '../cache/resultsService.js';
-import type { FakeComment, FakePull, FakeRepo } from '../github/fakeEntities.js';
-import { deploymentsOf } from '../github/fakeDeployments.js';
-import { GitHubFake } from '../github/githubFake.js';
-import { buildCliIfStale } from '../helpers/cli.js';
-import { checkoutExample } from './checkout.js';
-import { startContainerLab, type ContainerLab } from '../helpers/containerLab.js';
-import { systemRequirements } from '../helpers/systemRequirements.js';
-import { RELEASE_ASSETS } from '../helpers/releaseAssets.js';
-import { pushEvent, scheduleEvent } from './events.js';
-import { commitOnBranch, mergeCommit } from './gitHistory.js';
+import { ResultsService } from '../support/cache/resultsService.js';
+import type { FakeComment, FakePull, FakeRepo } from '../support/github/fakeEntities.js';
+import { deploymentsOf } from '../support/github/fakeDeployments.js';
+import { GitHubFake } from '../support/github/githubFake.js';
+import { buildCliIfStale } from '../support/cli.js';
+import { checkoutExample } from '../support/e2e/checkout.js';
+import { startContainerLab, type ContainerLab } from '../support/containerLab.js';
+import { systemRequirements } from '../support/systemRequirements.js';
+import { RELEASE_ASSETS } from '../support/releaseAssets.js';
+import { pushEvent, scheduleEvent } from '../support/e2e/events.js';
+import { commitOnBranch, mergeCommit } from '../support/e2e/gitHistory.js';
 import {
   CACHE_PATH,
   completeRun,
@@ -40,8 +40,8 @@ import {
   trainStep,
   validateJob,
   type PullRequestRun,
-} from './pullRequestFlow.js';
-import { StepRunner, type Job } from './stepRunner.js';
+} from '../support/e2e/pullRequestFlow.js';
+import { StepRunner, type Job } from '../support/e2e/stepRunner.js';
 
 const OWNER = 'acme';
 const REPO = 'credit-models';

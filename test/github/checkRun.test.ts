@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrUpdateCheckRun } from '../../src/github/checkRun.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 const headSha = 'e'.repeat(40);

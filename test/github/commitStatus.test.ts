@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gateStatusContext, setCommitStatus } from '../../src/github/commitStatus.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 const sha = 'd'.repeat(40);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelshipError } from '../../src/core/errors.js';
 import { GitHubModelRegistry } from '../../src/github/modelRegistry.js';
-import { useTempDir } from '../helpers/tempDir.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { useTempDir } from '../support/tempDir.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 const dir = useTempDir();

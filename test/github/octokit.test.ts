@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelshipError } from '../../src/core/errors.js';
 import { createOctokit, type RateLimitEvent } from '../../src/github/octokit.js';
 import { upsertStickyComment } from '../../src/github/stickyComment.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { routes } from './fakeRoutes.js';
-import { OpenApiValidator } from './openapiValidator.js';
+import { routes } from '../support/github/fakeRoutes.js';
+import { OpenApiValidator } from '../support/github/openapiValidator.js';
 
 describe('the committed OpenAPI subset', () => {
   const validator = new OpenApiValidator();

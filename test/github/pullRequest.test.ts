@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isForkPullRequest, resolvePullRequest } from '../../src/github/pullRequest.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 const headSha = 'a1'.repeat(20);

@@ -6,8 +6,8 @@ import {
   markerComment,
   upsertStickyComment,
 } from '../../src/github/stickyComment.js';
-import { ACTIONS_BOT } from './fakeState.js';
-import { clientFor, useGitHubFake } from './useGitHubFake.js';
+import { ACTIONS_BOT } from '../support/github/fakeState.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
 const where = { owner: 'acme', repo: 'models' };

@@ -1,6 +1,6 @@
 /**
  * Prints, after the default reporter's summary, which tests were skipped because this machine
- * lacks a system package, with the command that installs it (test/helpers/systemRequirements.ts
+ * lacks a system package, with the command that installs it (test/support/systemRequirements.ts
  * records both in the tests' meta), then any other skipped tests (only counted under a -t filter),
  * then a one-line total. Prints nothing when nothing was skipped.
  *
@@ -9,7 +9,7 @@
  *   npx vitest run --reporter=default --reporter=./test/reporters/skippedTests.ts
  */
 import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node';
-import { requireAllTests, type SystemRequirementsMeta } from '../helpers/systemRequirements.js';
+import { requireAllTests, type SystemRequirementsMeta } from '../support/systemRequirements.js';
 
 /** Skipped tests under one name (a describe, or a test itself) that need the same packages. */
 interface Entry {
