@@ -4,6 +4,7 @@
  * inputs or the CLI's options.
  */
 import { LOAD_TEST_SETTINGS, type ServeConfig } from '../config/serveConfig.js';
+import { ModelshipError } from '../errors.js';
 import type { Slo } from './sloCheck.js';
 
 export interface LoadTestSettings {
@@ -43,4 +44,24 @@ export function sloOf(serve: ServeConfig | undefined): Slo | undefined {
   const slo = serve?.slo;
   if (slo?.p99_ms === undefined && slo?.error_rate === undefined) return undefined;
   return { p99Ms: slo.p99_ms, errorRate: slo.error_rate };
+}
+
+/**
+ * One setting as an action input or CLI option writes it (`where` names it); undefined when
+ * empty. A value outside serve.load_test's bounds is one sentence naming it.
+ */
+export function parseLoadTestSetting(
+  key: keyof LoadTestSettings,
+  text: string,
+  where: string,
+): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const { min, max, integer } = LOAD_TEST_SETTINGS[LOAD_TEST_KEYS[key]];
+  const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))
+    throw new ModelshipError(
+      `${where} is "${text}"; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
+    );
+  return value;
 }
