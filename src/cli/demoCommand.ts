@@ -10,7 +10,7 @@ import {
   writeOutputMarker,
 } from '../core/files/outputFiles.js';
 import { packageRoot } from './packageInfo.js';
-import { writeJson, writeReport } from './reportFiles.js';
+import { writeJson, writeReport } from '../core/report/reportFiles.js';
 
 /** `modelship demo [--all]`: the pipeline on the bundled example (or every example), offline. */
 export function registerDemo(program: Command, setExit: (code: number) => void): void {

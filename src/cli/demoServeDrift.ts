@@ -8,7 +8,7 @@ import { BUNDLE_FILES, writeReleaseBundle } from '../core/release/bundle.js';
 import { createServer } from '../core/serve/server.js';
 import { resolveServeTarget, serveTargetOptions } from '../core/serve/serveTarget.js';
 import { packageVersion } from './packageInfo.js';
-import { writeJson, writeReport } from './reportFiles.js';
+import { writeJson, writeReport } from '../core/report/reportFiles.js';
 
 type Say = (line?: string) => void;
 type Shown = (path: string) => string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
+import { checkOutputFiles, writeJson, writeReport } from '../core/report/reportFiles.js';
 
 /** `modelship drift --reference <data|profile.json> --current <data> [--config] [--model] [--json] [--markdown] [--fail-on-drift]` */
 export function registerDrift(program: Command, setExit: (code: number) => void): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkOutputFiles, writeJson } from './reportFiles.js';
+import { checkOutputFiles, writeJson } from '../core/report/reportFiles.js';
 
 /** `modelship gate --config <yml> --report <report.json> [--json <file>]` */
 export function registerGate(program: Command, setExit: (code: number) => void): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
-import { checkOutputFiles, writeJson } from './reportFiles.js';
+import { checkOutputFiles, writeJson } from '../core/report/reportFiles.js';
 
 /** `modelship profile <data> -o <profile.json>` and `modelship profile --merge <a.json> <b.json> … -o <whole.json>` */
 export function registerProfile(program: Command, setExit: (code: number) => void): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { MAX_CATEGORIES } from '../core/data/categoryLimit.js';
-import { writeReport } from './reportFiles.js';
+import { writeReport } from '../core/report/reportFiles.js';
 
 /** `modelship schema infer <data> [-o <file>] [--timestamp-bounds]` */
 export function registerSchema(program: Command, _setExit: (code: number) => void): void {

@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../core/config/modelshipConfig.js';
 import { errorsOf, type ValidationReport } from '../core/data/validationReport.js';
 import { ModelshipError } from '../core/errors.js';
 import { positiveIntegerOption } from './numberOptions.js';
-import { checkOutputFiles, writeJson, writeReport } from './reportFiles.js';
+import { checkOutputFiles, writeJson, writeReport } from '../core/report/reportFiles.js';
 
 /** The most example rows kept per failed check. */
 export const MAX_EXAMPLES = 1000;

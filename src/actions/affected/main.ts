@@ -3,14 +3,14 @@ import { ModelshipError } from '../../core/errors.js';
 import { affectedModels, type AffectedResult } from '../../core/workspace/affected.js';
 import { discoverWorkspace } from '../../core/workspace/discovery.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
-import { publishAggregateGate, readModelsInput } from '../aggregateGate.js';
-import { booleanInput, readCommonInputs } from '../commonInputs.js';
+import { publishAggregateGate } from '../aggregateGate.js';
 import {
   createStepOctokit,
   readOnlyForkRun,
   readRunContext,
   type RunContext,
 } from '../runContext.js';
+import { readAffectedInputs } from './inputs.js';
 
 interface Listed {
   name: string;
@@ -25,11 +25,8 @@ interface Listed {
  * conclude, the final aggregate after their jobs.
  */
 export async function run(): Promise<void> {
-  const common = readCommonInputs();
-  const all = booleanInput('all', false);
-  const setStatus = booleanInput('status', true);
-  const conclude = booleanInput('conclude', false);
-  const given = readModelsInput();
+  const inputs = readAffectedInputs();
+  const { all, conclude, models: given } = inputs;
   const context = readRunContext();
 
   let listed: Listed[];
@@ -38,21 +35,21 @@ export async function run(): Promise<void> {
     listed = given.map((name) => ({ name, config: '', directory: '', reasons: [] }));
     headline = `${given.length} affected models, as given: ${given.join(', ') || 'none'}`;
   } else if (all) {
-    listed = discoverWorkspace(common.workingDirectory).models.map((m) => ({
+    listed = discoverWorkspace(inputs.workingDirectory).models.map((m) => ({
       ...m,
       reasons: ['every model'],
     }));
     headline = `Every model: ${listed.length}`;
   } else {
-    const base = core.getInput('base') || eventBase(context);
-    const result = affectedModels(common.workingDirectory, base, core.getInput('head') || 'HEAD');
+    const base = inputs.base ?? eventBase(context);
+    const result = affectedModels(inputs.workingDirectory, base, inputs.head);
     listed = result.affected;
     headline = describe(result);
   }
 
   const notes: string[] = [];
-  if ((setStatus || conclude) && context && common.githubToken) {
-    const octokit = createStepOctokit(common.githubToken, context);
+  if ((inputs.status || conclude) && context && inputs.githubToken) {
+    const octokit = createStepOctokit(inputs.githubToken, context);
     const pr = await resolvePullRequest(octokit, { ...context });
     if (readOnlyForkRun(context, pr))
       notes.push(

@@ -1,18 +1,18 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { loadConfig } from '../../core/config/modelshipConfig.js';
 import { DEFAULT_BASE_IMAGE } from '../../core/deploy/containerfile.js';
 import { BUILDER_PREFERENCES, type BuilderPreference } from '../../core/deploy/imageBuilder.js';
 import { checkRepository, registryOf } from '../../core/deploy/imageRef.js';
 import { ModelshipError } from '../../core/errors.js';
-import { parseModelTag } from '../../github/modelTag.js';
-import { flagInput, readCommonInputs, type CommonInputs } from '../commonInputs.js';
+import { parseModelVersion, type ReleaseQuery } from '../../core/release/modelVersion.js';
+import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
+import { choiceInput, flagInput, readInputs, textInput } from '../inputs/readInputs.js';
 
 /** The deploy action's inputs, read once. */
 export interface DeployInputs extends CommonInputs {
   model: string;
-  /** `production`, or the release tag `<model>-v<semver>` to deploy. */
-  release: 'production' | { tag: string };
+  /** `production` (the newest release), a version of the model, or its release tag. */
+  release: ReleaseQuery;
   /** The image repository (no tag). */
   image: string;
   builder: BuilderPreference;
@@ -27,69 +27,42 @@ export interface DeployInputs extends CommonInputs {
   url: string | undefined;
 }
 
-const schema = z.object({
-  version: z.string().trim(),
-  image: z.string().trim(),
-  builder: z
-    .string()
-    .trim()
-    .transform((v) => v || 'auto')
-    .pipe(z.enum(BUILDER_PREFERENCES as [BuilderPreference, ...BuilderPreference[]])),
-  environment: z
-    .string()
-    .trim()
-    .transform((v) => v || 'production')
-    .pipe(z.string().regex(/^[A-Za-z0-9._-]{1,255}$/)),
+/** The deploy action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  version: z.string(),
+  image: z.string(),
+  builder: choiceInput(BUILDER_PREFERENCES as [BuilderPreference, ...BuilderPreference[]], 'auto'),
+  environment: textInput('production').pipe(
+    z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, {
+      error: 'an environment name of letters, digits, dots, dashes and underscores',
+    }),
+  ),
   'smoke-test': flagInput(true),
-  'base-image': z
-    .string()
-    .trim()
-    .transform((v) => v || DEFAULT_BASE_IMAGE),
-  'registry-username': z.string().trim(),
+  'base-image': textInput(DEFAULT_BASE_IMAGE),
+  'registry-username': z.string(),
   'registry-password': z.string(),
   'tls-verify': flagInput(true),
-  url: z.union([z.literal(''), z.url()]),
+  url: z.union([z.literal(''), z.url()], { error: 'an http(s) URL or nothing' }),
 });
 
-const EXPECTED: Record<string, string> = {
-  builder: `one of ${BUILDER_PREFERENCES.join(', ')}`,
-  environment: 'an environment name of letters, digits, dots, dashes and underscores',
-  'smoke-test': 'true or false',
-  'tls-verify': 'true or false',
-  url: 'an http(s) URL or nothing',
-};
-
 export function readDeployInputs(): DeployInputs {
-  const common = readCommonInputs();
-  const names = Object.keys(schema.shape) as (keyof z.input<typeof schema>)[];
-  const parsed = schema.safeParse(Object.fromEntries(names.map((n) => [n, core.getInput(n)])));
-  if (!parsed.success) {
-    const name = String(parsed.error.issues[0]!.path[0]);
-    throw new ModelshipError(
-      `input ${name} is "${core.getInput(name)}"; expected ${EXPECTED[name] ?? 'another value'}.`,
-    );
-  }
-  const raw = parsed.data;
+  const common = readCommonInputs({ step: 'deploy' });
+  const raw = readInputs(inputSchema);
   if (raw['registry-password']) core.setSecret(raw['registry-password']);
 
   // version: production (default), a semantic version of the config's model, or a release tag.
-  const version = raw.version.replace(/^v(?=\d)/, '') || 'production';
-  const tag = parseModelTag(version);
-  const configModel = common.config ? loadConfig(common.config).config.model.name : undefined;
-  const model = tag?.model ?? configModel;
+  const configModel = common.loaded?.config.model.name;
+  const release = parseModelVersion(raw.version || 'production', {
+    what: 'input version',
+    accepts: ['production', 'version', 'tag'],
+    ...(configModel ? { model: configModel } : {}),
+  }) as ReleaseQuery;
+  const model = release.kind === 'tag' ? release.model : configModel;
   if (!model) {
     throw new ModelshipError(
       `deploy needs the model's name: no modelship.yml in ${common.workingDirectory}; set the config input, or set version to a release tag like credit-risk-v1.2.0.`,
     );
   }
-  let release: DeployInputs['release'];
-  if (version === 'production') release = 'production';
-  else if (tag) release = { tag: version };
-  else if (/^\d+\.\d+\.\d+$/.test(version)) release = { tag: `${model}-v${version}` };
-  else
-    throw new ModelshipError(
-      `input version is "${raw.version}"; expected production, a version like 1.2.0, or a release tag like ${model}-v1.2.0.`,
-    );
 
   const owner = (process.env.GITHUB_REPOSITORY ?? '').split('/')[0]?.toLowerCase();
   const image = raw.image || (owner ? `ghcr.io/${owner}/${model}` : '');

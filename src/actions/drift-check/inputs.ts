@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
+import type { LoadedConfig } from '../../core/config/modelshipConfig.js';
 import { ModelshipError } from '../../core/errors.js';
 import {
-  flagInput,
   inDirectory,
   readCommonInputs,
   reportDirectory,
   type CommonInputs,
 } from '../commonInputs.js';
+import { flagInput, readInputs, textInput } from '../inputs/readInputs.js';
 
 /** The drift-check action's inputs, read once. */
 export interface DriftCheckInputs extends CommonInputs {
@@ -29,34 +29,22 @@ export interface DriftCheckInputs extends CommonInputs {
 
 const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-const schema = z.object({
-  current: z.string().trim(),
-  reference: z
-    .string()
-    .trim()
-    .transform((v) => v || 'production'),
+/** The drift-check action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  current: z.string(),
+  reference: textInput('production'),
   'open-issue': flagInput(true),
   'open-pr': flagInput(true),
   'fail-on-drift': flagInput(false),
-  'report-path': z.string().trim(),
+  'report-path': z.string(),
   'workflow-token': z.string(),
 });
 
-type RawInputs = z.input<typeof schema>;
-
 /** Reads and checks the inputs; `current` defaults to the config's data.current. */
 export function readDriftCheckInputs(): DriftCheckInputs {
-  const common = readCommonInputs({ requireConfigFor: 'drift-check' });
-  const loaded = loadConfig(common.config);
-  const names = Object.keys(schema.shape) as (keyof RawInputs)[];
-  const parsed = schema.safeParse(Object.fromEntries(names.map((n) => [n, core.getInput(n)])));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ModelshipError(
-      `input ${issue.path.join('.')} is "${core.getInput(String(issue.path[0]))}"; expected true or false.`,
-    );
-  }
-  const raw = parsed.data;
+  const common = readCommonInputs({ step: 'drift-check', requireConfig: true });
+  const { loaded } = common;
+  const raw = readInputs(inputSchema);
   const workflowToken = raw['workflow-token'] || undefined;
   if (workflowToken) core.setSecret(workflowToken);
 

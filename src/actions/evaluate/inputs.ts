@@ -1,13 +1,13 @@
-import * as core from '@actions/core';
-import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
+import { z } from 'zod';
+import type { LoadedConfig } from '../../core/config/modelshipConfig.js';
 import {
-  booleanInput,
   inDirectory,
   readCommonInputs,
   reportDirectory,
   type CommonInputs,
 } from '../commonInputs.js';
-import { readModelsInput } from '../aggregateGate.js';
+import { modelsInput } from '../inputs/modelsInput.js';
+import { flagInput, optionalInput, readInputs, textInput } from '../inputs/readInputs.js';
 
 /** The evaluate action's inputs, read once. */
 export interface EvaluateInputs extends CommonInputs {
@@ -25,27 +25,36 @@ export interface EvaluateInputs extends CommonInputs {
   models: string[] | undefined;
 }
 
+/** The evaluate action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  model: optionalInput(),
+  data: optionalInput(),
+  baseline: textInput('production'),
+  'baseline-config': optionalInput(),
+  comment: flagInput(true),
+  'fail-on-gate': flagInput(true),
+  models: modelsInput(),
+  'report-path': z.string(),
+});
+
 export function readEvaluateInputs(): EvaluateInputs {
-  const common = readCommonInputs({ requireConfigFor: 'evaluate' });
-  const loaded = loadConfig(common.config);
-  const model = core.getInput('model');
-  const data = core.getInput('data');
-  const baselineConfig = core.getInput('baseline-config');
-  const reportPath =
-    core.getInput('report-path') ||
-    `${reportDirectory(common.workingDirectory)}/evaluate-${loaded.config.model.name}.json`;
+  const common = readCommonInputs({ step: 'evaluate', requireConfig: true });
+  const raw = readInputs(inputSchema);
+  const inWorkingDirectory = (path: string | undefined) =>
+    path ? inDirectory(common.workingDirectory, path) : undefined;
   return {
     ...common,
-    loaded,
-    model: model ? inDirectory(common.workingDirectory, model) : undefined,
-    data: data ? inDirectory(common.workingDirectory, data) : undefined,
-    baseline: core.getInput('baseline') || 'production',
-    baselineConfig: baselineConfig
-      ? inDirectory(common.workingDirectory, baselineConfig)
-      : undefined,
-    comment: booleanInput('comment', true),
-    failOnGate: booleanInput('fail-on-gate', true),
-    reportPath: inDirectory(common.workingDirectory, reportPath),
-    models: readModelsInput(),
+    model: inWorkingDirectory(raw.model),
+    data: inWorkingDirectory(raw.data),
+    baseline: raw.baseline,
+    baselineConfig: inWorkingDirectory(raw['baseline-config']),
+    comment: raw.comment,
+    failOnGate: raw['fail-on-gate'],
+    reportPath: inDirectory(
+      common.workingDirectory,
+      raw['report-path'] ||
+        `${reportDirectory(common.workingDirectory)}/evaluate-${common.loaded.config.model.name}.json`,
+    ),
+    models: raw.models,
   };
 }

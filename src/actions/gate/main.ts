@@ -2,34 +2,24 @@ import * as core from '@actions/core';
 import { readGateReport } from '../../core/gate/gateReport.js';
 import { applyConfigGate } from '../../core/gate/configGate.js';
 import { ModelshipError } from '../../core/errors.js';
-import { loadConfig } from '../../core/config/modelshipConfig.js';
 import { gateMarkdown } from '../../core/report/gateMarkdown.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
-import { booleanInput, inDirectory, readCommonInputs } from '../commonInputs.js';
-import { publishAggregateGate, readModelsInput } from '../aggregateGate.js';
+import { publishAggregateGate } from '../aggregateGate.js';
 import { publishGate } from '../gateStatus.js';
 import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
+import { readGateInputs } from './inputs.js';
 
 /** gate: the config's gate on a report made elsewhere; status and check run, output `passed`. */
 export async function run(): Promise<void> {
-  const common = readCommonInputs({ requireConfigFor: 'gate' });
-  const { config } = loadConfig(common.config);
-  const reportInput = core.getInput('report');
-  // core's required flag would fail as "Input required and not supplied", not as a sentence.
-  if (!reportInput)
-    throw new ModelshipError(
-      'gate needs the report input: the JSON report of the evaluation to gate (evaluate writes it, or modelship evaluate --json); set report.',
-    );
-  // Read with the other inputs: a bad value fails before anything is written to GitHub.
-  const failOnGate = booleanInput('fail-on-gate', true);
-  const models = readModelsInput();
-  const report = readGateReport(inDirectory(common.workingDirectory, reportInput));
+  const inputs = readGateInputs();
+  const { config } = inputs.loaded;
+  const report = readGateReport(inputs.report);
   const gate = applyConfigGate(config, report.candidate, report.baseline);
   const markdown = gateMarkdown(config.model.name, gate);
   const context = readRunContext();
   const notes: string[] = [];
-  if (context && common.githubToken) {
-    const octokit = createStepOctokit(common.githubToken, context);
+  if (context && inputs.githubToken) {
+    const octokit = createStepOctokit(inputs.githubToken, context);
     const pr = await resolvePullRequest(octokit, { ...context });
     if (!readOnlyForkRun(context, pr)) {
       const sha = pr?.headSha ?? context.sha;
@@ -46,7 +36,7 @@ export async function run(): Promise<void> {
         // After this model's own status, which the aggregate reads.
         ...(await publishAggregateGate(octokit, context, {
           sha,
-          models: [...new Set([...(models ?? []), config.model.name])],
+          models: [...new Set([...(inputs.models ?? []), config.model.name])],
         })),
       );
     } else {
@@ -59,7 +49,7 @@ export async function run(): Promise<void> {
     .addRaw(notes.map((n) => `> [!WARNING]\n> ${n}\n\n`).join('') + markdown)
     .write();
   core.setOutput('passed', String(gate.passed));
-  if (!gate.passed && failOnGate) {
+  if (!gate.passed && inputs.failOnGate) {
     throw new ModelshipError(
       `The gate failed for ${config.model.name}: ${gate.checks
         .filter((c) => !c.passed)

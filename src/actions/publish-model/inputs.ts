@@ -1,8 +1,8 @@
-import * as core from '@actions/core';
-import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
-import { ModelshipError } from '../../core/errors.js';
+import { z } from 'zod';
+import type { LoadedConfig } from '../../core/config/modelshipConfig.js';
 import type { BumpRule } from '../../core/release/versionBump.js';
 import { inDirectory, readCommonInputs, type CommonInputs } from '../commonInputs.js';
+import { choiceInput, optionalInput, readInputs } from '../inputs/readInputs.js';
 import { defaultArtifactName } from '../artifact.js';
 
 /** The publish-model action's inputs, read once. */
@@ -17,24 +17,24 @@ export interface PublishInputs extends CommonInputs {
   artifactName: string;
 }
 
-const BUMPS: BumpRule[] = ['auto', 'major', 'minor', 'patch'];
+const BUMPS = ['auto', 'major', 'minor', 'patch'] as const satisfies readonly BumpRule[];
+
+/** The publish-model action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  model: optionalInput(),
+  version: z.string().transform((v) => v.replace(/^v/, '') || undefined),
+  bump: choiceInput(BUMPS, 'auto'),
+  'artifact-name': z.string(),
+});
 
 export function readPublishInputs(): PublishInputs {
-  const common = readCommonInputs({ requireConfigFor: 'publish-model' });
-  const loaded = loadConfig(common.config);
-  const bump = (core.getInput('bump').trim() || 'auto') as BumpRule;
-  if (!BUMPS.includes(bump)) {
-    throw new ModelshipError(`input bump is "${bump}"; expected one of ${BUMPS.join(', ')}.`);
-  }
-  const model = core.getInput('model').trim();
-  const version = core.getInput('version').trim().replace(/^v/, '');
+  const common = readCommonInputs({ step: 'publish-model', requireConfig: true });
+  const raw = readInputs(inputSchema);
   return {
     ...common,
-    loaded,
-    model: model ? inDirectory(common.workingDirectory, model) : undefined,
-    version: version || undefined,
-    bump,
-    artifactName:
-      core.getInput('artifact-name').trim() || defaultArtifactName(loaded.config.model.name),
+    model: raw.model ? inDirectory(common.workingDirectory, raw.model) : undefined,
+    version: raw.version,
+    bump: raw.bump,
+    artifactName: raw['artifact-name'] || defaultArtifactName(common.loaded.config.model.name),
   };
 }

@@ -1,8 +1,8 @@
-import * as core from '@actions/core';
-import { loadConfig, type LoadedConfig } from '../../core/config/modelshipConfig.js';
-import { ModelshipError } from '../../core/errors.js';
+import { z } from 'zod';
+import type { LoadedConfig } from '../../core/config/modelshipConfig.js';
 import type { GpuMode } from '../../core/train/gpu.js';
 import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
+import { linesInput, optionalInput, readInputs, textInput } from '../inputs/readInputs.js';
 import { defaultArtifactName } from '../artifact.js';
 
 /** The train action's inputs, read once. */
@@ -17,29 +17,36 @@ export interface TrainInputs extends CommonInputs {
   artifactName: string | undefined;
 }
 
+const GPU_MODES = ['required', 'optional', 'none'] as const satisfies readonly GpuMode[];
+const MINUTES = 'a positive number of minutes';
+
+/** The train action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  command: optionalInput(),
+  // Empty: the config's train.gpu.
+  gpu: z.enum(['', ...GPU_MODES], { error: 'required, optional or none' }),
+  'cache-paths': linesInput(),
+  'cache-key': optionalInput(),
+  'timeout-minutes': textInput('360')
+    .transform(Number)
+    .pipe(z.number({ error: MINUTES }).positive({ error: MINUTES })),
+  'artifact-name': z.string(),
+});
+
 export function readTrainInputs(): TrainInputs {
-  const common = readCommonInputs({ requireConfigFor: 'train' });
-  const loaded = loadConfig(common.config);
-  const gpu = core.getInput('gpu') || loaded.config.train.gpu;
-  if (gpu !== 'required' && gpu !== 'optional' && gpu !== 'none') {
-    throw new ModelshipError(`input gpu is "${gpu}"; expected required, optional or none.`);
-  }
-  const timeout = Number(core.getInput('timeout-minutes') || '360');
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new ModelshipError(
-      `input timeout-minutes is "${core.getInput('timeout-minutes')}"; expected a positive number of minutes.`,
-    );
-  }
-  const artifact = core.getInput('artifact-name');
+  const common = readCommonInputs({ step: 'train', requireConfig: true });
+  const raw = readInputs(inputSchema);
+  const artifact = raw['artifact-name'];
   return {
     ...common,
-    loaded,
-    command: core.getInput('command') || undefined,
-    gpu,
-    cachePaths: core.getMultilineInput('cache-paths').filter((p) => p.trim() !== ''),
-    cacheKey: core.getInput('cache-key') || undefined,
-    timeoutMinutes: timeout,
+    command: raw.command,
+    gpu: raw.gpu || common.loaded.config.train.gpu,
+    cachePaths: raw['cache-paths'],
+    cacheKey: raw['cache-key'],
+    timeoutMinutes: raw['timeout-minutes'],
     artifactName:
-      artifact === 'none' ? undefined : artifact || defaultArtifactName(loaded.config.model.name),
+      artifact === 'none'
+        ? undefined
+        : artifact || defaultArtifactName(common.loaded.config.model.name),
   };
 }

@@ -1,13 +1,12 @@
-import * as core from '@actions/core';
-import { loadConfig } from '../../core/config/modelshipConfig.js';
+import { z } from 'zod';
 import { ModelshipError } from '../../core/errors.js';
 import {
-  booleanInput,
   inDirectory,
   readCommonInputs,
   reportDirectory,
   type CommonInputs,
 } from '../commonInputs.js';
+import { flagInput, readInputs } from '../inputs/readInputs.js';
 
 /** The validate-data action's inputs, read once. */
 export interface ValidateDataInputs extends CommonInputs {
@@ -20,13 +19,21 @@ export interface ValidateDataInputs extends CommonInputs {
   failOnWarning: boolean;
 }
 
+/** The validate-data action's own inputs, as in its action.yml (the common ones are read apart). */
+export const inputSchema = z.object({
+  data: z.string(),
+  schema: z.string(),
+  'report-path': z.string(),
+  'fail-on-warning': flagInput(false),
+});
+
 /** Reads and checks the inputs; `data` and `schema` default to the config's data.train and data.schema. */
 export function readValidateDataInputs(): ValidateDataInputs {
-  const common = readCommonInputs();
-  const loaded = common.config ? loadConfig(common.config) : undefined;
-  const dataInput = core.getInput('data') || loaded?.config.data.train;
-  const schemaInput = core.getInput('schema') || loaded?.config.data.schema;
-  const base = core.getInput('data') || !loaded ? common.workingDirectory : loaded.dir;
+  const common = readCommonInputs({ step: 'validate-data' });
+  const { loaded } = common;
+  const raw = readInputs(inputSchema);
+  const dataInput = raw.data || loaded?.config.data.train;
+  const schemaInput = raw.schema || loaded?.config.data.schema;
   if (!dataInput)
     throw new ModelshipError(
       'validate-data needs a data file: set the data input, or data.train in modelship.yml.',
@@ -35,17 +42,17 @@ export function readValidateDataInputs(): ValidateDataInputs {
     throw new ModelshipError(
       'validate-data needs a data contract: set the schema input, or data.schema in modelship.yml.',
     );
-  const schemaBase = core.getInput('schema') || !loaded ? common.workingDirectory : loaded.dir;
+  // An input resolves against working-directory, the config's value against the config's folder.
+  const base = (input: string) => (input || !loaded ? common.workingDirectory : loaded.dir);
   return {
     ...common,
-    data: inDirectory(base, dataInput),
+    data: inDirectory(base(raw.data), dataInput),
     dataLabel: dataInput,
-    schema: inDirectory(schemaBase, schemaInput),
+    schema: inDirectory(base(raw.schema), schemaInput),
     reportPath: inDirectory(
       common.workingDirectory,
-      core.getInput('report-path') ||
-        `${reportDirectory(common.workingDirectory)}/validate-report.json`,
+      raw['report-path'] || `${reportDirectory(common.workingDirectory)}/validate-report.json`,
     ),
-    failOnWarning: booleanInput('fail-on-warning', false),
+    failOnWarning: raw['fail-on-warning'],
   };
 }

@@ -4,7 +4,7 @@ import { loadDataContract } from '../../core/config/dataContract.js';
 import { validateData } from '../../core/data/validate.js';
 import type { ValidationReport } from '../../core/data/validationReport.js';
 import { ModelshipError } from '../../core/errors.js';
-import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
+import { checkOutputFiles, writeJson } from '../../core/report/reportFiles.js';
 import { validationMarkdown } from '../../core/report/validationMarkdown.js';
 import { readValidateDataInputs } from './inputs.js';
 
@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
     schemaFile: relative(inputs.workspace, inputs.schema),
   });
   report.data = relative(inputs.workspace, inputs.data) || inputs.dataLabel;
-  writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  writeJson(inputs.reportPath, report);
   annotate(report, inputs.workspace, inputs.data);
   await core.summary.addRaw(validationMarkdown(report)).write();
   core.setOutput('ok', String(report.ok));
