@@ -9,6 +9,11 @@ export interface ColumnKindInfo {
   kind: ColumnKind;
   /** The contract's type when a contract is given, else null. */
   declared: ColumnType | null;
+  /**
+   * A text column neither the contract nor the file types: read as categories until its values
+   * decide (readDistributions decides from the same scan that counts them).
+   */
+  undecided?: boolean;
 }
 
 export const NUMERIC_DUCKDB =
@@ -16,17 +21,15 @@ export const NUMERIC_DUCKDB =
 const TEMPORAL_DUCKDB = /^(DATE|TIMESTAMP.*|TIME.*)$/i;
 
 /**
- * Each column's kind. The contract decides when it names the column; else a typed file's type;
- * a text column is numeric when every non-null value parses as a number, a time when every one
- * parses as a date or timestamp (one more query, to decide), else categorical.
+ * Each column's kind as far as the contract and the file's types tell, without reading values:
+ * the contract decides when it names the column, else a typed file's type; a text column is left
+ * `undecided` (categorical until its values say otherwise).
  */
-export async function columnKinds(
-  db: Database,
+export function declaredKinds(
   source: DataSource,
   contract: DataContract | undefined,
-): Promise<ColumnKindInfo[]> {
-  const undecided: number[] = [];
-  const kinds = source.columns.map((column, i): ColumnKindInfo => {
+): ColumnKindInfo[] {
+  return source.columns.map((column): ColumnKindInfo => {
     const declared = contract?.columns[column]?.type;
     if (declared) {
       const kind =
@@ -40,10 +43,38 @@ export async function columnKinds(
     const type = source.types[column] ?? 'VARCHAR';
     if (NUMERIC_DUCKDB.test(type)) return { kind: 'numeric', declared: null };
     if (TEMPORAL_DUCKDB.test(type)) return { kind: 'datetime', declared: null };
-    if (type.toUpperCase() === 'VARCHAR') undecided.push(i);
+    if (type.toUpperCase() === 'VARCHAR')
+      return { kind: 'categorical', declared: null, undecided: true };
     return { kind: 'categorical', declared: null };
   });
-  if (undecided.length === 0) return kinds;
+}
+
+/**
+ * Each column's kind, decided: an undecided text column is numeric when every non-null value
+ * parses as a number, a time when every one parses as a date or timestamp, else categorical. For
+ * a columnar file, where a query reads only the columns it names; a text file decides in the scan
+ * that counts its values (readDistributions).
+ */
+export async function columnKinds(
+  db: Database,
+  source: DataSource,
+  contract: DataContract | undefined,
+): Promise<ColumnKindInfo[]> {
+  return decideKinds(db, source, declaredKinds(source, contract));
+}
+
+/** `kinds` with every undecided column decided by casting its values (see columnKinds). */
+export async function decideKinds(
+  db: Database,
+  source: DataSource,
+  kinds: readonly ColumnKindInfo[],
+): Promise<ColumnKindInfo[]> {
+  const decided = kinds.map((info): ColumnKindInfo => ({
+    kind: info.kind,
+    declared: info.declared,
+  }));
+  const undecided = kinds.flatMap((info, i) => (info.undecided ? [i] : []));
+  if (undecided.length === 0) return decided;
   // Casting every value (to TIMESTAMP above all) is slow: the first rows rule most columns out,
   // and the candidates left get the full check of the one type their first rows fit.
   const sample = await kindChecks(
@@ -61,10 +92,10 @@ export async function columnKinds(
   );
   const full = candidates.length ? await kindChecks(db, source, candidates, '') : {};
   for (const { i } of candidates) {
-    if (full[`DOUBLE${i}`] === true) kinds[i] = { kind: 'numeric', declared: null };
-    else if (full[`TIMESTAMP${i}`] === true) kinds[i] = { kind: 'datetime', declared: null };
+    if (full[`DOUBLE${i}`] === true) decided[i] = { kind: 'numeric', declared: null };
+    else if (full[`TIMESTAMP${i}`] === true) decided[i] = { kind: 'datetime', declared: null };
   }
-  return kinds;
+  return decided;
 }
 
 /** Column `i` (of the source) and the types to try casting its values to. */

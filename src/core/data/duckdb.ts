@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DuckDBInstance,
   type DuckDBConnection,
@@ -9,15 +12,26 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly spillDirectory?: string,
   ) {}
 
-  /** Opens an in-memory database; `memoryLimit` like '1GB' caps DuckDB's buffer pool. */
-  static async open(options: { memoryLimit?: string; threads?: number } = {}): Promise<Database> {
+  /**
+   * Opens an in-memory database; `memoryLimit` like '1GB' caps DuckDB's buffer pool, and with
+   * `spill` what does not fit goes to a temporary directory removed on close.
+   */
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
     const config: Record<string, string> = { preserve_insertion_order: 'true' };
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.threads) config.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(':memory:', config);
-    return new Database(instance, await instance.connect());
+    const spill = options.spill ? mkdtempSync(join(tmpdir(), 'modelship-duckdb-')) : undefined;
+    if (spill) config.temp_directory = spill;
+    try {
+      const instance = await DuckDBInstance.create(':memory:', config);
+      return new Database(instance, await instance.connect(), spill);
+    } catch (error) {
+      if (spill) rmSync(spill, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /** Runs a query and returns its rows. */
@@ -40,12 +54,29 @@ export class Database {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.spillDirectory) rmSync(this.spillDirectory, { recursive: true, force: true });
   }
 }
 
+export interface DatabaseOptions {
+  memoryLimit?: string;
+  threads?: number;
+  /** Spill to a temporary directory beyond the memory limit (aggregates of big files). */
+  spill?: boolean;
+}
+
+/**
+ * DuckDB's buffer pool for the grouping scans of profiles and drift, which spill beyond it: the
+ * groups of 10M rows of ids would otherwise take gigabytes.
+ */
+export const GROUPING_MEMORY = '500MB';
+
 /** Runs `work` with a fresh database that is closed afterwards. */
-export async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await Database.open();
+export async function withDatabase<T>(
+  work: (db: Database) => Promise<T>,
+  options: DatabaseOptions = {},
+): Promise<T> {
+  const db = await Database.open(options);
   try {
     return await work(db);
   } finally {

@@ -1,6 +1,6 @@
 import type { ColumnType, DataContract } from '../config/dataContract.js';
 import { ModelshipError } from '../errors.js';
-import { columnKinds, type ColumnKindInfo } from './columnKinds.js';
+import { declaredKinds, type ColumnKindInfo } from './columnKinds.js';
 import {
   readDistributions,
   type DataDistributions,
@@ -8,7 +8,7 @@ import {
   type NumericDistribution,
 } from './columnDistributions.js';
 import { openDataSource } from './dataSource.js';
-import { withDatabase } from './duckdb.js';
+import { GROUPING_MEMORY, withDatabase } from './duckdb.js';
 import { cdfBelow, stepCdf } from './cdf.js';
 import {
   decileShares,
@@ -141,23 +141,35 @@ export const PROFILE_PURPOSE =
   'Reference profile of the training data: the input of drift checks (modelship drift --reference profile.json).';
 
 /**
- * Profiles a data file (or glob) with DuckDB: one scan into a typed temporary table, then each
- * column's exact distribution, from which every statistic below is computed.
+ * Profiles a data file (or glob) with DuckDB: one scan groups each column by value (deciding an
+ * untyped text column's kind from its distinct values), then every statistic below is computed
+ * from those exact distributions; categories are cut to the top ones inside DuckDB.
  */
 export async function buildProfile(
   path: string,
   options: BuildProfileOptions = {},
 ): Promise<DataProfile> {
-  return withDatabase(async (db) => {
-    const source = await openDataSource(db, path);
-    const kinds = await columnKinds(db, source, options.contract);
-    const columns = source.columns.map((name, i) => ({ name, info: kinds[i]! }));
-    const data = await readDistributions(db, source, columns);
-    return profileFromDistributions(data, columns, {
-      ...options,
-      display: options.display ?? path,
-    });
-  });
+  return withDatabase(
+    async (db) => {
+      const source = await openDataSource(db, path);
+      const kinds = declaredKinds(source, options.contract);
+      const data = await readDistributions(
+        db,
+        source,
+        source.columns.map((name, i) => ({ name, info: kinds[i]! })),
+        { top: options.topCategories ?? TOP_CATEGORIES },
+      );
+      const columns = source.columns.map((name, i) => ({
+        name,
+        info: { kind: data.columns.get(name)!.kind, declared: kinds[i]!.declared },
+      }));
+      return profileFromDistributions(data, columns, {
+        ...options,
+        display: options.display ?? path,
+      });
+    },
+    { memoryLimit: GROUPING_MEMORY, spill: true },
+  );
 }
 
 /** The profile of distributions already read (the drift check profiles raw reference data so). */
@@ -193,7 +205,20 @@ function columnProfile(
   if (dist.kind === 'numeric') return { ...base, ...numericStatistics(dist, valueLimit) };
   if (dist.kind === 'datetime') return { ...base, kind: 'datetime', min: dist.min, max: dist.max };
   const entries = [...dist.categories].map(([value, count]) => ({ value, count }));
-  return { ...base, kind: 'categorical', ...topCategories(entries, top) };
+  const cut = topCategories(entries, top);
+  // Cut in DuckDB already (readDistributions' `top`): the counts beyond it come with it.
+  if (dist.other)
+    return {
+      ...base,
+      kind: 'categorical',
+      distinct: dist.distinct!,
+      categories: cut.categories,
+      other: {
+        distinct: dist.other.distinct + cut.other.distinct,
+        count: dist.other.count + cut.other.count,
+      },
+    };
+  return { ...base, kind: 'categorical', ...cut };
 }
 
 /** Categories, most frequent first (ties by value), cut at `top` with the rest in `other`. */

@@ -2,7 +2,7 @@ import { loadDataContract, type DataContract } from '../config/dataContract.js';
 import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { openAnySource } from '../data/anySource.js';
 import { readDistributions } from '../data/columnDistributions.js';
-import { columnKinds, type ColumnKindInfo } from '../data/columnKinds.js';
+import { declaredKinds, type ColumnKindInfo } from '../data/columnKinds.js';
 import type { DataSource } from '../data/dataSource.js';
 import { withDatabase, type Database } from '../data/duckdb.js';
 import { isProfilePath, readProfile } from '../data/profileFile.js';
@@ -32,8 +32,12 @@ export interface DriftOptions {
 interface Reference {
   kind: 'data' | 'profile';
   columns: string[];
-  kindOf(column: string): ColumnKindInfo;
-  sides(columns: string[]): Promise<{ rows: number; sides: Map<string, Side> }>;
+  /** The named columns' kinds (raw data: decided by reading them) and sides. */
+  read(columns: string[]): Promise<{
+    rows: number;
+    kinds: Map<string, ColumnKindInfo>;
+    sides: Map<string, Side>;
+  }>;
   profile?: DataProfile;
   source?: DataSource;
 }
@@ -57,16 +61,17 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
     const current = await openAnySource(db, options.current);
     const notes: string[] = [];
     const columns = chooseColumns(reference, current, drift.columns, refName, curName);
-    const times = columns.filter((c) => reference.kindOf(c).kind === 'datetime');
+    // Each side is read once: the reference's scan decides its text columns' kinds too.
+    const { rows: refRows, kinds, sides: refSides } = await reference.read(columns);
+    const times = columns.filter((c) => kinds.get(c)!.kind === 'datetime');
     if (times.length)
       notes.push(`Left out as time columns (their ranges move by design): ${times.join(', ')}.`);
-    const tested = columns.filter((c) => reference.kindOf(c).kind !== 'datetime');
+    const tested = columns.filter((c) => kinds.get(c)!.kind !== 'datetime');
     const curData = await readDistributions(
       db,
       current,
-      tested.map((name) => ({ name, info: reference.kindOf(name) })),
+      tested.map((name) => ({ name, info: kinds.get(name)! })),
     );
-    const { rows: refRows, sides: refSides } = await reference.sides(tested);
     // Nothing on one side is no evidence either way: "no drift" would close the question wrongly.
     for (const [name, rows] of [
       [curName, curData.rows],
@@ -157,32 +162,40 @@ async function openReference(
       kind: 'profile',
       columns: profile.columns.map((c) => c.name),
       profile,
-      kindOf: (column) => {
-        const c = byName.get(column)!;
-        return { kind: c.kind, declared: c.declared };
-      },
-      sides: async (columns) => ({
+      read: async (columns) => ({
         rows: profile.rows,
+        kinds: new Map(
+          columns.map((c) => {
+            const column = byName.get(c)!;
+            return [c, { kind: column.kind, declared: column.declared }];
+          }),
+        ),
         sides: new Map(columns.map((c) => [c, sideOfProfile(byName.get(c)!)])),
       }),
     };
   }
   const source = await openAnySource(db, path);
-  const kinds = await columnKinds(db, source, contract);
-  const byName = new Map(source.columns.map((c, i) => [c, kinds[i]!]));
+  const declared = declaredKinds(source, contract);
+  const byName = new Map(source.columns.map((c, i) => [c, declared[i]!]));
   return {
     kind: 'data',
     columns: source.columns,
     source,
-    kindOf: (column) => byName.get(column)!,
-    sides: async (columns) => {
+    read: async (columns) => {
       const data = await readDistributions(
         db,
         source,
         columns.map((name) => ({ name, info: byName.get(name)! })),
       );
+      const kinds = new Map(
+        columns.map((c): [string, ColumnKindInfo] => [
+          c,
+          { kind: data.columns.get(c)!.kind, declared: byName.get(c)!.declared },
+        ]),
+      );
       return {
         rows: data.rows,
+        kinds,
         sides: new Map(columns.map((c) => [c, sideOfDistribution(data.columns.get(c)!)])),
       };
     },

@@ -6,29 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataContract } from '../../../src/core/config/dataContract.js';
-import { Database } from '../../../src/core/data/duckdb.js';
 import { validateData } from '../../../src/core/data/validate.js';
 import { contractOf } from '../../support/dataContract.js';
+import { recordQueries, scansOf } from '../../support/queryRecorder.js';
 import { useTempDir } from '../../support/tempDir.js';
 
 const dir = useTempDir();
-
-/** Every SQL statement the validation ran, from the one class all of its queries go through. */
-function recordQueries(): string[] {
-  const queries: string[] = [];
-  for (const method of ['rows', 'run', 'chunks'] as const) {
-    const original = Database.prototype[method];
-    vi.spyOn(Database.prototype, method).mockImplementation(function (this: Database, sql) {
-      queries.push(sql);
-      return (original as (sql: string) => Promise<never>).call(this, sql);
-    });
-  }
-  return queries;
-}
-
-/** Statements that read a data file (a table function over the files), not the flag table. */
-const scansOf = (queries: string[]) =>
-  queries.filter((sql) => /read_(csv|parquet|json)\(/.test(sql) && !/^DESCRIBE /.test(sql));
 
 afterEach(() => {
   vi.restoreAllMocks();
