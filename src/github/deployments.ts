@@ -15,6 +15,8 @@ export interface DeploymentPayload {
   digest: string;
   version: string;
   model: string;
+  /** The load test's figures before the environment moved (deploy's loadTestPayload). */
+  load_test?: Record<string, unknown>;
 }
 
 export interface DeploymentRecord {
@@ -24,6 +26,8 @@ export interface DeploymentRecord {
   payload: Partial<DeploymentPayload>;
   /** The newest status's state, or undefined before the first status. */
   state: string | undefined;
+  /** The newest status's description, when it has one. */
+  description?: string;
 }
 
 export interface DeploymentTarget {
@@ -31,12 +35,21 @@ export interface DeploymentTarget {
   repo: string;
 }
 
-/** The environment's deployments (the newest `limit`, or all), newest first, with their latest status. */
+/**
+ * The environment's deployments (the newest `limit`, or all), newest first, with their latest
+ * status. `where` keeps only deployments of matching refs, and `until` stops after the first record
+ * it accepts; statuses are read only for what is kept, one call per deployment.
+ */
 export async function listDeployments(
   octokit: GitHubClient,
   target: DeploymentTarget,
   environment: string,
-  options: { ref?: string; limit?: number } = {},
+  options: {
+    ref?: string;
+    limit?: number;
+    where?: (ref: string) => boolean;
+    until?: (record: DeploymentRecord) => boolean;
+  } = {},
 ): Promise<DeploymentRecord[]> {
   const { owner, repo } = target;
   const request = {
@@ -64,6 +77,7 @@ export async function listDeployments(
   }
   const records: DeploymentRecord[] = [];
   for (const d of deployments.slice(0, options.limit)) {
+    if (options.where && !options.where(d.ref)) continue;
     const id = Number(d.id);
     records.push({
       id,
@@ -72,17 +86,18 @@ export async function listDeployments(
       payload: (typeof d.payload === 'object' && d.payload
         ? d.payload
         : {}) as Partial<DeploymentPayload>,
-      state: await latestState(octokit, target, id),
+      ...(await latestStatus(octokit, target, id)),
     });
+    if (options.until?.(records.at(-1)!)) break;
   }
   return records;
 }
 
-async function latestState(
+async function latestStatus(
   octokit: GitHubClient,
   { owner, repo }: DeploymentTarget,
   id: number,
-): Promise<string | undefined> {
+): Promise<Pick<DeploymentRecord, 'state' | 'description'>> {
   try {
     const { data } = await octokit.rest.repos.listDeploymentStatuses({
       owner,
@@ -90,7 +105,11 @@ async function latestState(
       deployment_id: id,
       per_page: 1,
     });
-    return data[0]?.state;
+    const latest = data[0];
+    return {
+      state: latest?.state,
+      ...(latest?.description ? { description: latest.description } : {}),
+    };
   } catch (error) {
     throw explainRequestError(error, {
       call: `GET /repos/${owner}/${repo}/deployments/${id}/statuses`,
@@ -150,7 +169,7 @@ export async function setDeploymentStatus(
   { owner, repo }: DeploymentTarget,
   id: number,
   input: {
-    state: 'success' | 'failure' | 'in_progress' | 'error';
+    state: 'success' | 'failure' | 'in_progress' | 'error' | 'inactive';
     description: string;
     environmentUrl?: string;
     logUrl?: string;
@@ -172,4 +191,36 @@ export async function setDeploymentStatus(
       permission: WRITE,
     });
   }
+}
+
+/**
+ * After deployment `live` of `tag` succeeded: the deployment it replaced (the model's newest other
+ * one that had gone live), when that one's version is newer, is marked rolled back: an `inactive`
+ * status described `rolled back to <tag>` (and why), which the production resolver skips, so that
+ * "production" no longer names it. Deploying an older version is the rollback, automatic or by
+ * hand; a replaced deployment already marked is left as it is, so a re-run marks nothing twice.
+ */
+export async function retireReplaced(
+  octokit: GitHubClient,
+  target: DeploymentTarget,
+  environment: string,
+  live: { id: number; tag: string },
+  options: { ofModel(ref: string): boolean; newer(ref: string): boolean; reason?: string },
+): Promise<{ ref: string; description: string } | undefined> {
+  // The replaced deployment is the one before the new one: a page of the newest is plenty.
+  const newestFirst = await listDeployments(octokit, target, environment, { limit: 10 });
+  const replaced = newestFirst.find(
+    (d) =>
+      d.id !== live.id &&
+      d.ref !== live.tag &&
+      options.ofModel(d.ref) &&
+      (d.state === 'success' || d.state === 'inactive'),
+  );
+  if (!replaced || !options.newer(replaced.ref)) return undefined;
+  if (replaced.state === 'inactive' && (replaced.description ?? '').startsWith('rolled back'))
+    return undefined;
+  const description =
+    `rolled back to ${live.tag}${options.reason ? `: ${options.reason}` : ''}`.slice(0, 140);
+  await setDeploymentStatus(octokit, target, replaced.id, { state: 'inactive', description });
+  return { ref: replaced.ref, description };
 }

@@ -1,7 +1,9 @@
 /**
  * The drift issue: one open issue per model, labelled `modelship:drift` and marked in its body,
- * opened by the first drifted check and then kept current (body refreshed, a comment per run)
- * while it stays open. Once someone closes it, the next drifted check opens a new one.
+ * opened by the first drifted (or degraded) check and then kept current (body refreshed, a comment
+ * per run) while it stays open. A clean check closes it with a comment; drift that returns within
+ * REOPEN_DAYS reopens an issue the check closed, while one a person closed (or an older one) stays
+ * closed and a new issue is opened.
  */
 import type { GitHubClient } from './octokit.js';
 import { explainRequestError } from './requestError.js';
@@ -11,7 +13,11 @@ import { COMMENT_BODY_LIMIT, trimMarkdown } from './textLimits.js';
 export interface TrackedIssue {
   number: number;
   url: string;
+  title: string;
   body: string;
+  state: 'open' | 'closed';
+  /** ISO 8601, for a closed issue. */
+  closedAt: string | null;
   /** Login of the issue's author, which tells which token opened it. */
   author: string | undefined;
 }
@@ -23,10 +29,15 @@ export interface IssueComment {
 
 /** Finds, opens and keeps current the issue Modelship files for one model and purpose. */
 export interface IssueTracker {
-  /** The newest open issue with the label and the marker, if any. */
-  find(): Promise<TrackedIssue | undefined>;
+  /** The newest open issue with the label and the marker (closed ones too with `closed`), if any. */
+  find(options?: { closed?: boolean }): Promise<TrackedIssue | undefined>;
   open(title: string, body: string): Promise<TrackedIssue>;
-  update(number: number, body: string): Promise<void>;
+  /** Rewrites the body, and the title and state where given; the issue as GitHub then has it. */
+  update(
+    number: number,
+    body: string,
+    change?: { title?: string; state?: 'open' | 'closed' },
+  ): Promise<TrackedIssue>;
   /** Adds a comment; with `key`, a re-run that passes the same key edits it instead. */
   comment(number: number, body: string, key?: string): Promise<IssueComment>;
 }
@@ -51,6 +62,9 @@ export function fitIssueText(markdown: string, fullReportUrl: string | undefined
 interface ApiIssue {
   number: number;
   html_url: string;
+  title: string;
+  state: string;
+  closed_at?: string | null;
   body?: string | null;
   user: { login: string } | null;
   pull_request?: unknown;
@@ -59,7 +73,10 @@ interface ApiIssue {
 const toTracked = (issue: ApiIssue): TrackedIssue => ({
   number: issue.number,
   url: issue.html_url,
+  title: issue.title,
   body: issue.body ?? '',
+  state: issue.state === 'closed' ? 'closed' : 'open',
+  closedAt: issue.closed_at ?? null,
   author: issue.user?.login,
 });
 
@@ -79,13 +96,14 @@ export class GitHubIssueTracker implements IssueTracker {
     },
   ) {}
 
-  async find(): Promise<TrackedIssue | undefined> {
+  async find(options: { closed?: boolean } = {}): Promise<TrackedIssue | undefined> {
     const { owner, repo, label, marker } = this.target;
+    const state = options.closed ? 'all' : 'open';
     try {
       // Newest first; the label narrows the list, the marker picks this model's issue.
       const [found] = await this.octokit.paginate(
         this.octokit.rest.issues.listForRepo,
-        { owner, repo, labels: label, state: 'open', sort: 'created', per_page: 100 },
+        { owner, repo, labels: label, state, sort: 'created', per_page: 100 },
         (response, done) => {
           const matches = (response.data as ApiIssue[]).filter(
             (i) => i.pull_request === undefined && (i.body ?? '').includes(marker),
@@ -118,15 +136,21 @@ export class GitHubIssueTracker implements IssueTracker {
     }
   }
 
-  async update(number: number, body: string): Promise<void> {
+  async update(
+    number: number,
+    body: string,
+    change: { title?: string; state?: 'open' | 'closed' } = {},
+  ): Promise<TrackedIssue> {
     const { owner, repo } = this.target;
     try {
-      await this.octokit.rest.issues.update({
+      const { data } = await this.octokit.rest.issues.update({
         owner,
         repo,
         issue_number: number,
         body: this.fit(body),
+        ...change,
       });
+      return toTracked(data);
     } catch (error) {
       const call = `PATCH /repos/${owner}/${repo}/issues/${number}`;
       throw explainRequestError(error, { call, permission: WRITE });

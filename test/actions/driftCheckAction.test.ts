@@ -179,7 +179,7 @@ describe('drift-check action', () => {
     expect(github.pullsOf(repo)).toHaveLength(1);
   });
 
-  it('a clean run comments on the open drift issue and opens nothing', async () => {
+  it('a clean run comments its figures on the open drift issue, closes it and opens nothing', async () => {
     const { github, token, repo } = start();
     await run();
     const sha = github.gitOf(repo).refs.get(BRANCH);
@@ -197,8 +197,11 @@ describe('drift-check action', () => {
     expect(github.gitOf(repo).refs.get(BRANCH)).toBe(sha);
     const comments = github.commentsOn(repo, 1);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('The latest check was clean');
+    expect(comments[0]!.body).toContain(`✅ Clean: \`${EVAL_CSV}\` against \`${EVAL_CSV}\`:`);
+    expect(comments[0]!.body).toContain('Closing this issue.');
+    expect(github.issuesOf(repo)[0]!.state).toBe('closed');
     expect(action.summary()).toContain('no drift');
+    expect(action.summary()).toContain('closed (clean check)');
   });
 
   it('a clean run with no open drift issue writes nothing', async () => {

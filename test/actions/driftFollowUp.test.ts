@@ -202,7 +202,7 @@ describe('drift follow-up on GitHub', () => {
     expect(github.pullsOf(repo)[0]!.body).toContain(`Closes #${again.issue!.number}`);
   });
 
-  it('a clean check only comments on the open drift issue', async () => {
+  it('a clean check comments its figures on the open drift issue and closes it', async () => {
     const github = fake();
     const { repo, check } = setup(github, github.userToken('mlops-bot'));
     expect(await check(CLEAN, 1)).toEqual({ tokenKind: 'app', notes: [] });
@@ -215,14 +215,64 @@ describe('drift follow-up on GitHub', () => {
     const clean = await check(CLEAN, 3);
 
     const [issue] = github.issuesOf(repo);
-    expect(clean.issue).toMatchObject({ number: issue!.number, action: 'commented' });
+    expect(clean.issue).toMatchObject({ number: issue!.number, action: 'closed' });
     expect(clean.pr).toBeUndefined();
-    expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes + 1);
+    // The comment, the close, and the close's time written beside the marker.
+    expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes + 3);
+    expect(issue!.state).toBe('closed');
     const [comment] = github.commentsOn(repo, issue!.number);
-    expect(comment!.body).toContain('The latest check was clean');
-    expect(github.issuesOf(repo)).toHaveLength(1);
+    expect(comment!.body).toContain('actions/runs/3');
+    expect(comment!.body).toContain(
+      '- data: 1 of 4 columns drifted (share 0.25; the dataset drifts at 0.50), below the dataset threshold;',
+    );
+    expect(comment!.body).toContain('Closing this issue.');
     expect(github.pullsOf(repo)).toHaveLength(1);
     expect(github.gitOf(repo).refs.get(BRANCH)).toBe(sha);
+
+    // A re-run of the clean run finds no open issue: nothing more.
+    const again = await check(CLEAN, 3);
+    expect(again.issue).toBeUndefined();
+    expect(github.commentsOn(repo, issue!.number)).toHaveLength(1);
+  });
+
+  it('reopens the issue a clean check closed when drift returns; a re-run adds nothing', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    await check(DRIFTED, 1);
+    await check(CLEAN, 2);
+    const back = await check(DRIFTED, 3);
+    const [issue, ...others] = github.issuesOf(repo);
+    expect(others).toEqual([]);
+    expect(back.issue).toMatchObject({ number: issue!.number, action: 'reopened' });
+    expect(issue!.state).toBe('open');
+    expect(issue!.body).not.toContain('closed-by-check');
+    const comments = () => github.commentsOn(repo, issue!.number).map((c) => c.body);
+    expect(comments()).toEqual([
+      expect.stringContaining('Closing this issue.'),
+      expect.stringContaining('Reopened: the check that closed this issue was clean'),
+    ]);
+
+    await check(DRIFTED, 3);
+    expect(comments()).toHaveLength(2);
+    expect(github.issuesOf(repo)).toHaveLength(1);
+  });
+
+  it('does not reopen an issue a person reopened and closed again: a new one tells the story', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    await check(DRIFTED, 1);
+    await check(CLEAN, 2);
+    const [first] = github.issuesOf(repo);
+    // A person reopens it and closes it again, through the API.
+    const person = clientFor(github, github.userToken('alice'));
+    const issue = { owner: 'owner', repo: 'repo', issue_number: first!.number };
+    await person.rest.issues.update({ ...issue, state: 'open' });
+    await person.rest.issues.update({ ...issue, state: 'closed' });
+
+    const back = await check(DRIFTED, 3);
+    expect(back.issue?.action).toBe('opened');
+    expect(back.issue?.number).not.toBe(first!.number);
+    expect(first!.state).toBe('closed');
   });
 
   it('trims the issue and PR bodies to 65,536 characters, linking the job summary', async () => {

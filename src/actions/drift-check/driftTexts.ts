@@ -1,5 +1,6 @@
 /** What drift-check writes for people: the issue, its comments, the retraining PR and its file. */
-import type { DriftColumn, DriftReport } from '../../core/drift/index.js';
+import type { Degradation, DriftColumn, DriftReport } from '../../core/drift/index.js';
+import type { RollbackPlan } from './rollback.js';
 
 export interface CheckRun {
   model: string;
@@ -11,7 +12,16 @@ export interface CheckRun {
   runUrl: string | undefined;
   referenceLabel: string;
   currentLabel: string;
+  /** The rollback drift-check decided on, when production degraded. */
+  rollback?: RollbackPlan | undefined;
 }
+
+/** Days after a clean check closed the drift issue during which returning drift reopens it. */
+export const REOPEN_DAYS = 30;
+
+/** Whether the check calls for the issue: the data drifted or production degraded. */
+export const needsIssue = (report: DriftReport) =>
+  report.dataset_drift || report.degradation?.degraded === true;
 
 const fixed = (n: number) => n.toFixed(2);
 
@@ -37,42 +47,97 @@ function columnList(report: DriftReport, limit = 20): string {
   return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
 }
 
+/** The checks that failed, one per line, and what happens about it. */
+function degradationLines(run: CheckRun, degradation: Degradation): string[] {
+  const rows = run.report.performance?.rows;
+  const on = rows === undefined ? '' : ` (${rows} labelled rows)`;
+  return [
+    `**⚠️ Performance degraded:** ${code(run.referenceLabel)} on ${code(run.currentLabel)}${on}:`,
+    ...degradation.reasons.map((reason) => `- ${reason}`),
+    rollbackLine(run.rollback),
+    '',
+  ];
+}
+
+/** What the rollback is: automatic, the command to run, or why there is none. */
+export function rollbackLine(plan: RollbackPlan | undefined): string {
+  if (!plan) return '';
+  if (plan.mode === 'off') return '**Rollback:** off (`rollback.mode: off` in modelship.yml).';
+  const by = plan.command ? ` Roll back by hand with ${code(plan.command)}.` : '';
+  if (plan.held) return `**Rollback:** not automatic: ${plan.held}${by}`;
+  if (plan.deploy)
+    return `**Rollback:** to ${code(plan.to!)} (\`rollback.mode: auto\`): the drift workflow's rollback job deploys it as a new deployment and marks ${code(plan.from)} rolled back.`;
+  return `**Rollback:** to go back to ${code(plan.to!)}, the previous good version, run ${code(plan.command!)} (\`rollback.mode: auto\` in modelship.yml does it by itself).`;
+}
+
 /** The issue body: what was compared, where the retraining PR is, then the full report. */
 export function issueBody(run: CheckRun, pr: { number: number } | undefined): string {
+  const degradation = run.report.degradation;
   const lines = [
+    ...(degradation?.degraded ? degradationLines(run, degradation) : []),
     `**Latest check:** ${when(run)}${runLink(run)}: ${driftVerdict(run.report)}.`,
     `**Reference:** ${code(run.referenceLabel)} (${run.report.reference.rows} rows) · **current:** ${code(run.currentLabel)} (${run.report.current.rows} rows)`,
     pr
       ? `**Retraining PR:** #${pr.number}`
       : '**Retraining PR:** none (the `open-pr` input is off, or the PR could not be opened: see the workflow run).',
     '',
-    'Modelship keeps this issue current while it is open: each scheduled check refreshes this report and adds a comment. Close it once the drift is handled; the next drifted check opens a new one.',
+    `Modelship keeps this issue current while it is open: each scheduled check refreshes this report and adds a comment. A clean check closes it; drift that returns within ${REOPEN_DAYS} days reopens it. Closed by a person, it stays closed and the next drifted check opens a new one.`,
     '',
     run.markdown,
   ];
   return lines.join('\n');
 }
 
-/** The issue title. */
-export const issueTitle = (model: string) => `Data drift detected: ${model}`;
+/** The issue title: degraded production first. */
+export const issueTitle = (model: string, report: DriftReport) =>
+  report.degradation?.degraded ? `Production degraded: ${model}` : `Data drift detected: ${model}`;
 
-/** The comment a later drifted check adds to the open issue. */
-export function driftComment(run: CheckRun, pr: { number: number } | undefined): string {
+/** The comment a later drifted (or degraded) check adds to the issue; `reopened` says it was closed. */
+export function driftComment(
+  run: CheckRun,
+  pr: { number: number } | undefined,
+  reopened = false,
+): string {
   const updated = pr ? ` The retraining PR #${pr.number} was updated.` : '';
+  const degradation = run.report.degradation;
+  const columns = run.report.drifted_columns ? `: ${columnList(run.report)}` : '';
   return [
     `### Drift check ${when(run)}${runLink(run)}`,
     '',
-    `⚠️ ${driftVerdict(run.report)}: ${columnList(run.report)}.${updated} The issue body holds the latest full report.`,
-  ].join('\n');
+    reopened ? 'Reopened: the check that closed this issue was clean, this one is not.\n' : '',
+    ...(degradation?.degraded
+      ? [
+          `⚠️ Performance degraded: ${degradation.reasons.join('; ')}.`,
+          rollbackLine(run.rollback),
+          '',
+        ]
+      : []),
+    `${run.report.dataset_drift ? '⚠️' : 'ℹ️'} ${driftVerdict(run.report)}${columns}.${updated} The issue body holds the latest full report.`,
+  ]
+    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+    .join('\n');
 }
 
-/** The comment a clean check adds to the open issue (no new issue, no PR). */
+/** The comment a clean check leaves as it closes the issue: which check, which figures. */
 export function cleanComment(run: CheckRun): string {
+  const checks = run.report.degradation?.checks ?? [];
+  const extreme = run.report.prediction?.extreme_outputs;
+  const figures = [
+    `- data: ${driftVerdict(run.report)}, below the dataset threshold;`,
+    ...checks.map((c) => `- ${c.message};`),
+    ...(extreme && !checks.some((c) => c.kind === 'extreme')
+      ? [
+          `- extreme outputs: ${(extreme.share * 100).toFixed(2)}% of ${extreme.rows} scores NaN or outside the release's range (not judged: no rollback.max_extreme_share);`,
+        ]
+      : []),
+  ];
   return [
     `### Drift check ${when(run)}${runLink(run)}`,
     '',
-    `✅ The latest check was clean: ${driftVerdict(run.report)}, below the dataset threshold.`,
-    'Close this issue if the drift it reported is handled.',
+    `✅ Clean: ${code(run.currentLabel)} against ${code(run.referenceLabel)}:`,
+    ...figures,
+    '',
+    `Closing this issue. Drift or degradation that returns within ${REOPEN_DAYS} days reopens it.`,
   ].join('\n');
 }
 
@@ -90,7 +155,7 @@ export function retrainFile(run: CheckRun, issue: { number: number } | undefined
   const { report } = run;
   const content = {
     model: run.model,
-    reason: 'data drift',
+    reason: run.report.degradation?.degraded ? 'performance degraded' : 'data drift',
     checked_at: when(run),
     run_url: run.runUrl ?? null,
     issue: issue?.number ?? null,
@@ -106,6 +171,7 @@ export function retrainFile(run: CheckRun, issue: { number: number } | undefined
       ? { output: report.prediction.output, ...verdict(report.prediction) }
       : null,
     performance: report.performance?.metrics ?? null,
+    degradation: report.degradation ?? null,
   };
   return `${JSON.stringify(content, null, 2)}\n`;
 }

@@ -1,7 +1,8 @@
 /**
- * What a drift check leaves on GitHub. Drift: the labelled drift issue (opened once, then body
- * refreshed and a comment per run) and the retraining PR (opened once, then updated), each
- * linking the other. No drift: a comment on the open drift issue, nothing new.
+ * What a drift check leaves on GitHub. Drift or degraded production: the labelled drift issue
+ * (opened once, or reopened when a clean check closed it within REOPEN_DAYS, then body refreshed
+ * and a comment per run) and the retraining PR (opened once, then updated), each linking the
+ * other. A clean check: a comment with its figures on the open drift issue, which it then closes.
  *
  * A write the token may not make (403) is skipped with a note for the job summary, as the other
  * actions degrade on a read-only token; any other failure stops the step with one sentence.
@@ -22,11 +23,13 @@ import {
 } from '../../github/retrainPullRequest.js';
 import { byAuthor, workflowTokenNotice, type TokenKind } from '../../github/tokenKind.js';
 import {
+  REOPEN_DAYS,
   cleanComment,
   driftComment,
   driftVerdict,
   issueBody,
   issueTitle,
+  needsIssue,
   pullRequestBody,
   retrainFile,
   type CheckRun,
@@ -44,7 +47,11 @@ export interface FollowUpOptions {
 }
 
 export interface FollowUp {
-  issue?: { number: number; url: string; action: 'opened' | 'updated' | 'commented' };
+  issue?: {
+    number: number;
+    url: string;
+    action: 'opened' | 'reopened' | 'updated' | 'closed';
+  };
   pr?: RetrainPullRequest;
   tokenKind: TokenKind;
   /** Sentences for the job summary: skipped writes. */
@@ -88,17 +95,30 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
     fullReportUrl: run.runUrl,
   });
 
-  if (!run.report.dataset_drift) {
+  if (!needsIssue(run.report)) {
     if (!options.openIssue) return { tokenKind, notes };
     const open = await orNote(notes, 'The drift issue could not be looked up', () =>
       tracker.find(),
     );
     if (!open) return { tokenKind, notes };
-    const comment = await orNote(notes, 'The clean check was not noted on the drift issue', () =>
-      tracker.comment(open.number, cleanComment(run), commentKey(run)),
+    // The comment first: a re-run whose close failed edits it and closes.
+    const closed = await orNote(
+      notes,
+      'The clean check did not close the drift issue',
+      async () => {
+        await tracker.comment(open.number, cleanComment(run), commentKey(run));
+        // Closed, then the closing time written beside the marker: a person who reopens and closes
+        // it again changes that time, and their close is not undone.
+        const body = open.body.replace(CLOSED_BY_CHECK_LINE, '');
+        const closed = await tracker.update(open.number, `${body}\n${closedByCheck('')}`, {
+          state: 'closed',
+        });
+        await tracker.update(open.number, `${body}\n${closedByCheck(closed.closedAt ?? '')}`);
+        return true;
+      },
     );
     return {
-      ...(comment ? { issue: { number: open.number, url: open.url, action: 'commented' } } : {}),
+      ...(closed ? { issue: { number: open.number, url: open.url, action: 'closed' } } : {}),
       tokenKind,
       notes,
     };
@@ -106,6 +126,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
 
   let issue: TrackedIssue | undefined;
   let opened = false;
+  let reopened = false;
   // A re-run of the workflow run that opened the issue: its report is the body, not a comment.
   let openedByThisRun = false;
   const runKey = commentKey(run);
@@ -118,8 +139,16 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
         openedByThisRun = openedBy !== '' && found.body.includes(openedBy);
         return found;
       }
+      const last = await tracker.find({ closed: true });
+      if (last && reopens(last, run.checkedAt)) {
+        reopened = true;
+        return last;
+      }
       opened = true;
-      return tracker.open(issueTitle(run.model), `${issueBody(run, undefined)}\n${openedBy}`);
+      return tracker.open(
+        issueTitle(run.model, run.report),
+        `${issueBody(run, undefined)}\n${openedBy}`,
+      );
     });
     if (opened) tokenKind = byAuthor(tokenKind, issue?.author);
   }
@@ -132,7 +161,7 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
       model: run.model,
       content: retrainFile(run, issue),
       subject: `Retrain ${run.model}: ${driftVerdict(run.report)}`,
-      title: `Retrain ${run.model}: data drift`,
+      title: `Retrain ${run.model}: ${run.report.degradation?.degraded ? 'performance degraded' : 'data drift'}`,
       body: pullRequestBody(
         run,
         issue,
@@ -161,13 +190,36 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUp> {
     // A new issue's body lacks only the PR link; an older one gets the whole report again. The
     // opening run's marker stays in the body.
     const keep = OPENED_BY.exec(current.body)?.[0] ?? '';
-    if (!opened || pr) await tracker.update(current.number, `${issueBody(run, pr)}\n${keep}`);
-    if (!first) await tracker.comment(current.number, driftComment(run, pr), commentKey(run));
+    const title = issueTitle(run.model, run.report);
+    const change = {
+      ...(title !== current.title ? { title } : {}),
+      ...(reopened ? { state: 'open' as const } : {}),
+    };
+    if (!opened || pr)
+      await tracker.update(current.number, `${issueBody(run, pr)}\n${keep}`, change);
+    if (!first)
+      await tracker.comment(current.number, driftComment(run, pr, reopened), commentKey(run));
   });
+  const action = reopened ? 'reopened' : first ? 'opened' : 'updated';
   return {
-    issue: { number: current.number, url: current.url, action: first ? 'opened' : 'updated' },
+    issue: { number: current.number, url: current.url, action },
     ...(pr ? { pr } : {}),
     tokenKind,
     notes,
   };
+}
+
+/** The hidden line a clean check leaves in the body of the issue it closed, with GitHub's closed_at. */
+const closedByCheck = (closedAt: string) => `<!-- modelship:closed-by-check at=${closedAt} -->`;
+const CLOSED_BY_CHECK_LINE = /\n?<!-- modelship:closed-by-check at=(\S*) -->/;
+
+/**
+ * Whether returning drift reopens a closed issue: only one a clean check closed (the body names
+ * that close's closed_at, and a drifted check rewrites the body without it), within REOPEN_DAYS of
+ * the close. One a person closed says the matter was handled: a new issue tells the new story.
+ */
+function reopens(issue: TrackedIssue, now: Date): boolean {
+  const at = CLOSED_BY_CHECK_LINE.exec(issue.body)?.[1];
+  if (issue.state !== 'closed' || !at || at !== issue.closedAt) return false;
+  return now.getTime() - Date.parse(at) <= REOPEN_DAYS * 86_400_000;
 }

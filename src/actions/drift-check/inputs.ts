@@ -22,6 +22,8 @@ export interface DriftCheckInputs extends CommonInputs {
   openIssue: boolean;
   openPr: boolean;
   failOnDrift: boolean;
+  /** The GitHub Deployment environment production runs in: where a rollback looks. */
+  environment: string;
   reportPath: string;
   /** The workflow's own token (`${{ github.token }}`), to tell whether `github-token` is it. */
   workflowToken: string | undefined;
@@ -36,6 +38,7 @@ export const inputSchema = z.object({
   'open-issue': flagInput(true),
   'open-pr': flagInput(true),
   'fail-on-drift': flagInput(false),
+  environment: textInput('production'),
   'report-path': z.string(),
   'workflow-token': z.string(),
 });
@@ -67,6 +70,7 @@ export function readDriftCheckInputs(): DriftCheckInputs {
     openIssue: raw['open-issue'],
     openPr: raw['open-pr'],
     failOnDrift: raw['fail-on-drift'],
+    environment: raw.environment,
     reportPath: inDirectory(
       common.workingDirectory,
       raw['report-path'] || `${reportDirectory(common.workingDirectory)}/drift-${name}.json`,

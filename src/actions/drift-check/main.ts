@@ -1,14 +1,27 @@
 import * as core from '@actions/core';
-import { computeDrift, driftMarkdown, type DriftReport } from '../../core/drift/index.js';
+import {
+  computeDrift,
+  driftMarkdown,
+  judgeDegradation,
+  type DriftReport,
+} from '../../core/drift/index.js';
 import { ModelshipError, messageOf } from '../../core/errors.js';
 import { checkOutputFiles, writeJson, writeReport } from '../../core/report/reportFiles.js';
 import { isForkPullRequest } from '../../github/pullRequest.js';
 import { classifyToken, workflowTokenNotice } from '../../github/tokenKind.js';
-import { createStepOctokit, readOnlyForkRun, readRunContext } from '../runContext.js';
-import { driftVerdict, quote, type CheckRun } from './driftTexts.js';
+import type { GitHubClient } from '../../github/octokit.js';
+import { GitHubPermissionError } from '../../github/requestError.js';
+import {
+  createStepOctokit,
+  readOnlyForkRun,
+  readRunContext,
+  type RunContext,
+} from '../runContext.js';
+import { driftVerdict, quote, rollbackLine, type CheckRun } from './driftTexts.js';
 import { followUp, type FollowUp } from './followUp.js';
-import { readDriftCheckInputs } from './inputs.js';
+import { readDriftCheckInputs, type DriftCheckInputs } from './inputs.js';
 import { resolveReference } from './reference.js';
+import { planRollback, type RollbackPlan } from './rollback.js';
 
 /** Job summaries hold up to 1 MiB. */
 const SUMMARY_LIMIT = 1_000_000;
@@ -38,6 +51,13 @@ export async function run(): Promise<void> {
   core.setOutput('issue-number', issue ? String(issue.number) : '');
   core.setOutput('pr-number', pr ? String(pr.number) : '');
   core.setOutput('report', outcome.reportPath);
+  core.setOutput('degraded', String(report.degradation?.degraded ?? false));
+  // Set only when deploying: an empty value from another model's matrix leg would overwrite it.
+  const plan = outcome.run.rollback;
+  if (plan?.deploy) {
+    core.setOutput('rollback-to', plan.to);
+    core.setOutput('rollback-reason', rollbackReason(report));
+  }
   const name = outcome.run.model;
   if (report.dataset_drift && outcome.failOnDrift) {
     throw new ModelshipError(
@@ -79,6 +99,12 @@ async function check(notes: string[]): Promise<Outcome> {
     ...(reference.metricsPath ? { referenceMetrics: reference.metricsPath } : {}),
     display: { reference: reference.label, current: inputs.currentLabel },
   });
+  report.degradation = judgeDegradation({
+    config: inputs.loaded.config,
+    performance: report.performance,
+    extreme: report.prediction?.extreme_outputs,
+  });
+  const rollback = await rollbackFor(report, reference.tag, inputs, github, notes);
   writeJson(inputs.reportPath, report);
   const title = `Drift report: ${model}`;
   writeReport(markdownPath, driftMarkdown(report, { title, maxChars: SUMMARY_LIMIT }));
@@ -90,6 +116,7 @@ async function check(notes: string[]): Promise<Outcome> {
     runUrl: context?.runUrl,
     referenceLabel: reference.label,
     currentLabel: inputs.currentLabel,
+    rollback,
   };
   const outcome = { run, reportPath: inputs.reportPath, failOnDrift: inputs.failOnDrift };
   const wanted = inputs.openIssue || inputs.openPr;
@@ -120,7 +147,55 @@ async function check(notes: string[]): Promise<Outcome> {
   return { ...outcome, follow };
 }
 
-const ISSUE_ACTIONS = { opened: 'opened', updated: 'updated', commented: 'commented on' };
+const ISSUE_ACTIONS = {
+  opened: 'opened',
+  reopened: 'reopened',
+  updated: 'updated',
+  closed: 'closed (clean check)',
+};
+
+/** The rollback of a degraded release; none for a reference that is not a release, or offline. */
+async function rollbackFor(
+  report: DriftReport,
+  tag: string | undefined,
+  inputs: DriftCheckInputs,
+  github: { octokit: GitHubClient; context: RunContext } | undefined,
+  notes: string[],
+): Promise<RollbackPlan | undefined> {
+  if (!report.degradation?.degraded) return undefined;
+  if (!tag || !github) {
+    notes.push(
+      'Production degraded, but the reference is not a release read through the GitHub API, so there is no version to roll back to.',
+    );
+    return undefined;
+  }
+  const plan = planRollback({
+    octokit: github.octokit,
+    owner: github.context.owner,
+    repo: github.context.repo,
+    model: inputs.loaded.config.model.name,
+    environment: inputs.environment,
+    mode: inputs.loaded.config.rollback.mode,
+    judged: tag,
+    degradation: report.degradation,
+    workflowRef: process.env.GITHUB_WORKFLOW_REF,
+  });
+  try {
+    return await plan;
+  } catch (error) {
+    if (!(error instanceof GitHubPermissionError)) throw error;
+    notes.push(
+      `Production degraded, but the version to roll back to was not looked up: ${error.message}`,
+    );
+    return undefined;
+  }
+}
+
+/** `performance degraded (roc_auc, extreme outputs)`: what the rolled-back deployment says. */
+function rollbackReason(report: DriftReport): string {
+  const failed = (report.degradation?.checks ?? []).filter((c) => !c.passed).map((c) => c.metric);
+  return `performance degraded (${[...new Set(failed)].join(', ')})`;
+}
 
 async function writeSummary(outcome: Outcome | undefined, notes: string[]): Promise<void> {
   const warnings = notes.map((n) => `> [!WARNING]\n${quote(n)}\n\n`).join('');
@@ -135,6 +210,13 @@ async function writeSummary(outcome: Outcome | undefined, notes: string[]): Prom
       ['Reference', `\`${run.referenceLabel}\` (${report.reference.rows} rows)`],
       ['Current', `\`${run.currentLabel}\` (${report.current.rows} rows)`],
     ];
+    if (report.degradation?.degraded)
+      rows.unshift([
+        'Production',
+        `⚠️ performance degraded: ${report.degradation.reasons.join('; ')}`,
+      ]);
+    const line = rollbackLine(run.rollback);
+    if (line) rows.push(['Rollback', line.replace(/^\*\*Rollback:\*\* /, '')]);
     if (follow?.issue) {
       const { number, url, action } = follow.issue;
       rows.push(['Drift issue', `[#${number}](${url}) ${ISSUE_ACTIONS[action]}`]);

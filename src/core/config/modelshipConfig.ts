@@ -1,5 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { rollbackSchema } from './rollbackConfig.js';
+import { serveSchema } from './serveConfig.js';
 import { loadYamlFile } from './yamlFile.js';
 
 export const TASKS = ['binary-classification', 'multiclass-classification', 'regression'] as const;
@@ -477,6 +479,12 @@ export const modelshipConfigSchema = z
       .strict()
       .default({ method: 'auto', share: 0.5 })
       .describe('How drift-check compares current data with the reference.'),
+    rollback: rollbackSchema(METRIC_NAMES)
+      .default({ mode: 'manual' })
+      .describe(
+        'When drift-check calls production degraded (labelled current data, extreme scores) and whether it rolls back.',
+      ),
+    serve: serveSchema,
     card: z
       .object({
         description: z.string().optional().describe("A paragraph under the card's title."),
@@ -524,6 +532,14 @@ export const modelshipConfigSchema = z
           code: 'custom',
           path: ['fairness', 'thresholds', metric],
           message: `not a fairness metric of ${config.model.task}; expected one of ${fairnessAllowed.join(', ')}`,
+        });
+    }
+    for (const metric of Object.keys(config.rollback.max_regression ?? {})) {
+      if (!allowed.includes(metric))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rollback', 'max_regression', metric],
+          message: `unknown metric for ${config.model.task}; expected one of ${allowed.join(', ')}`,
         });
     }
     for (const metric of Object.keys(config.slices?.metrics ?? {})) {

@@ -1,3 +1,5 @@
+import type { ExtremeOutputs } from './extremeOutputs.js';
+
 /** Column kinds, as the profile and the method selection see them. */
 export type DriftColumnType = 'numeric' | 'categorical';
 
@@ -51,6 +53,8 @@ export interface DriftColumn {
 export interface PredictionDrift extends DriftColumn {
   /** What was scored: P(positive) of a binary classifier, or a regressor's predicted value. */
   output: string;
+  /** Current scores that are NaN or outside the range of the reference's (numeric scores only). */
+  extreme_outputs?: ExtremeOutputs;
 }
 
 /** Metrics on current data (which carries the target) against those recorded at release. */
@@ -80,7 +84,28 @@ export interface DriftReport {
   columns: Record<string, DriftColumn>;
   prediction?: PredictionDrift;
   performance?: PerformanceDrift;
+  /** Whether production degraded (drift-check): gate rules, rollback.max_regression, extremes. */
+  degradation?: Degradation;
   /** What is approximate and why, and columns left out; sentences for a reader. */
   notes: string[];
   created: string;
+}
+
+export interface DegradationCheck {
+  /** gate: a rule of `metrics`; regression: rollback.max_regression; extreme: max_extreme_share. */
+  kind: 'gate' | 'regression' | 'extreme';
+  /** The metric, or `extreme outputs`. */
+  metric: string;
+  passed: boolean;
+  /** One clause, e.g. `roc_auc regressed by 0.1200 (0.8100 → 0.6900); at most 0.0500 allowed`. */
+  message: string;
+}
+
+export interface Degradation {
+  degraded: boolean;
+  /** The failed checks' messages, gate rules first. */
+  reasons: string[];
+  checks: DegradationCheck[];
+  /** What was not judged and why. */
+  notes: string[];
 }

@@ -1,4 +1,6 @@
 export type {
+  Degradation,
+  DegradationCheck,
   DriftColumn,
   DriftColumnType,
   DriftMethod,
@@ -10,3 +12,5 @@ export type {
 export { computeDrift, type DriftOptions } from './computeDrift.js';
 export { driftMarkdown } from './driftMarkdown.js';
 export { driftText } from './driftText.js';
+export { judgeDegradation } from './degradation.js';
+export type { ExtremeOutputs } from './extremeOutputs.js';

@@ -18,6 +18,7 @@ import { loadConfiguredModel, type ConfiguredModel } from '../model/configuredMo
 import { defaultExecutionProviders } from '../model/gpuPresence.js';
 import { outputOptions, predict, type Predictions } from '../model/predict.js';
 import { columnDrift } from './columnDrift.js';
+import { extremeOutputs, rangeOfValues, type ScoreRange } from './extremeOutputs.js';
 import type { DriftMethod, PerformanceDrift, PredictionDrift } from './driftReport.js';
 import { sideOfDistribution, sideOfProfile } from './driftSides.js';
 
@@ -80,6 +81,9 @@ export async function modelDrift(options: ModelDriftOptions): Promise<{
         currentRows: current.data.rows,
       });
       result.prediction = { output, ...column };
+      const range = scoreRange(referenceDist, profileColumn);
+      if (range && current.dist.kind === 'numeric')
+        result.prediction.extreme_outputs = extremeOutputs(current.dist, range);
     }
     if (hasTarget) {
       result.performance = performance(options, current.data, current.predictions);
@@ -96,6 +100,17 @@ export async function modelDrift(options: ModelDriftOptions): Promise<{
   } finally {
     await configured.model.release();
   }
+}
+
+/** The range of the reference's scores: of the scored reference data, or the profile's min and max. */
+function scoreRange(
+  scored: Distribution | null,
+  profiled: ColumnProfile | null,
+): ScoreRange | undefined {
+  if (scored?.kind === 'numeric') return rangeOfValues(scored.values, 'the reference data');
+  if (profiled?.kind === 'numeric' && profiled.min !== null && profiled.max !== null)
+    return { min: profiled.min, max: profiled.max, source: 'the reference profile' };
+  return undefined;
 }
 
 /** What the score distribution is, for the report. */
