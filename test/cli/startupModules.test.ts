@@ -84,6 +84,19 @@ describe('start-up', () => {
     expect(matching(trace, OCTOKIT)).toEqual([]);
   });
 
+  it('modelship gate loads, beyond what --help loads, only the config, gate and report code', () => {
+    const help = new Set(traced(['--help']).modules);
+    const gate = traced(['gate', '-r', 'report.json']);
+    expect(gate.code).toBe(0);
+    const extra = gate.modules.filter((m) => !help.has(m));
+    // zod and yaml read modelship.yml; the rest is the gate's own code and what it computes with.
+    const GATE_CODE =
+      /node_modules\/(zod|yaml)\/|\/lib\/core\/(errors\.js|config|gate|report|stats|metrics|fairness|files)\//;
+    expect(extra.filter((m) => !GATE_CODE.test(m))).toEqual([]);
+    // 249 files when this guard was written (zod 95 of them, 62 its locales; yaml 73).
+    expect(gate.modules.length).toBeLessThanOrEqual(300);
+  });
+
   it('modelship validate loads DuckDB (the tracer sees it) and nothing of the model or GitHub', () => {
     const trace = traced(['validate', 'data.csv', '--schema', 'schema.yml']);
     expect(trace.stdout).toMatch(/PASS|passed/i);
