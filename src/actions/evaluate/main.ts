@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import * as core from '@actions/core';
 import { evaluate } from '../../core/evaluation/evaluate.js';
 import { ModelshipError } from '../../core/errors.js';
-import { checkOutputFiles, writeFileAtomic } from '../../core/files/outputFiles.js';
+import { checkOutputFiles, writeJson, writeReport } from '../../core/report/reportFiles.js';
 import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
 import { resolveBaseline } from '../../github/baselineModel.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
@@ -76,8 +76,8 @@ export async function run(): Promise<void> {
     if (history.length > 0) report.history = history;
   }
   const reportContext = { commit: context?.sha, runUrl: context?.runUrl };
-  writeFileAtomic(inputs.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomic(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));
+  writeJson(inputs.reportPath, report);
+  writeReport(markdownPath, evaluationMarkdown(report, reportContext, Number.MAX_SAFE_INTEGER));
 
   const notes: string[] = [];
   let commentUrl = '';
