@@ -7,6 +7,10 @@
  *
  * MODELSHIP_PORT and MODELSHIP_HOST set the defaults; MODELSHIP_GPU=true tries CUDA first;
  * MODELSHIP_ADDED_LATENCY_MS delays every inference answer (a testing aid for load tests).
+ * MODELSHIP_SHADOW=<bundle-dir> scores every request on a second bundle too, logging both answers
+ * to MODELSHIP_SHADOW_LOG (default /tmp/modelship-shadow.jsonl: the image's own folders are not
+ * writable); MODELSHIP_CANARY=<bundle-dir> with MODELSHIP_CANARY_PERCENT=<0..100> answers that
+ * share of routing keys with it instead.
  */
 import { isModelshipError, messageOf } from './core/errors.js';
 import { createServer } from './core/serve/server.js';
@@ -30,11 +34,26 @@ async function serve(args: string[]): Promise<void> {
     throw new Error(`bad MODELSHIP_ADDED_LATENCY_MS ${process.env.MODELSHIP_ADDED_LATENCY_MS}`);
   }
   const resolved = resolveServeTarget(target);
+  const env = process.env;
+  const shadow = env.MODELSHIP_SHADOW
+    ? {
+        ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_SHADOW)),
+        logFile: env.MODELSHIP_SHADOW_LOG || '/tmp/modelship-shadow.jsonl',
+      }
+    : undefined;
+  const canary = env.MODELSHIP_CANARY
+    ? {
+        ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_CANARY)),
+        percent: Number(env.MODELSHIP_CANARY_PERCENT ?? 'NaN'),
+      }
+    : undefined;
   const server = createServer({
     ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
     serverVersion: SERVER_VERSION,
     ...(addedLatencyMs > 0 ? { addedLatencyMs } : {}),
+    ...(shadow ? { shadow } : {}),
+    ...(canary ? { canary } : {}),
     logger: (entry) =>
       process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
   });

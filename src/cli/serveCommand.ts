@@ -11,11 +11,16 @@ interface ServeCliOptions {
   requestTimeoutMs: string;
   microBatchMs?: string;
   addedLatencyMs: string;
+  shadow?: string;
+  shadowLog?: string;
+  canary?: string;
+  canaryPercent?: string;
 }
 
 /**
  * `modelship serve <bundle-dir or onnx> [--config <yml>] [--port <n>] [--host <addr>]
- * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--added-latency-ms <ms>] [--gpu | --cpu]`
+ * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--added-latency-ms <ms>] [--gpu | --cpu]
+ * [--shadow <bundle> [--shadow-log <file>] | --canary <bundle> --canary-percent <n>]`
  */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
   program
@@ -42,6 +47,20 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       'testing aid: delay every inference answer by this long, to try a latency objective against a slow server (env MODELSHIP_ADDED_LATENCY_MS)',
       process.env.MODELSHIP_ADDED_LATENCY_MS ?? '0',
     )
+    .option(
+      '--shadow <model>',
+      'a second release bundle that scores every request after the primary answered it; both answers go to --shadow-log and /metrics compares them',
+    )
+    .option(
+      '--shadow-log <file>',
+      'where --shadow writes each pair of answers as a JSON line (appended)',
+      'modelship-shadow.jsonl',
+    )
+    .option(
+      '--canary <model>',
+      'a second release bundle that answers --canary-percent of requests, chosen by x-modelship-routing-key (else the request id)',
+    )
+    .option('--canary-percent <n>', 'the share of routing keys the canary answers (0 to 100)')
     .action(async (target: string, options: ServeCliOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -65,12 +84,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
           `--added-latency-ms ${options.addedLatencyMs} (or MODELSHIP_ADDED_LATENCY_MS) is not a number of milliseconds (0 or more).`,
         );
       }
+      const second = secondModelFlags(options);
       const { defaultExecutionProviders } = await import('../core/model/gpuPresence.js');
       const { jsonLines } = await import('../core/serve/jsonLines.js');
       const { createServer } = await import('../core/serve/server.js');
       const { resolveServeTarget, serveTargetOptions } =
         await import('../core/serve/serveTarget.js');
       const resolved = resolveServeTarget(target, options.config);
+      const secondOptions = second && serveTargetOptions(resolveServeTarget(second.path));
       // One JSON line per event on stderr; stdout keeps the human line below.
       const lines = jsonLines((text) => process.stderr.write(text));
       const server = createServer({
@@ -83,6 +104,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         requestTimeoutMs: timeout,
         ...(window !== undefined ? { microBatch: { windowMs: window } } : {}),
         ...(addedLatency > 0 ? { addedLatencyMs: addedLatency } : {}),
+        ...(second?.kind === 'shadow' && secondOptions
+          ? { shadow: { ...secondOptions, logFile: second.logFile } }
+          : {}),
+        ...(second?.kind === 'canary' && secondOptions
+          ? { canary: { ...secondOptions, percent: second.percent } }
+          : {}),
         serverVersion: packageVersion(),
         logger: lines.log,
       });
@@ -93,8 +120,14 @@ export function registerServe(program: Command, setExit: (code: number) => void)
         lines.flush();
         throw error;
       });
+      const alongside =
+        second?.kind === 'shadow'
+          ? `; shadow ${second.path} logged to ${second.logFile}`
+          : second?.kind === 'canary'
+            ? `; canary ${second.path} answers ${second.percent}%`
+            : '';
       process.stdout.write(
-        `serving ${server.name} ${server.version} at ${url}/v2/models/${server.name} on ${model.provider}${model.providerNote ? ` (${model.providerNote})` : ''}${resolved.config ? '' : '; /predict is off without --config'}\n`,
+        `serving ${server.name} ${server.version} at ${url}/v2/models/${server.name} on ${model.provider}${model.providerNote ? ` (${model.providerNote})` : ''}${resolved.config ? '' : '; /predict is off without --config'}${alongside}\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => {
@@ -110,4 +143,37 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       });
       setExit(0);
     });
+}
+
+/** --shadow or --canary with what goes with it, checked before anything loads. */
+function secondModelFlags(
+  options: ServeCliOptions,
+):
+  | { kind: 'shadow'; path: string; logFile: string }
+  | { kind: 'canary'; path: string; percent: number }
+  | undefined {
+  if (options.shadow && options.canary)
+    throw new ModelshipError(
+      '--shadow and --canary were both given; serve one second model at a time.',
+    );
+  if (options.canaryPercent !== undefined && !options.canary)
+    throw new ModelshipError(
+      '--canary-percent says how much traffic the canary takes: pass the canary bundle with --canary too.',
+    );
+  if (options.shadow)
+    return {
+      kind: 'shadow',
+      path: options.shadow,
+      logFile: options.shadowLog ?? 'modelship-shadow.jsonl',
+    };
+  if (!options.canary) return undefined;
+  const percent = Number(options.canaryPercent);
+  if (
+    options.canaryPercent === undefined ||
+    !(Number.isFinite(percent) && percent >= 0 && percent <= 100)
+  )
+    throw new ModelshipError(
+      `--canary-percent ${options.canaryPercent ?? '(missing)'} is not a percentage; pass a number from 0 to 100 with --canary.`,
+    );
+  return { kind: 'canary', path: options.canary, percent };
 }

@@ -20,8 +20,14 @@ export interface ModelInfo {
 export class ServeMetrics {
   private readonly series = new Map<string, Series>();
   private info: ModelInfo | undefined;
+  private readonly sections: { render(): string[] }[] = [];
   /** Requests received and not yet answered. */
   inFlight = 0;
+
+  /** Adds metrics written after these (the models' latency, the shadow's agreement). */
+  add(section: { render(): string[] }): void {
+    this.sections.push(section);
+  }
 
   setModelInfo(info: ModelInfo): void {
     this.info = info;
@@ -71,17 +77,18 @@ export class ServeMetrics {
     if (this.info) {
       const i = this.info;
       lines.push(
-        `modelship_model_info{name="${escape(i.name)}",version="${escape(i.version)}",provider="${escape(i.provider)}",sha256="${escape(i.sha256)}"} 1`,
+        `modelship_model_info{name="${escapeLabel(i.name)}",version="${escapeLabel(i.version)}",provider="${escapeLabel(i.provider)}",sha256="${escapeLabel(i.sha256)}"} 1`,
       );
     }
+    for (const section of this.sections) lines.push(...section.render());
     return `${lines.join('\n')}\n`;
   }
 }
 
 function labels(s: Series): string {
-  return `route="${escape(s.route)}",status="${s.status}"`;
+  return `route="${escapeLabel(s.route)}",status="${s.status}"`;
 }
 
-function escape(value: string): string {
+export function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

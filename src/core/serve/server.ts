@@ -13,10 +13,12 @@ import { ClientGone, MAX_JSON_DEPTH } from './httpBody.js';
 import { BadRequest, firstLine } from './inferRequest.js';
 import { ServeMetrics } from './metrics.js';
 import { ModelRunner, type MicroBatchOptions } from './modelRunner.js';
-import type { Answer, Reply, ServerContext } from './routes/route.js';
+import { ModelMetrics, type ModelRole } from './modelMetrics.js';
+import type { Answer, LoadedModel, Reply, ServerContext, ServingModel } from './routes/route.js';
 import { findRoute } from './routes/table.js';
 import { headerSafe, loggedPath, MAX_ID_LENGTH } from './safeText.js';
 import { loadServedModel, type ServedModel } from './servedModel.js';
+import { DEFAULT_SHADOW_LOG, DEFAULT_SHADOW_QUEUE, ShadowScorer } from './shadow.js';
 
 /** The largest request line plus headers the server reads (Node's maxHeaderSize); 431 beyond. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -27,7 +29,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export type ServeLogger = (entry: Record<string, unknown>) => void;
 
-export interface ServeOptions {
+/** One model to load: its file, and what its config and manifest say about it. */
+export interface ModelOptions {
   /** The .onnx file to serve. */
   modelPath: string;
   /** The resolved modelship.yml: needed by /predict, and names the model. */
@@ -42,6 +45,16 @@ export interface ServeOptions {
   negativeLabel?: string;
   /** Multiclass class order when the config has no model.classes. */
   classes?: string[];
+}
+
+export interface ServeOptions extends ModelOptions {
+  /**
+   * A second model that scores every request after the primary has answered it; both answers
+   * are written to `logFile` (JSON lines) and compared on /metrics.
+   */
+  shadow?: ModelOptions & { logFile?: string; queueSize?: number };
+  /** A second model that answers `percent` (0 to 100) of the routing keys. */
+  canary?: ModelOptions & { percent: number };
   executionProviders?: readonly ExecutionProvider[];
   /** Receives one JSON-able entry per event (startup, each request, shutdown), with `time`. */
   logger?: ServeLogger;
@@ -85,11 +98,7 @@ interface Routed extends Answer {
 /** An Open Inference Protocol v2 server for one ONNX model, plus /predict and /metrics. */
 export function createServer(options: ServeOptions): ModelServer {
   const config = options.config;
-  const name =
-    options.modelName ??
-    config?.model.name ??
-    (options.modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, '');
-  const version = options.modelVersion ?? '1';
+  const { name, version } = namesOf(options);
   const log: ServeLogger = (entry) =>
     options.logger?.({ time: new Date().toISOString(), ...entry });
   const maxPredict = options.maxPredictBytes ?? 1024 * 1024;
@@ -99,7 +108,11 @@ export function createServer(options: ServeOptions): ModelServer {
   const headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const addedLatencyMs = options.addedLatencyMs ?? 0;
   const metrics = new ServeMetrics();
-  let model: { served: ServedModel; runner: ModelRunner } | undefined;
+  const second = secondModel(options);
+  const modelMetrics = new ModelMetrics(second?.role === 'shadow');
+  metrics.add(modelMetrics);
+  let model: LoadedModel | undefined;
+  let secondLoaded: LoadedModel | undefined;
   let closing = false;
   // Requests not yet answered, and routes still running (a timed-out one runs on).
   let inFlight = 0;
@@ -109,17 +122,19 @@ export function createServer(options: ServeOptions): ModelServer {
     if (inFlight === 0 && running === 0) drained?.();
   };
 
-  const ready = loadServedModel(options.modelPath, {
-    ...(config
-      ? {
-          config: {
-            features: config.model.features ?? null,
-            file: options.configFile ?? 'modelship.yml',
-          },
-        }
-      : {}),
-    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
-  }).then((served) => {
+  const load = (m: ModelOptions) =>
+    loadServedModel(m.modelPath, {
+      ...(m.config
+        ? {
+            config: {
+              features: m.config.model.features ?? null,
+              file: m.configFile ?? 'modelship.yml',
+            },
+          }
+        : {}),
+      ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+    });
+  const primaryReady = load(options).then((served) => {
     const runner = new ModelRunner(served.session, options.microBatch);
     model = { served, runner };
     metrics.setModelInfo({ name, version, provider: served.provider, sha256: served.sha256 });
@@ -138,22 +153,79 @@ export function createServer(options: ServeOptions): ModelServer {
     });
     return served;
   });
+  const secondReady = second
+    ? load(second.options).then((served) => {
+        secondLoaded = { served, runner: new ModelRunner(served.session, options.microBatch) };
+        log({
+          event: 'model_loaded',
+          role: second.role,
+          model: second.name,
+          version: second.version,
+          provider: served.provider,
+          sha256: served.sha256,
+          ...(second.role === 'canary' ? { percent: second.percent } : {}),
+          ...(second.role === 'shadow' ? { shadow_log: second.logFile } : {}),
+        });
+        return served;
+      })
+    : Promise.resolve(undefined);
+  const ready = Promise.all([primaryReady, secondReady]).then(([served]) => served);
   ready.catch((error: unknown) => log({ event: 'model_load_failed', error: messageOf(error) }));
+  // A load that failed also frees the other model once both have settled.
+  const loadedModels = Promise.allSettled([primaryReady, secondReady]).then((all) =>
+    all.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : [])),
+  );
+
+  const serving = (
+    role: ModelRole,
+    m: ModelOptions,
+    names: { name: string; version: string },
+    loaded: () => LoadedModel | undefined,
+  ): ServingModel => ({
+    role,
+    ...names,
+    config: m.config,
+    negativeLabel: m.negativeLabel,
+    classes: m.classes,
+    loaded: () => {
+      const got = loaded();
+      if (!got) throw notLoaded();
+      return got;
+    },
+  });
+  const primary = serving('primary', options, { name, version }, () => model);
+  const secondServing = second
+    ? serving(second.role, second.options, second, () => secondLoaded)
+    : undefined;
+  const scorer =
+    second?.role === 'shadow'
+      ? new ShadowScorer(second, {
+          logFile: second.logFile,
+          queueSize: second.queueSize,
+          metrics: modelMetrics,
+        })
+      : undefined;
 
   const context: ServerContext = {
     name,
     version,
     config,
-    negativeLabel: options.negativeLabel,
-    classes: options.classes,
+    primary,
+    canary:
+      second?.role === 'canary' && secondServing
+        ? { model: secondServing, percent: second.percent }
+        : undefined,
+    shadow: scorer && secondServing ? { model: secondServing, scorer } : undefined,
     serverName: options.serverName ?? 'modelship',
     serverVersion: options.serverVersion ?? '0.0.0',
     maxPredictBytes: maxPredict,
     maxInferBytes: maxInfer,
     maxJsonDepth: maxDepth,
+    requestTimeoutMs: timeoutMs,
     metrics,
-    isReady: () => !!model && !closing,
-    loadedModel,
+    modelMetrics,
+    isReady: () => !!model && (!second || !!secondLoaded) && !closing,
+    loadedModel: () => primary.loaded(),
   };
 
   /** The route table's answer: 404 for a path no route serves, 405 for another method. */
@@ -176,16 +248,6 @@ export function createServer(options: ServeOptions): ModelServer {
     const answer = await handler.handle({ method, path, req, params, ctx }, context);
     if (handler.inference && addedLatencyMs > 0) await delay(addedLatencyMs);
     return { route: handler.name, ...answer };
-  }
-
-  function loadedModel(): { served: ServedModel; runner: ModelRunner } {
-    if (!model) {
-      throw new BadRequest(
-        'the model is not loaded yet; retry when /v2/health/ready answers 200.',
-        503,
-      );
-    }
-    return model;
   }
 
   /** The route's answer, or 504 once the request has taken longer than the timeout. */
@@ -260,7 +322,7 @@ export function createServer(options: ServeOptions): ModelServer {
     const headerId = req.headers['x-request-id'];
     const ctx: { id?: string; deadline: number } = { deadline: started + timeoutMs };
     if (typeof headerId === 'string' && headerId.length <= MAX_ID_LENGTH) ctx.id = headerId;
-    const { route: routeName, reply, rows, timedOut } = await answer(method, path, req, ctx);
+    const { route: routeName, reply, rows, timedOut, after } = await answer(method, path, req, ctx);
     let requestId = ctx.id;
     const replyBody = reply.body as Record<string, unknown> | string;
     if (typeof replyBody === 'object' && replyBody !== null) {
@@ -308,6 +370,12 @@ export function createServer(options: ServeOptions): ModelServer {
       send(res, reply.status, headers, payload);
       if (res.destroyed || res.closed || req.socket.destroyed) resolve();
     });
+    // The answer is written: what comes next (the shadow's scoring) cannot change it.
+    try {
+      after?.();
+    } catch (error) {
+      log({ event: 'error', route: 'after', error: messageOf(error) });
+    }
   }
 
   /** Writes the answer; a header Node refuses becomes a plain 500, never a thrown error. */
@@ -422,8 +490,8 @@ export function createServer(options: ServeOptions): ModelServer {
         // Every request is answered: what is left is idle, or a client still sending headers.
         server.closeAllConnections();
         await stopped;
-        const loaded = await ready.catch(() => undefined);
-        await loaded?.release();
+        await scorer?.close();
+        for (const loaded of await loadedModels) await loaded.release();
         log({ event: 'closed' });
       })();
       return closed;
@@ -468,4 +536,57 @@ export function listenError(error: unknown, host: string, port: number): Modelsh
 function allow(method: string, wanted: string): Reply | undefined {
   if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return undefined;
   return { status: 405, body: { error: `${method} is not allowed here; use ${wanted}.` } };
+}
+
+/** A model's name (options, else its config's model.name, else its file's) and version. */
+function namesOf(m: ModelOptions): { name: string; version: string } {
+  return {
+    name:
+      m.modelName ??
+      m.config?.model.name ??
+      (m.modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, ''),
+    version: m.modelVersion ?? '1',
+  };
+}
+
+type SecondModel = { options: ModelOptions; name: string; version: string } & (
+  { role: 'shadow'; logFile: string; queueSize: number } | { role: 'canary'; percent: number }
+);
+
+/** The shadow or canary model, checked: one of them at most, able to answer what the primary does. */
+function secondModel(options: ServeOptions): SecondModel | undefined {
+  if (options.shadow && options.canary)
+    throw new ModelshipError(
+      '--shadow and --canary were both given; serve one second model at a time (a shadow to compare, or a canary to answer a share of requests).',
+    );
+  const flag = options.shadow ? '--shadow' : '--canary';
+  const m = options.shadow ?? options.canary;
+  if (!m) return undefined;
+  if (options.config && !m.config)
+    throw new ModelshipError(
+      `${flag} ${m.modelPath}: has no modelship.yml, so it cannot answer /predict as the primary does; pass a release bundle directory (modelship package --out).`,
+    );
+  const names = namesOf(m);
+  if (options.canary) {
+    const percent = options.canary.percent;
+    if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100))
+      throw new ModelshipError(
+        `--canary-percent ${percent} is not a percentage; pass a number from 0 to 100.`,
+      );
+    return { role: 'canary', options: m, ...names, percent };
+  }
+  return {
+    role: 'shadow',
+    options: m,
+    ...names,
+    logFile: options.shadow!.logFile ?? DEFAULT_SHADOW_LOG,
+    queueSize: options.shadow!.queueSize ?? DEFAULT_SHADOW_QUEUE,
+  };
+}
+
+function notLoaded(): BadRequest {
+  return new BadRequest(
+    'the model is not loaded yet; retry when /v2/health/ready answers 200.',
+    503,
+  );
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/config/modelshipConfig.js';
@@ -12,6 +12,7 @@ import {
 import { predict } from '../../../src/core/model/predict.js';
 import { createServer, type ModelServer } from '../../../src/core/serve/server.js';
 import { labelsOf, resolveServeTarget } from '../../../src/core/serve/serveTarget.js';
+import { exampleEvalRows } from '../../support/exampleRows.js';
 import { useTempDir } from '../../support/tempDir.js';
 
 const dir = useTempDir();
@@ -24,16 +25,7 @@ weights[1] = 1e-4; // credit_amount is in the thousands
 const modelPath = join(dir, 'model.onnx');
 writeFileSync(modelPath, logisticRegressionModel({ weights, bias: -0.3 }));
 
-function evalRows(n: number): Record<string, string>[] {
-  const [header, ...lines] = readFileSync(join(example, 'data/eval.csv'), 'utf8')
-    .trim()
-    .split('\n');
-  const names = header!.split(',');
-  return lines.slice(0, n).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, cells[i]!]));
-  });
-}
+const evalRows = exampleEvalRows;
 
 const logs: Record<string, unknown>[] = [];
 let server: ModelServer;

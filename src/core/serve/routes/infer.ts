@@ -5,13 +5,24 @@ import type { ModelRunner } from '../modelRunner.js';
 import { idOf, readInferBody } from '../httpBody.js';
 import { inputTensor, outputBytes, outputJson } from '../oipTensors.js';
 import type { ServedModel } from '../servedModel.js';
-import { checkModelPath, modelPath, widthOf, type Route } from './route.js';
+import { answeringModel, modelAnswer } from './answering.js';
+import {
+  checkModelPath,
+  modelPath,
+  timed,
+  widthOf,
+  type Route,
+  type ServerContext,
+  type ServingModel,
+} from './route.js';
 
 export interface InferContext {
   served: ServedModel;
   runner: ModelRunner;
   name: string;
   version: string;
+  /** The answer's id (default: the request's, else a new one). */
+  id?: string;
   /** The row width modelship.yml's features make: fills a free second input dimension. */
   width?: number;
   /** The most elements an input may declare (what the body limit can carry). */
@@ -113,7 +124,7 @@ export async function inferReply(
     body: {
       model_name: ctx.name,
       model_version: ctx.version,
-      id: request.id ?? randomUUID(),
+      id: ctx.id ?? request.id ?? randomUUID(),
       outputs,
     },
     ...(parts.length ? { binary: parts } : {}),
@@ -127,27 +138,53 @@ export const inferRoute: Route = {
   match: modelPath('/infer'),
   inference: true,
   handle: async ({ params, req, ctx }, server) => {
-    checkModelPath(params, server);
+    const pinned = checkModelPath(params, server);
     const { json, binary } = await readInferBody(req, server.maxInferBytes, server.maxJsonDepth);
     ctx.id = idOf(json) ?? ctx.id;
-    const { served, runner } = server.loadedModel();
-    const width = widthOf(served);
-    const out = await inferReply(
-      json,
+    server.loadedModel();
+    const sent = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : null;
+    const id = typeof sent === 'string' ? sent : randomUUID();
+    const model = answeringModel(server, req, id, pinned);
+    const run = (m: ServingModel, deadline: number) =>
+      inferReply(json, inferContext(server, m, id, deadline), binary);
+    const { ms, body: out } = await timed(server, model, () => run(model, ctx.deadline));
+    return modelAnswer(
+      server,
+      model,
       {
-        served,
-        runner,
-        name: server.name,
-        version: server.version,
-        ...(width !== undefined ? { width } : {}),
-        maxElements: Math.floor(server.maxInferBytes / 2),
-        deadline: ctx.deadline,
+        route: 'infer',
+        id,
+        rows: out.rows,
+        ms,
+        reply: { status: 200, body: out.body, ...(out.binary ? { binary: out.binary } : {}) },
+        logged: outputsOf(out),
       },
-      binary,
+      async (shadow, deadline) => outputsOf(await run(shadow, deadline)),
     );
-    return {
-      rows: out.rows,
-      reply: { status: 200, body: out.body, ...(out.binary ? { binary: out.binary } : {}) },
-    };
   },
 };
+
+function inferContext(
+  server: ServerContext,
+  model: ServingModel,
+  id: string,
+  deadline: number,
+): InferContext {
+  const { served, runner } = model.loaded();
+  const width = widthOf(served);
+  return {
+    served,
+    runner,
+    name: model.name,
+    version: model.version,
+    id,
+    ...(width !== undefined ? { width } : {}),
+    maxElements: Math.floor(server.maxInferBytes / 2),
+    deadline,
+  };
+}
+
+/** An answer's outputs, as the shadow log keeps them. */
+function outputsOf(answer: { body: Record<string, unknown> }): Record<string, unknown> {
+  return { outputs: answer.body.outputs };
+}

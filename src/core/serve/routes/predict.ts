@@ -10,7 +10,8 @@ import { TextCodes } from '../../model/textCodes.js';
 import { idOf, readJson } from '../httpBody.js';
 import { BadRequest, inferenceFailed, zodMessage } from '../inferRequest.js';
 import { checkDeadline, type ModelRunner } from '../modelRunner.js';
-import { exactPath, type Route } from './route.js';
+import { answeringModel, modelAnswer } from './answering.js';
+import { exactPath, timed, type Route, type ServingModel } from './route.js';
 
 export const predictSchema = z.object({
   id: z.string().optional(),
@@ -130,9 +131,8 @@ export const predictRoute: Route = {
   handle: async ({ req, ctx }, server) => {
     const body = await readJson(req, server.maxPredictBytes, server.maxJsonDepth);
     ctx.id = idOf(body) ?? ctx.id;
-    const { served, runner } = server.loadedModel();
-    const config = server.config;
-    if (!config || !served.rows || !served.features) {
+    const { served } = server.loadedModel();
+    if (!server.config || !served.rows || !served.features) {
       throw new BadRequest(
         '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
       );
@@ -143,27 +143,51 @@ export const predictRoute: Route = {
         `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
       );
     }
-    const { rows, id } = parsed.data;
-    const out = await predictRows(rows, {
-      config,
-      model: served.rows,
-      features: served.features,
-      runner,
-      ...(server.negativeLabel !== undefined ? { negativeLabel: server.negativeLabel } : {}),
-      ...(server.classes ? { classes: server.classes } : {}),
-      deadline: ctx.deadline,
-    });
-    return {
-      rows: rows.length,
-      reply: {
-        status: 200,
-        body: {
-          model_name: server.name,
-          model_version: server.version,
-          id: id ?? randomUUID(),
-          ...out,
+    const { rows } = parsed.data;
+    const id = parsed.data.id ?? randomUUID();
+    const model = answeringModel(server, req, id, undefined);
+    const { ms, body: out } = await timed(server, model, () =>
+      predictWith(model, rows, ctx.deadline),
+    );
+    return modelAnswer(
+      server,
+      model,
+      {
+        route: 'predict',
+        id,
+        rows: rows.length,
+        ms,
+        reply: {
+          status: 200,
+          body: { model_name: model.name, model_version: model.version, id, ...out },
         },
+        logged: out,
       },
-    };
+      (shadow, deadline) => predictWith(shadow, rows, deadline),
+    );
   },
 };
+
+/** One model's /predict answer to these rows. */
+function predictWith(
+  model: ServingModel,
+  rows: Record<string, unknown>[],
+  deadline: number,
+): Promise<Record<string, unknown>> {
+  const { served, runner } = model.loaded();
+  if (!model.config || !served.rows || !served.features) {
+    throw new BadRequest(
+      `the ${model.role} model ${model.name} ${model.version} has no modelship.yml features, so it cannot answer /predict; serve a release bundle.`,
+      500,
+    );
+  }
+  return predictRows(rows, {
+    config: model.config,
+    model: served.rows,
+    features: served.features,
+    runner,
+    ...(model.negativeLabel !== undefined ? { negativeLabel: model.negativeLabel } : {}),
+    ...(model.classes ? { classes: model.classes } : {}),
+    deadline,
+  });
+}

@@ -3,8 +3,10 @@ import type { ModelshipConfig } from '../../config/modelshipConfig.js';
 import { BadRequest } from '../inferRequest.js';
 import { featureWidth } from '../../model/featureMatrix.js';
 import type { ServeMetrics } from '../metrics.js';
+import type { ModelMetrics, ModelRole } from '../modelMetrics.js';
 import type { ModelRunner } from '../modelRunner.js';
 import type { ServedModel } from '../servedModel.js';
+import type { ShadowScorer } from '../shadow.js';
 
 /** What a route answers: a status and a JSON body (or text, with its content type). */
 export interface Reply {
@@ -21,6 +23,8 @@ export interface Reply {
 export interface Answer {
   reply: Reply;
   rows?: number;
+  /** Runs once the answer is written (the shadow's scoring is queued here). */
+  after?: () => void;
 }
 
 /** One loaded model: what it is called, and what runs it. */
@@ -29,19 +33,38 @@ export interface LoadedModel {
   runner: ModelRunner;
 }
 
-/** What every route of one server shares; built once by createServer. */
-export interface ServerContext {
+/** A model the server answers with, or compares with (the shadow), and how it labels. */
+export interface ServingModel {
+  readonly role: ModelRole;
   readonly name: string;
   readonly version: string;
   readonly config: ModelshipConfig | undefined;
   readonly negativeLabel: string | undefined;
   readonly classes: string[] | undefined;
+  /** The loaded model; a 503 BadRequest before it is. */
+  loaded(): LoadedModel;
+}
+
+/** What every route of one server shares; built once by createServer. */
+export interface ServerContext {
+  /** The primary model's name, version and config (the model the paths name). */
+  readonly name: string;
+  readonly version: string;
+  readonly config: ModelshipConfig | undefined;
+  readonly primary: ServingModel;
+  /** A second model answering `percent` of the routing keys (--canary). */
+  readonly canary: { model: ServingModel; percent: number } | undefined;
+  /** A second model scoring every request after the primary answered it (--shadow). */
+  readonly shadow: { model: ServingModel; scorer: ShadowScorer } | undefined;
   readonly serverName: string;
   readonly serverVersion: string;
   readonly maxPredictBytes: number;
   readonly maxInferBytes: number;
   readonly maxJsonDepth: number;
+  /** A request's time limit; the shadow gets the same for its own run. */
+  readonly requestTimeoutMs: number;
   readonly metrics: ServeMetrics;
+  readonly modelMetrics: ModelMetrics;
   /** True once the model is loaded and until the server starts closing. */
   isReady(): boolean;
   /** The loaded model; a 503 BadRequest before it is. */
@@ -108,15 +131,39 @@ export function decode(segment: string): string {
   }
 }
 
-/** 404 unless the path names the served model (and its version, when it names one). */
-export function checkModelPath(params: Record<string, string>, server: ServerContext): void {
+/**
+ * 404 unless the path names the served model, and a version it serves (the primary's, or the
+ * canary's); returns the model a version in the path pins, if any.
+ */
+export function checkModelPath(
+  params: Record<string, string>,
+  server: ServerContext,
+): ServingModel | undefined {
   const wantedName = decode(params.name!);
   if (wantedName !== server.name)
     throw new BadRequest(`Model with name ${wantedName} does not exist.`, 404);
-  if (params.version !== undefined && decode(params.version) !== server.version) {
-    throw new BadRequest(
-      `Model with name ${wantedName} and version ${decode(params.version)} does not exist.`,
-      404,
-    );
-  }
+  if (params.version === undefined) return undefined;
+  const wantedVersion = decode(params.version);
+  if (wantedVersion === server.version) return server.primary;
+  if (server.canary && wantedVersion === server.canary.model.version) return server.canary.model;
+  throw new BadRequest(
+    `Model with name ${wantedName} and version ${wantedVersion} does not exist.`,
+    404,
+  );
+}
+
+/**
+ * Runs one model's scoring and measures it; with a server, the time is also a sample of the
+ * model's latency on /metrics (the shadow's is recorded with its comparison).
+ */
+export async function timed<T>(
+  server: ServerContext | undefined,
+  model: ServingModel,
+  score: () => Promise<T>,
+): Promise<{ ms: number; body: T }> {
+  const started = performance.now();
+  const body = await score();
+  const ms = performance.now() - started;
+  server?.modelMetrics.observeModel(model.role, model.name, model.version, ms / 1000);
+  return { ms, body };
 }
