@@ -1,12 +1,12 @@
-import * as core from '@actions/core';
 import { ModelshipError } from '../core/errors.js';
+import { inputValue } from './inputs/readInputs.js';
 import { runStep } from './runStep.js';
 import { STEPS, isStepName } from './steps.js';
 
 /** Runs the step named by the `command` input. */
 export async function run(): Promise<void> {
   // Not `required: true`: its plain Error would surface as an unexpected failure, not a sentence.
-  const command = core.getInput('command');
+  const command = inputValue('command');
   if (!isStepName(command)) {
     const expected = `expected one of ${Object.keys(STEPS).join(', ')}`;
     throw new ModelshipError(
