@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import type { ReleaseMetrics } from '../core/evaluation/evaluationReport.js';
 import { messageOf, ModelshipError } from '../core/errors.js';
 import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
-import { parseRepository } from '../core/release/versionQuery.js';
-import type { BaselineLookup } from '../github/baselineModel.js';
+import type { ReleaseRepository } from '../github/releases/apiRelease.js';
 import { checkOutputFiles, writeJson, writeReport } from '../core/report/reportFiles.js';
 
 /** `modelship evaluate --config <yml> [--model] [--data] [--baseline] [--json] [--markdown]` */
@@ -19,7 +18,7 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
     .option('--data <file>', 'holdout data (default: data.eval of the config)')
     .option(
       '--baseline <which>',
-      'what to compare with: production or a release tag (GitHub, with GITHUB_TOKEN and GITHUB_REPOSITORY), a release bundle directory, an ONNX file, or none (default)',
+      'what to compare with: production, a release tag or a version (from GitHub releases, with GITHUB_TOKEN), a release bundle directory, an ONNX file, or none (default)',
     )
     .option(
       '--baseline-config <file>',
@@ -62,17 +61,23 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
           throw new ModelshipError(
             '--baseline-config says how a baseline model reads the holdout: pass the model with --baseline too.',
           );
-        const { resolveBaseline } = await import('../github/baselineModel.js');
+        const { resolveBaseline } = await import('../github/releases/baseline.js');
         const { evaluate } = await import('../core/evaluation/evaluate.js');
         const { evaluationMarkdown } = await import('../core/report/evaluationMarkdown.js');
         const { evaluationText } = await import('../core/report/evaluationText.js');
-        const github = await gitHubFromEnvironment();
+        const asked = options.baseline !== undefined && options.baseline !== 'none';
+        const { github, why } = asked
+          ? await gitHubFromEnvironment(config.dir)
+          : { github: undefined, why: '' };
         const baseline = await resolveBaseline(options.baseline ?? 'none', {
           model: config.config.model.name,
+          what: '--baseline',
           workingDirectory: '.',
           github,
-          withoutGitHub,
+          withoutGitHub: (spec) =>
+            `--baseline ${spec} is read from the repository's GitHub releases, but ${why}: set GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name, or pass the release's downloaded assets as a bundle directory, an ONNX file, or none.`,
           configFile: options.baselineConfig,
+          warn: (message) => process.stderr.write(`modelship: warning: ${message}\n`),
         });
         const report = await evaluate({
           config,
@@ -93,38 +98,35 @@ export function registerEvaluate(program: Command, setExit: (code: number) => vo
     );
 }
 
-/** The releases' repository and a client, as the actions have them: from the environment. */
-async function gitHubFromEnvironment(): Promise<BaselineLookup['github']> {
-  const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
-  const repository = parseRepository(process.env.GITHUB_REPOSITORY ?? '');
-  if (!token || !repository) return undefined;
-  const { createOctokit } = await import('../github/octokit.js');
-  const octokit = createOctokit({
-    token,
-    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-    userAgent: 'modelship-cli',
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
-  return { octokit, ...repository };
+/**
+ * The releases' repository and a client: the token from GITHUB_TOKEN or GH_TOKEN, the repository
+ * from GITHUB_REPOSITORY or the origin remote of the config's directory; else why there is none.
+ */
+async function gitHubFromEnvironment(
+  dir: string,
+): Promise<{ github: ReleaseRepository | undefined; why: string }> {
+  const { cliOctokit, repositoryOf, tokenFromEnv } = await import('./registry/repository.js');
+  const token = tokenFromEnv();
+  if (!token) return { github: undefined, why: 'no token is set in GITHUB_TOKEN or GH_TOKEN' };
+  const found = repositoryOf(undefined, dir);
+  if ('missing' in found)
+    return {
+      github: undefined,
+      why: `GITHUB_REPOSITORY is not set and the origin remote names no repository (${found.missing})`,
+    };
+  return { github: { octokit: await cliOctokit(token), ...found }, why: '' };
 }
 
 /** The last releases' metrics; a registry that cannot be read leaves them out with a warning. */
-async function historyFrom(
-  github: NonNullable<BaselineLookup['github']>,
-  model: string,
-): Promise<ReleaseMetrics[]> {
-  const { releaseHistory } = await import('../github/releaseHistory.js');
-  const { GitHubModelRegistry } = await import('../github/modelRegistry.js');
+async function historyFrom(github: ReleaseRepository, model: string): Promise<ReleaseMetrics[]> {
+  const { releaseHistory } = await import('../github/releases/history.js');
+  const { ModelRegistry } = await import('../github/releases/registry.js');
   try {
-    return await releaseHistory(new GitHubModelRegistry(github.octokit, github), model);
+    return await releaseHistory(new ModelRegistry(github), model);
   } catch (error) {
     process.stderr.write(
       `modelship: warning: the report's history of ${model} was left out: its releases' metrics.json could not be read (${messageOf(error)}).\n`,
     );
     return [];
   }
-}
-
-function withoutGitHub(spec: string): string {
-  return `--baseline ${spec} is read from the repository's GitHub releases, which needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name: set both, or pass the release's downloaded assets as a bundle directory, an ONNX file, or none.`;
 }

@@ -33,7 +33,8 @@ import {
 import { commentJson, type FakeRepo } from '../support/github/fakeEntities.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
 import type { Scope } from '../support/github/fakeState.js';
-import { useGitHubFake } from '../support/github/useGitHubFake.js';
+import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
+import { createDeployment, setDeploymentStatus } from '../../src/github/deployments.js';
 import { ResultsService } from '../support/cache/resultsService.js';
 import { readZip } from '../support/cache/zip.js';
 
@@ -507,8 +508,41 @@ describe('evaluate run(): the baseline input', () => {
 
     action.setInputs({ baseline: 'credit-risk-v9.9.9' });
     await expect(run()).rejects.toThrow(
-      'baseline credit-risk-v9.9.9: no release with that tag in owner/repo.',
+      'baseline credit-risk-v9.9.9: owner/repo has no published release credit-risk-v9.9.9.',
     );
+    action.setInputs({ baseline: 'fraud-v1.0.0' });
+    await expect(run()).rejects.toThrow(
+      'baseline fraud-v1.0.0 is a release of fraud, not of credit-risk: name a release of credit-risk, such as credit-risk-v1.0.0.',
+    );
+  });
+
+  it('production: the version deployed to production while a deployment of it is live', async () => {
+    const { github, repo } = setup();
+    publishHistory(github, repo);
+    project();
+    const octokit = clientFor(github, github.actionsToken());
+    const target = { owner: repo.owner.login, repo: repo.name };
+    const id = await createDeployment(octokit, target, {
+      ref: 'credit-risk-v1.0.0',
+      environment: 'production',
+      description: 'credit-risk 1.0.0',
+      payload: {
+        image: 'ghcr.io/owner/credit-risk',
+        digest: '',
+        version: '1.0.0',
+        model: 'credit-risk',
+      },
+    });
+    const urls = { logUrl: 'https://ci.example/1', environmentUrl: 'https://models.example' };
+    await setDeploymentStatus(octokit, target, id, {
+      state: 'success',
+      description: 'ok',
+      ...urls,
+    });
+    action.setInputs({ baseline: 'production' });
+    await run();
+    expect(readReport().baseline?.label).toBe('production credit-risk-v1.0.0');
+    expect(readReport().baseline?.model.sha256).toBe(sha256(models.bytes.older));
   });
 });
 

@@ -1,14 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import {
-  parseVersionQuery,
-  repositoryOfRemote,
-  tagOfQuery,
-} from '../../src/core/release/versionQuery.js';
+import { describe, expect, it } from 'vitest';
+import { repositoryOfRemote } from '../../src/cli/registry/repository.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
+import { cliAgainstFake, useCliEnvironment } from '../support/github/cliAgainstFake.js';
 import { useGitHubFake } from '../support/github/useGitHubFake.js';
 import { useTempDir } from '../support/tempDir.js';
 
@@ -19,64 +15,8 @@ const freshDir = () => join(dir, `t${++testIndex}`);
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-const ENV_KEYS = ['GITHUB_API_URL', 'GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_REPOSITORY'] as const;
-let savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
-beforeEach(() => {
-  savedEnv = {};
-  for (const key of ENV_KEYS) {
-    savedEnv[key] = process.env[key];
-    delete process.env[key];
-  }
-});
-afterEach(() => {
-  for (const key of ENV_KEYS) {
-    const value = savedEnv[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `modelship …` in-process against the fake, capturing what it writes. */
-async function cli(
-  github: GitHubFake,
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): Promise<Run & { token: string }> {
-  const token = github.userToken('octocat');
-  const settings: Record<string, string | undefined> = {
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: token,
-    GITHUB_REPOSITORY: 'acme/models',
-    ...env,
-  };
-  for (const [key, value] of Object.entries(settings)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr, token };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+useCliEnvironment();
+const cli = cliAgainstFake;
 
 /** 120 model releases: 40 versions each of credit, credit-risk and fraud, plus stray tags. */
 function seedMany(github: GitHubFake) {
@@ -305,6 +245,17 @@ describe('modelship registry show', () => {
     expect(bad.stderr).toMatch(/"latest" is not a model version/);
   });
 
+  it('refuses a tag of another model than --model, naming both', async () => {
+    const github = fake();
+    seedMany(github);
+    const run = await cli(github, ['registry', 'show', 'credit-v1.3.7', '--model', 'credit-risk']);
+    expect(run.code).toBe(2);
+    oneLine(run.stderr);
+    expect(run.stderr).toContain(
+      'version credit-v1.3.7 is a release of credit, not of credit-risk: name a release of credit-risk, such as credit-risk-v1.3.7.',
+    );
+  });
+
   it('asks for a model when the repository holds several', async () => {
     const github = fake();
     seedMany(github);
@@ -449,23 +400,7 @@ describe('modelship registry settings', () => {
   });
 });
 
-describe('version queries and remotes', () => {
-  it('parses production, versions and tags', () => {
-    expect(parseVersionQuery('production')).toEqual({ kind: 'production' });
-    expect(parseVersionQuery('1.2.0')).toEqual({ kind: 'version', version: '1.2.0' });
-    expect(parseVersionQuery('v1.2.0')).toEqual({ kind: 'version', version: '1.2.0' });
-    expect(parseVersionQuery('credit-risk-v1.2.0')).toEqual({
-      kind: 'tag',
-      tag: 'credit-risk-v1.2.0',
-      model: 'credit-risk',
-      version: '1.2.0',
-    });
-    expect(tagOfQuery(parseVersionQuery('v1.2.0'), 'credit')).toBe('credit-v1.2.0');
-    for (const bad of ['latest', '1.2', '01.2.0', 'credit-v1.2.0-rc.1', 'Credit-v1.0.0']) {
-      expect(() => parseVersionQuery(bad)).toThrow(/is not a model version/);
-    }
-  });
-
+describe('remotes', () => {
   it('reads owner/name from https and ssh remotes', () => {
     const acme = { owner: 'acme', repo: 'models' };
     expect(repositoryOfRemote('https://github.com/acme/models.git')).toEqual(acme);

@@ -4,15 +4,15 @@ import { DEFAULT_BASE_IMAGE } from '../../core/deploy/containerfile.js';
 import { BUILDER_PREFERENCES, type BuilderPreference } from '../../core/deploy/imageBuilder.js';
 import { checkRepository, registryOf } from '../../core/deploy/imageRef.js';
 import { ModelshipError } from '../../core/errors.js';
-import { parseModelTag } from '../../github/modelTag.js';
+import { parseModelVersion, type ReleaseQuery } from '../../core/release/modelVersion.js';
 import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
 import { choiceInput, flagInput, readInputs, textInput } from '../inputs/readInputs.js';
 
 /** The deploy action's inputs, read once. */
 export interface DeployInputs extends CommonInputs {
   model: string;
-  /** `production`, or the release tag `<model>-v<semver>` to deploy. */
-  release: 'production' | { tag: string };
+  /** `production` (the newest release), a version of the model, or its release tag. */
+  release: ReleaseQuery;
   /** The image repository (no tag). */
   image: string;
   builder: BuilderPreference;
@@ -51,23 +51,18 @@ export function readDeployInputs(): DeployInputs {
   if (raw['registry-password']) core.setSecret(raw['registry-password']);
 
   // version: production (default), a semantic version of the config's model, or a release tag.
-  const version = raw.version.replace(/^v(?=\d)/, '') || 'production';
-  const tag = parseModelTag(version);
   const configModel = common.loaded?.config.model.name;
-  const model = tag?.model ?? configModel;
+  const release = parseModelVersion(raw.version || 'production', {
+    what: 'input version',
+    accepts: ['production', 'version', 'tag'],
+    ...(configModel ? { model: configModel } : {}),
+  }) as ReleaseQuery;
+  const model = release.kind === 'tag' ? release.model : configModel;
   if (!model) {
     throw new ModelshipError(
       `deploy needs the model's name: no modelship.yml in ${common.workingDirectory}; set the config input, or set version to a release tag like credit-risk-v1.2.0.`,
     );
   }
-  let release: DeployInputs['release'];
-  if (version === 'production') release = 'production';
-  else if (tag) release = { tag: version };
-  else if (/^\d+\.\d+\.\d+$/.test(version)) release = { tag: `${model}-v${version}` };
-  else
-    throw new ModelshipError(
-      `input version is "${raw.version}"; expected production, a version like 1.2.0, or a release tag like ${model}-v1.2.0.`,
-    );
 
   const owner = (process.env.GITHUB_REPOSITORY ?? '').split('/')[0]?.toLowerCase();
   const image = raw.image || (owner ? `ghcr.io/${owner}/${model}` : '');

@@ -7,6 +7,7 @@ import { renderManifests } from '../../core/deploy/k8sManifests.js';
 import { findServingRuntime, type ServingRuntime } from '../../core/deploy/servingRuntime.js';
 import { buildServingImage, smokeTestImage } from '../../core/deploy/servingImage.js';
 import { ModelshipError } from '../../core/errors.js';
+import { tagOfQuery } from '../../core/release/modelVersion.js';
 import { writeOutputFile } from '../../core/files/outputFiles.js';
 import { runtimeFolder } from '../runtime/nativeRuntime.js';
 import { runtimeBuild } from '../runtime/runtimeBuild.js';
@@ -16,8 +17,8 @@ import {
   reusableDeployment,
   setDeploymentStatus,
 } from '../../github/deployments.js';
-import { GitHubModelRegistry, type ModelRelease } from '../../github/modelRegistry.js';
-import { SHA256SUMS } from '../../github/sha256sums.js';
+import type { ModelRelease } from '../../github/releases/apiRelease.js';
+import { ModelRegistry } from '../../github/releases/registry.js';
 import { createStepOctokit, readRunContext, type RunContext } from '../runContext.js';
 import { uploadArtifact } from '../artifact.js';
 import { readDeployInputs, type DeployInputs } from './inputs.js';
@@ -49,17 +50,15 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
   const work = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-deploy-'));
   try {
     // 1. The release's bundle, every file verified against its SHA256SUMS.
-    const registry = new GitHubModelRegistry(octokit, repository);
+    const registry = new ModelRegistry({ octokit, ...repository });
     const release = await findRelease(registry, inputs);
     outcome.tag = release.tag;
     const bundle = join(work, 'bundle');
     mkdirSync(bundle);
-    for (const asset of release.assets) {
-      if (asset.name !== basename(asset.name) || asset.name.startsWith('.')) continue;
-      const dest = join(bundle, asset.name);
-      if (asset.name === SHA256SUMS) await registry.downloadAsset(release, asset.name, dest);
-      else await registry.downloadVerified(release, asset.name, dest);
-    }
+    const names = release.assets
+      .map((asset) => asset.name)
+      .filter((name) => name === basename(name) && !name.startsWith('.'));
+    await registry.download(release, names, bundle);
     outcome.steps.push(`Downloaded ${release.tag} (${release.assets.length} files, verified).`);
 
     // 2. Build and push `<image>:<version>`. Registry logins stay in this job's own auth file.
@@ -179,24 +178,15 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
   }
 }
 
-async function findRelease(
-  registry: GitHubModelRegistry,
-  inputs: DeployInputs,
-): Promise<ModelRelease> {
-  if (inputs.release === 'production') {
-    const production = await registry.production(inputs.model);
-    if (!production)
-      throw new ModelshipError(
-        `${inputs.model} has no published release to deploy; publish one with publish-model, or set version.`,
-      );
-    return production;
-  }
-  const release = await registry.byTag(inputs.release.tag);
-  if (!release)
-    throw new ModelshipError(
-      `No published release ${inputs.release.tag}; check version against the releases (modelship registry list).`,
-    );
-  return release;
+/** The release to deploy; `production` is the newest release here, whatever runs now. */
+async function findRelease(registry: ModelRegistry, inputs: DeployInputs): Promise<ModelRelease> {
+  const { release } = await registry.resolve(inputs.release, inputs.model, { environment: false });
+  if (release) return release;
+  throw new ModelshipError(
+    inputs.release.kind === 'production'
+      ? `${inputs.model} has no published release to deploy; publish one with publish-model, or set version.`
+      : `No published release ${tagOfQuery(inputs.release, inputs.model)}; check version against the releases (modelship registry list).`,
+  );
 }
 
 async function writeSummary(outcome: DeployOutcome): Promise<void> {

@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import type { LoadedConfig } from '../../core/config/modelshipConfig.js';
 import { isGlob } from '../../core/data/dataFormat.js';
 import { ModelshipError } from '../../core/errors.js';
-import { BUNDLE_FILES } from '../../core/release/bundle.js';
-import { GitHubModelRegistry, type ModelRelease } from '../../github/modelRegistry.js';
-import { parseModelTag } from '../../github/modelTag.js';
+import { BUNDLE_FILES } from '../../core/release/bundleFiles.js';
+import { parseModelVersion } from '../../core/release/modelVersion.js';
 import type { GitHubClient } from '../../github/octokit.js';
+import { ModelRegistry } from '../../github/releases/registry.js';
 import { inDirectory } from '../commonInputs.js';
 import type { RunContext } from '../runContext.js';
 
@@ -26,8 +27,9 @@ export interface ResolvedReference {
 }
 
 /**
- * `production` (the newest published release), a release tag, or a path to data or profile.json.
- * Release files are downloaded and verified against SHA256SUMS: a mismatch fails the step.
+ * `production` (what the production environment runs, see docs/releases.md), a release tag or
+ * version of this model, or a path to data or profile.json. Release files are downloaded and
+ * verified against SHA256SUMS: a mismatch fails the step.
  */
 export async function resolveReference(
   spec: string,
@@ -36,9 +38,14 @@ export async function resolveReference(
   github: { octokit: GitHubClient; context: RunContext } | undefined,
 ): Promise<ResolvedReference> {
   const name = loaded.config.model.name;
-  const path = inDirectory(workingDirectory, spec);
-  const isTag = parseModelTag(spec) !== undefined && !existsSync(path);
-  if (spec !== 'production' && !isTag) {
+  const query = parseModelVersion(spec, {
+    what: 'reference',
+    accepts: ['production', 'tag', 'version', 'path'],
+    model: name,
+    exists: (text) => existsSync(inDirectory(workingDirectory, text)),
+  });
+  if (query.kind === 'path' || query.kind === 'none') {
+    const path = inDirectory(workingDirectory, spec);
     if (!existsSync(path) && !isGlob(spec)) {
       throw new ModelshipError(
         `reference ${spec}: no such file, and not "production" or a release tag <name>-v<semver>.`,
@@ -53,26 +60,32 @@ export async function resolveReference(
     );
   }
   const { owner, repo } = github.context;
-  const registry = new GitHubModelRegistry(github.octokit, { owner, repo });
-  const release: ModelRelease | undefined =
-    spec === 'production' ? await registry.production(name) : await registry.byTag(spec);
+  const registry = new ModelRegistry({ octokit: github.octokit, owner, repo });
+  const { release, reason, warning } = await registry.resolve(query, name);
+  if (warning) core.warning(`reference ${spec}: ${warning}.`);
   if (!release) {
     throw new ModelshipError(
-      spec === 'production'
+      query.kind === 'production'
         ? `reference production: ${name} has no published release in ${owner}/${repo} yet; publish one with publish-model, or set reference to a data file or profile.json.`
-        : `reference ${spec}: no release with that tag in ${owner}/${repo}.`,
+        : `reference ${spec}: ${reason}.`,
     );
   }
-  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-reference-'));
-  const fetch = async (file: string) =>
-    (await registry.downloadVerified(release, file, join(dir, file))).path;
   const has = (file: string) => release.assets.some((a) => a.name === file);
+  // The profile is required: without it there is nothing to compare with (download says so).
+  const wanted = [BUNDLE_FILES.profile, BUNDLE_FILES.model, BUNDLE_FILES.metrics].filter(
+    (file) => file === BUNDLE_FILES.profile || has(file),
+  );
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-reference-'));
+  const files = new Map(
+    (await registry.download(release, wanted, dir)).map((f) => [f.name, f.path]),
+  );
+  const modelPath = files.get(BUNDLE_FILES.model);
+  const metricsPath = files.get(BUNDLE_FILES.metrics);
   return {
-    // Required: without the profile there is nothing to compare with (downloadVerified says so).
-    path: await fetch(BUNDLE_FILES.profile),
-    label: spec === 'production' ? `production ${release.tag}` : release.tag,
+    path: files.get(BUNDLE_FILES.profile)!,
+    label: query.kind === 'production' ? `production ${release.tag}` : release.tag,
     tag: release.tag,
-    ...(has(BUNDLE_FILES.model) ? { modelPath: await fetch(BUNDLE_FILES.model) } : {}),
-    ...(has(BUNDLE_FILES.metrics) ? { metricsPath: await fetch(BUNDLE_FILES.metrics) } : {}),
+    ...(modelPath ? { modelPath } : {}),
+    ...(metricsPath ? { metricsPath } : {}),
   };
 }

@@ -4,7 +4,6 @@ import { evaluate } from '../../core/evaluation/evaluate.js';
 import { ModelshipError } from '../../core/errors.js';
 import { checkOutputFiles, writeJson, writeReport } from '../../core/report/reportFiles.js';
 import { COMMENT_LIMIT, evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
-import { resolveBaseline } from '../../github/baselineModel.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
 import { GitHubCommenter, markerComment } from '../../github/stickyComment.js';
 import { publishAggregateGate } from '../aggregateGate.js';
@@ -15,6 +14,7 @@ import {
   readRunContext,
   type RunContext,
 } from '../runContext.js';
+import { actionBaseline } from './baseline.js';
 import { fetchHistory } from './history.js';
 import { readEvaluateInputs } from './inputs.js';
 import { uploadArtifact } from '../artifact.js';
@@ -45,18 +45,7 @@ export async function run(): Promise<void> {
     ],
     [inputs.loaded.file, inputs.model, inputs.data],
   );
-  const baseline = await resolveBaseline(inputs.baseline, {
-    model: name,
-    workingDirectory: inputs.workingDirectory,
-    github: github && {
-      octokit: github.octokit,
-      owner: github.context.owner,
-      repo: github.context.repo,
-    },
-    configFile: inputs.baselineConfig,
-    withoutGitHub: (spec) =>
-      `baseline ${spec} needs the GitHub API (GITHUB_REPOSITORY and github-token); pass a release bundle directory, an ONNX model path or none when running elsewhere.`,
-  });
+  const baseline = await actionBaseline(inputs, github);
   const report = await evaluate({
     config: inputs.loaded,
     model: inputs.model,

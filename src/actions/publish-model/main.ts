@@ -13,11 +13,11 @@ import {
 import { hashFile } from '../../core/files/fileDigest.js';
 import { nextVersion, type ReleaseContent } from '../../core/release/versionBump.js';
 import { evaluationMarkdown } from '../../core/report/evaluationMarkdown.js';
-import { releaseBaseline } from '../../github/baselineModel.js';
 import { downloadCandidateArtifact } from '../../github/candidateArtifact.js';
-import { GitHubModelRegistry } from '../../github/modelRegistry.js';
 import { resolvePullRequest } from '../../github/pullRequest.js';
-import { publishRelease } from '../../github/releasePublisher.js';
+import { releaseBaseline } from '../../github/releases/baseline.js';
+import { publishRelease } from '../../github/releases/publish.js';
+import { ModelRegistry } from '../../github/releases/registry.js';
 import { createStepOctokit, readRunContext, type RunContext } from '../runContext.js';
 import { readPublishInputs, type PublishInputs } from './inputs.js';
 import { publishedContent } from './production.js';
@@ -101,14 +101,20 @@ async function publish(
     );
   }
 
-  // 2. Production: the baseline, and the content the version bump compares with.
-  const registry = new GitHubModelRegistry(octokit, repository);
-  const production = await registry.production(name);
+  // 2. The newest release (what the next version follows, whatever is deployed): the baseline,
+  // and the content the version bump compares with.
+  const registry = new ModelRegistry({ octokit, ...repository });
+  const { release: production } = await registry.resolve({ kind: 'production' }, name, {
+    environment: false,
+  });
   const productionDir = join(work, 'production');
   mkdirSync(productionDir, { recursive: true });
   // Scored through production's own modelship.yml: the candidate may have changed the features.
   const baseline = production?.assets.some((a) => a.name === BUNDLE_FILES.model)
-    ? await releaseBaseline(registry, production, productionDir, `production ${production.tag}`)
+    ? await releaseBaseline(registry, production, productionDir, `production ${production.tag}`, [
+        BUNDLE_FILES.schema,
+        BUNDLE_FILES.card,
+      ])
     : undefined;
   // The push's commit time, so that a re-run builds the same bundle.
   const now = pushTime(context.payload) ?? new Date();
@@ -128,7 +134,7 @@ async function publish(
     modelSha256: (await hashFile(model)).sha256,
   };
   const productionContent = production
-    ? await publishedContent(registry, production, productionDir, {
+    ? publishedContent(production, baseline?.files ?? new Map<string, string>(), {
         candidate: candidateContent,
         explicit: inputs.version !== undefined,
         modelSha256: baseline?.modelSha256,

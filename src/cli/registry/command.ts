@@ -5,15 +5,15 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isModelshipError, messageOf, ModelshipError } from '../../core/errors.js';
-import { parseVersionQuery } from '../../core/release/versionQuery.js';
-import { SHA256SUMS } from '../../github/sha256sums.js';
+import { SHA256SUMS } from '../../core/release/checksums.js';
+import { tokenFromEnv } from './repository.js';
 import {
   downloadRelease,
-  modelNames,
+  parseQuery,
+  productionOf,
   readManifest,
   resolveRelease,
   targetOf,
-  tokenFromEnv,
   type TargetOptions,
 } from './target.js';
 import { formatSize, listText, showText } from './text.js';
@@ -23,7 +23,7 @@ export function registerRegistry(program: Command, setExit: (code: number) => vo
   const registry = program
     .command('registry')
     .description(
-      'model versions in the registry: GitHub releases tagged <model>-v<semver>; production is the newest published one',
+      'model versions in the registry: GitHub releases tagged <model>-v<semver>; production is the version deployed to the production environment, else the newest published one',
     );
 
   withTarget(
@@ -37,11 +37,12 @@ export function registerRegistry(program: Command, setExit: (code: number) => vo
     .action(
       redacting(async (options: TargetOptions & { json?: boolean }) => {
         const target = await targetOf(options);
-        const names = target.model ? [target.model] : await modelNames(target);
+        const names = target.model ? [target.model] : await target.registry.models();
         const models = [];
         for (const name of names) {
-          const versions = await target.registry.listVersions(name);
-          const production = versions.find((r) => !r.draft && !r.prerelease);
+          const versions = await target.registry.list(name);
+          const current = await productionOf(target, name);
+          const production = versions.find((r) => r.id === current?.id);
           models.push({ name, production, versions });
         }
         if (options.json) {
@@ -83,7 +84,7 @@ export function registerRegistry(program: Command, setExit: (code: number) => vo
     .action(
       redacting(async (text: string, options: TargetOptions & { json?: boolean }) => {
         const target = await targetOf(options);
-        const { release, production } = await resolveRelease(target, parseVersionQuery(text));
+        const { release, production } = await resolveRelease(target, parseQuery(text, target));
         const manifest = await readManifest(target, release);
         if (options.json) {
           const json = {
@@ -128,7 +129,7 @@ export function registerRegistry(program: Command, setExit: (code: number) => vo
       redacting(
         async (text: string, options: TargetOptions & { out?: string; asset?: string[] }) => {
           const target = await targetOf(options);
-          const { release } = await resolveRelease(target, parseVersionQuery(text));
+          const { release } = await resolveRelease(target, parseQuery(text, target));
           const out = resolve(options.out ?? release.tag);
           const files = await downloadRelease(target, release, options.asset, out);
           const shown = relative(process.cwd(), out) || '.';

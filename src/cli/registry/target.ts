@@ -1,25 +1,21 @@
 /** Which repository and model `modelship registry` works on, and how it reads and downloads releases. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ModelshipError } from '../../core/errors.js';
+import { BUNDLE_FILES } from '../../core/release/bundleFiles.js';
+import { parseSha256Sums, SHA256SUMS } from '../../core/release/checksums.js';
 import {
-  parseRepository,
-  repositoryOfRemote,
+  MODEL_NAME,
+  parseModelVersion,
   tagOfQuery,
-  type VersionQuery,
-} from '../../core/release/versionQuery.js';
-import {
-  GitHubModelRegistry,
-  type DownloadedAsset,
-  type ModelRelease,
-} from '../../github/modelRegistry.js';
-import { parseModelTag } from '../../github/modelTag.js';
-import type { GitHubClient } from '../../github/octokit.js';
-import { explainRequestError } from '../../github/requestError.js';
-import { SHA256SUMS } from '../../github/sha256sums.js';
+  type ReleaseQuery,
+} from '../../core/release/modelVersion.js';
+import type { ModelRelease } from '../../github/releases/apiRelease.js';
+import type { DownloadedAsset } from '../../github/releases/download.js';
+import { ModelRegistry } from '../../github/releases/registry.js';
+import { cliOctokit, repositoryOf, tokenFromEnv } from './repository.js';
 
 export interface TargetOptions {
   model?: string;
@@ -28,22 +24,14 @@ export interface TargetOptions {
 }
 
 export interface Target {
-  owner: string;
-  repo: string;
   /** `owner/repo`. */
   full: string;
-  octokit: GitHubClient;
-  registry: GitHubModelRegistry;
+  registry: ModelRegistry;
   /** From `--model` or the config; undefined when neither was given. */
   model: string | undefined;
 }
 
-export const MODEL_NAME = /^[a-z0-9][a-z0-9-]*$/;
-export const MANIFEST = 'manifest.json';
-
-export function tokenFromEnv(): string | undefined {
-  return process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined;
-}
+export const MANIFEST = BUNDLE_FILES.manifest;
 
 export async function targetOf(options: TargetOptions): Promise<Target> {
   let model: string | undefined;
@@ -62,7 +50,13 @@ export async function targetOf(options: TargetOptions): Promise<Target> {
     }
     model = options.model;
   }
-  const { owner, repo } = repositoryOf(options.repo, dir);
+  const found = repositoryOf(options.repo, dir);
+  if ('missing' in found) {
+    throw new ModelshipError(
+      `modelship registry needs the repository that holds the releases: pass --repo owner/name or set GITHUB_REPOSITORY (${found.missing}).`,
+    );
+  }
+  const { owner, repo } = found;
   const full = `${owner}/${repo}`;
   const token = tokenFromEnv();
   if (!token) {
@@ -70,94 +64,36 @@ export async function targetOf(options: TargetOptions): Promise<Target> {
       `modelship registry needs a GitHub token to read the releases of ${full}: set GITHUB_TOKEN or GH_TOKEN (for example GH_TOKEN=$(gh auth token)) to a token with contents: read.`,
     );
   }
-  const { createOctokit } = await import('../../github/octokit.js');
-  const octokit = createOctokit({
-    token,
-    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-    userAgent: 'modelship-cli',
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
-  return {
-    owner,
-    repo,
-    full,
-    octokit,
-    registry: new GitHubModelRegistry(octokit, { owner, repo }),
-    model,
-  };
+  const registry = new ModelRegistry({ octokit: await cliOctokit(token), owner, repo });
+  return { full, registry, model };
 }
 
-export function repositoryOf(
-  flag: string | undefined,
-  dir: string,
-): { owner: string; repo: string } {
-  if (flag !== undefined) {
-    const parsed = parseRepository(flag);
-    if (!parsed) {
-      throw new ModelshipError(
-        `--repo ${JSON.stringify(flag)} is not a repository: pass owner/name, e.g. --repo acme/models.`,
-      );
-    }
-    return parsed;
-  }
-  const fromEnv = process.env.GITHUB_REPOSITORY;
-  if (fromEnv) {
-    const parsed = parseRepository(fromEnv);
-    if (!parsed) {
-      throw new ModelshipError(
-        `GITHUB_REPOSITORY=${JSON.stringify(fromEnv)} is not owner/name: fix it, or pass --repo owner/name.`,
-      );
-    }
-    return parsed;
-  }
-  const git = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: dir, encoding: 'utf8' });
-  const url = git.status === 0 ? git.stdout.trim() : '';
-  const parsed = url ? repositoryOfRemote(url) : undefined;
-  if (!parsed) {
-    const found = url
-      ? `its origin remote ${url} is not a GitHub repository URL`
-      : 'it has no origin remote';
-    throw new ModelshipError(
-      `modelship registry needs the repository that holds the releases: pass --repo owner/name or set GITHUB_REPOSITORY (${dir}: ${found}).`,
-    );
-  }
-  return parsed;
+/** Parses `<version>`: production, a version, or a release tag (of `--model` when given). */
+export function parseQuery(text: string, target: Target): ReleaseQuery {
+  return parseModelVersion(text, {
+    what: 'version',
+    accepts: ['production', 'version', 'tag'],
+    ...(target.model !== undefined ? { model: target.model } : {}),
+  }) as ReleaseQuery;
 }
 
-/** Names of every model with a release in the repository, sorted. */
-export async function modelNames(target: Target): Promise<string[]> {
-  const names = new Set<string>();
-  try {
-    for await (const page of target.octokit.paginate.iterator(
-      target.octokit.rest.repos.listReleases,
-      { owner: target.owner, repo: target.repo, per_page: 100 },
-    )) {
-      for (const release of page.data) {
-        const model = parseModelTag(release.tag_name)?.model;
-        if (model) names.add(model);
-      }
-    }
-  } catch (error) {
-    throw explainRequestError(error, {
-      call: `GET /repos/${target.full}/releases`,
-      permission: '`contents: read` on the repository that holds the releases',
-    });
-  }
-  return [...names].sort();
+/** The model's production release (what its production environment runs), or undefined. */
+export async function productionOf(
+  target: Target,
+  model: string,
+): Promise<ModelRelease | undefined> {
+  const { release, warning } = await target.registry.resolve({ kind: 'production' }, model);
+  if (warning) process.stderr.write(`modelship: warning: ${warning}.\n`);
+  return release;
 }
 
 /** The release a query names, and the model's production release for comparison. */
 export async function resolveRelease(
   target: Target,
-  query: VersionQuery,
+  query: ReleaseQuery,
 ): Promise<{ release: ModelRelease; production: ModelRelease | undefined }> {
-  if (query.kind === 'tag' && target.model !== undefined && query.model !== target.model) {
-    throw new ModelshipError(
-      `${query.tag} is a release of ${query.model}, not of ${target.model}: drop --model/--config or name a tag of ${target.model}.`,
-    );
-  }
   const model = query.kind === 'tag' ? query.model : (target.model ?? (await onlyModel(target)));
-  const production = await target.registry.production(model);
+  const production = await productionOf(target, model);
   if (query.kind === 'production') {
     if (!production) {
       throw new ModelshipError(
@@ -166,8 +102,8 @@ export async function resolveRelease(
     }
     return { release: production, production };
   }
-  const tag = tagOfQuery(query, model) ?? '';
-  const release = await target.registry.byTag(tag);
+  const tag = tagOfQuery(query, model)!;
+  const { release } = await target.registry.resolve(query, model);
   if (!release) {
     throw new ModelshipError(
       `${target.full} has no published release ${tag}: run modelship registry list --model ${model} to see its versions.`,
@@ -178,7 +114,7 @@ export async function resolveRelease(
 
 /** The one model of the repository when none was named; several or none is an error. */
 export async function onlyModel(target: Target): Promise<string> {
-  const names = await modelNames(target);
+  const names = await target.registry.models();
   if (names.length === 1 && names[0]) return names[0];
   throw new ModelshipError(
     names.length === 0
@@ -204,9 +140,9 @@ export async function readManifest(target: Target, release: ModelRelease): Promi
   }
   const dir = await mkdtemp(join(tmpdir(), 'modelship-show-'));
   try {
-    const file = await target.registry.downloadVerified(release, MANIFEST, join(dir, MANIFEST));
+    const [file] = await target.registry.download(release, [MANIFEST], dir);
     try {
-      const value: unknown = JSON.parse(await readFile(file.path, 'utf8'));
+      const value: unknown = JSON.parse(await readFile(file!.path, 'utf8'));
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         return { kind: 'verified', value: value as Record<string, unknown> };
       }
@@ -229,7 +165,7 @@ export async function downloadRelease(
   release: ModelRelease,
   requested: string[] | undefined,
   out: string,
-): Promise<(DownloadedAsset & { name: string })[]> {
+): Promise<DownloadedAsset[]> {
   const available = release.assets.map((a) => a.name);
   const names = requested?.length ? [...new Set(requested)] : available;
   if (names.length === 0) {
@@ -265,16 +201,7 @@ export async function downloadRelease(
   try {
     created = await mkdir(out, { recursive: true });
     staging = await mkdtemp(join(out, '.modelship-download-'));
-    const files: (DownloadedAsset & { name: string })[] = [];
-    for (const name of names) {
-      const dest = join(staging, name);
-      // SHA256SUMS is what the others are checked against; it is taken as published.
-      const file =
-        name === SHA256SUMS
-          ? await target.registry.downloadAsset(release, name, dest)
-          : await target.registry.downloadVerified(release, name, dest);
-      files.push({ ...file, name });
-    }
+    const files = await target.registry.download(release, names, staging);
     for (const file of files) {
       const final = join(out, file.name);
       await rename(file.path, final);
@@ -294,17 +221,11 @@ export async function downloadRelease(
  * and that lists each of the files to be replaced.
  */
 export function isEarlierDownload(out: string, names: string[]): boolean {
-  let sums: string;
+  let listed: Map<string, string>;
   try {
-    sums = readFileSync(join(out, SHA256SUMS), 'utf8');
+    listed = parseSha256Sums(readFileSync(join(out, SHA256SUMS), 'utf8'), SHA256SUMS);
   } catch {
     return false;
   }
-  const listed = new Set(
-    sums
-      .split('\n')
-      .map((line) => /^[0-9a-f]{64} [ *](.+)$/i.exec(line.trim())?.[1])
-      .filter(Boolean),
-  );
   return names.every((name) => name === SHA256SUMS || listed.has(name));
 }

@@ -1,6 +1,6 @@
 /** What `modelship registry list` and `show` print. */
-import type { ModelRelease } from '../../github/modelRegistry.js';
-import { SHA256SUMS } from '../../github/sha256sums.js';
+import { SHA256SUMS } from '../../core/release/checksums.js';
+import type { ModelRelease } from '../../github/releases/apiRelease.js';
 import { MANIFEST, type ManifestResult, type Target } from './target.js';
 
 export function listText(

@@ -1,34 +1,35 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../../../src/core/evaluation/evaluationReport.js';
 import { evaluationMarkdown } from '../../../src/core/report/evaluationMarkdown.js';
 import { historySection, mermaidLabel } from '../../../src/core/report/historyChart.js';
-import type { ModelRegistry, ModelRelease } from '../../../src/github/modelRegistry.js';
-import { releaseHistory } from '../../../src/github/releaseHistory.js';
+import type { ModelRelease } from '../../../src/github/releases/apiRelease.js';
+import { releaseHistory } from '../../../src/github/releases/history.js';
 
 /** A registry of releases whose metrics.json bodies are given as text. */
-function registry(releases: { release: ModelRelease; metrics?: string }[]): ModelRegistry {
-  const unused = () => Promise.reject(new Error('not used'));
+function registry(releases: { release: ModelRelease; metrics?: string }[]) {
   return {
-    listVersions: () => Promise.resolve(releases.map((r) => r.release)),
-    production: unused,
-    byTag: unused,
-    downloadVerified: unused,
-    downloadAsset: (release, name, dest) => {
+    list: () => Promise.resolve(releases.map((r) => r.release)),
+    download: (release: ModelRelease, names: readonly string[], dir: string) => {
       const body = releases.find((r) => r.release.id === release.id)!.metrics!;
-      expect(name).toBe('metrics.json');
-      writeFileSync(dest, body);
-      return Promise.resolve({ path: dest, sha256: '', size: body.length });
+      expect(names).toEqual(['metrics.json']);
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, 'metrics.json');
+      writeFileSync(path, body);
+      return Promise.resolve([{ name: 'metrics.json', path, sha256: '', size: body.length }]);
     },
   };
 }
 
 function release(
   version: number,
-  flags: { draft?: boolean; prerelease?: boolean; noMetrics?: boolean } = {},
+  flags: { draft?: boolean; prerelease?: boolean; noMetrics?: boolean; noSums?: boolean } = {},
 ): ModelRelease {
   const assets = [{ id: 1, name: 'model.onnx', size: 1, digest: null }];
   if (!flags.noMetrics) assets.push({ id: 2, name: 'metrics.json', size: 1, digest: null });
+  // The metrics are verified against it: a release without one is left out of the chart.
+  if (!flags.noSums) assets.push({ id: 3, name: 'SHA256SUMS', size: 1, digest: null });
   return {
     major: 1,
     minor: version,
@@ -54,6 +55,7 @@ describe('releaseHistory', () => {
         { release: release(4, { prerelease: true }), metrics: metricsJson(0.2) },
         { release: release(3), metrics: metricsJson(0.8) },
         { release: release(2, { noMetrics: true }) },
+        { release: release(6, { noSums: true }), metrics: metricsJson(0.3) },
         { release: release(1), metrics: 'not json' },
         { release: release(0), metrics: metricsJson(0.7) },
       ]),

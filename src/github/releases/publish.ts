@@ -11,25 +11,24 @@
  * - a published release with the tag and other content is an error, and nothing is written:
  *   a published release is never edited, moved or deleted here.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { ModelshipError } from '../core/errors.js';
-import { parseModelTag } from './modelTag.js';
-import type { GitHubClient } from './octokit.js';
-import { explainRequestError } from './requestError.js';
-import { parseSha256Sums, SHA256SUMS } from './sha256sums.js';
-import { hashFile } from '../core/files/fileDigest.js';
+import { ModelshipError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/files/fileDigest.js';
+import { parseSha256Sums, SHA256SUMS, sumsDifferences } from '../../core/release/checksums.js';
+import { parseModelTag } from '../../core/release/modelVersion.js';
+import type { GitHubClient } from '../octokit.js';
+import { explainRequestError } from '../requestError.js';
+import { listApiReleases, WRITE_PERMISSION, type ApiAsset, type ApiRelease } from './apiRelease.js';
+import { readSumsAsset } from './download.js';
+import {
+  assetProblem,
+  localAssets,
+  type LocalAsset,
+  type PublishAsset,
+  type PublishedAsset,
+} from './publishAssets.js';
 
-export interface PublishAsset {
-  /** The asset's name on the release; defaults to the file's base name. */
-  name?: string;
-  path: string;
-  /** Defaults from the extension (.json, .md, .yml, .txt), else application/octet-stream. */
-  contentType?: string;
-}
+export type { PublishAsset, PublishedAsset } from './publishAssets.js';
 
 export interface PublishReleaseOptions {
   owner: string;
@@ -49,12 +48,6 @@ export interface PublishReleaseOptions {
   targetCommitish?: string;
 }
 
-export interface PublishedAsset {
-  name: string;
-  size: number;
-  sha256: string;
-}
-
 export interface PublishResult {
   /** `published`: a new release; `resumed`: a draft of an earlier run, completed; `unchanged`. */
   action: 'published' | 'unchanged' | 'resumed';
@@ -63,40 +56,6 @@ export interface PublishResult {
   url: string;
   assets: PublishedAsset[];
 }
-
-interface LocalAsset extends PublishedAsset {
-  contentType: string;
-  /** The file, or the bytes of a SHA256SUMS made here. */
-  source: { path: string } | { bytes: Buffer };
-}
-
-interface ApiAsset {
-  id: number | bigint;
-  name: string;
-  size: number;
-  state: string;
-  digest?: string | null;
-}
-
-interface ApiRelease {
-  id: number | bigint;
-  tag_name: string;
-  draft: boolean;
-  html_url: string;
-  upload_url: string;
-  assets: ApiAsset[];
-}
-
-const WRITE_PERMISSION =
-  '`contents: write` on the repository that holds the releases (publish-model needs it)';
-const MAX_SUMS_BYTES = 1_048_576;
-
-const CONTENT_TYPES: [RegExp, string][] = [
-  [/\.json$/i, 'application/json'],
-  [/\.md$/i, 'text/markdown'],
-  [/\.ya?ml$/i, 'application/yaml'],
-  [/(\.txt|^SHA256SUMS)$/i, 'text/plain'],
-];
 
 /** Publishes `options.assets` as the release `options.tag`; safe to re-run. */
 export async function publishRelease(
@@ -141,88 +100,6 @@ function publicView({ name, size, sha256 }: LocalAsset): PublishedAsset {
   return { name, size, sha256 };
 }
 
-function contentTypeOf(name: string): string {
-  return CONTENT_TYPES.find(([pattern]) => pattern.test(name))?.[1] ?? 'application/octet-stream';
-}
-
-/** The digests of what is to be published, with a SHA256SUMS checked or written, last. */
-async function localAssets(assets: PublishAsset[]): Promise<LocalAsset[]> {
-  const files: LocalAsset[] = [];
-  for (const asset of assets) {
-    const name = asset.name ?? basename(asset.path);
-    if (files.some((f) => f.name === name)) {
-      throw new ModelshipError(
-        `Two assets are named ${name}: a release holds one file per name; rename one of them.`,
-      );
-    }
-    files.push({
-      name,
-      contentType: asset.contentType ?? contentTypeOf(name),
-      source: { path: asset.path },
-      ...(await localDigest(asset.path)),
-    });
-  }
-  const given = files.find((f) => f.name === SHA256SUMS);
-  const others = files.filter((f) => f !== given);
-  if (others.length === 0) {
-    throw new ModelshipError('Nothing to publish: give the model and its files as assets.');
-  }
-  const expected = new Map(others.map((f) => [f.name, f.sha256]));
-  if (given) {
-    const path = (given.source as { path: string }).path;
-    const listed = parseSha256Sums(await readFile(path, 'utf8'), path);
-    const problems = sumsDifferences(expected, listed);
-    if (problems.length > 0) {
-      throw new ModelshipError(
-        `${path} does not match the files being published (${problems.join('; ')}): regenerate it, or leave it out and publish-model writes it.`,
-      );
-    }
-    return [...others, given];
-  }
-  const text = [...expected.keys()]
-    .sort()
-    .map((name) => `${expected.get(name)}  ${name}\n`)
-    .join('');
-  const bytes = Buffer.from(text, 'utf8');
-  const sums: LocalAsset = {
-    name: SHA256SUMS,
-    contentType: 'text/plain',
-    source: { bytes },
-    size: bytes.length,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-  };
-  return [...others, sums];
-}
-
-/** How two checksum lists differ, one phrase per file; empty when they agree. */
-function sumsDifferences(ours: Map<string, string>, theirs: Map<string, string>): string[] {
-  const problems: string[] = [];
-  for (const [name, digest] of ours) {
-    const other = theirs.get(name);
-    if (other === undefined) problems.push(`${name} is not listed`);
-    else if (other !== digest) problems.push(`${name} differs`);
-  }
-  for (const name of theirs.keys()) {
-    if (!ours.has(name)) problems.push(`${name} is listed but not published`);
-  }
-  return problems;
-}
-
-const digestOf = (asset: ApiAsset) => asset.digest?.replace(/^sha256:/, '').toLowerCase() || null;
-
-/** Why a release's asset is not `ours`, or undefined when it is. */
-function assetProblem(asset: ApiAsset, ours: LocalAsset): string | undefined {
-  if (asset.state !== 'uploaded') return `${asset.name} is a partial upload (${asset.state})`;
-  if (asset.size !== ours.size) {
-    return `${asset.name} has ${asset.size} bytes, not ${ours.size}`;
-  }
-  const digest = digestOf(asset);
-  if (digest !== null && digest !== ours.sha256) {
-    return `${asset.name} has SHA-256 ${digest}, not ${ours.sha256}`;
-  }
-  return undefined;
-}
-
 class ReleaseClient {
   constructor(
     private readonly octokit: GitHubClient,
@@ -244,9 +121,7 @@ class ReleaseClient {
   /** Every release, drafts included (GitHub lists drafts to tokens that may push). */
   listReleases(): Promise<ApiRelease[]> {
     const { owner, repo } = this.options;
-    return this.call(`GET ${this.path}/releases`, () =>
-      this.octokit.paginate(this.octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
-    );
+    return listApiReleases({ octokit: this.octokit, owner, repo }, WRITE_PERMISSION);
   }
 
   async createDraft(): Promise<ApiRelease> {
@@ -371,7 +246,7 @@ class ReleaseClient {
     const ourSums = local.find((a) => a.name === SHA256SUMS);
     if (sums && ourSums && problems.length === 0) {
       const bytes = await this.download(sums);
-      const digest = createHash('sha256').update(bytes).digest('hex');
+      const digest = sha256Hex(bytes);
       if (digest !== ourSums.sha256) problems.push(`${SHA256SUMS} reads back different`);
     }
     if (problems.length > 0) {
@@ -398,28 +273,10 @@ class ReleaseClient {
     return data;
   }
 
-  /** An asset's bytes (a checksum list: small, and refused when it is not). */
-  private async download(asset: ApiAsset): Promise<Buffer> {
+  /** A SHA256SUMS asset's bytes. */
+  private download(asset: ApiAsset): Promise<Buffer> {
     const { owner, repo, tag } = this.options;
-    if (asset.size > MAX_SUMS_BYTES) {
-      throw new ModelshipError(
-        `${asset.name} of release ${tag} is ${asset.size} bytes, too large for a checksum list.`,
-      );
-    }
-    const id = Number(asset.id);
-    const response = await this.call(`GET ${this.path}/releases/assets/${id}`, () =>
-      this.octokit.rest.repos.getReleaseAsset({
-        owner,
-        repo,
-        asset_id: id,
-        headers: { accept: 'application/octet-stream' },
-        request: { parseSuccessResponseBody: false },
-      }),
-    );
-    const body = response.data as unknown as WebReadableStream<Uint8Array> | null;
-    const chunks: Buffer[] = [];
-    if (body) for await (const chunk of Readable.fromWeb(body)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return readSumsAsset({ octokit: this.octokit, owner, repo }, { tag }, asset, WRITE_PERMISSION);
   }
 }
 
@@ -431,9 +288,4 @@ function uploadBase(uploadUrl: string): string {
   const url = uploadUrl.replace(/\{[^}]*\}$/, '');
   const base = url.replace(/\/repos\/[^/]+\/[^/]+\/releases\/\d+\/assets$/, '');
   return base === url ? new URL(url).origin : base;
-}
-
-async function localDigest(path: string): Promise<{ sha256: string; size: number }> {
-  const { sha256, bytes } = await hashFile(path);
-  return { sha256, size: bytes };
 }

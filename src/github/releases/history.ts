@@ -5,9 +5,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReleaseMetrics } from '../core/evaluation/evaluationReport.js';
-import { BUNDLE_FILES } from '../core/release/bundleFiles.js';
-import type { ModelRegistry } from './modelRegistry.js';
+import type { ReleaseMetrics } from '../../core/evaluation/evaluationReport.js';
+import { BUNDLE_FILES } from '../../core/release/bundleFiles.js';
+import type { ModelRegistry } from './registry.js';
 
 /** How many production releases the history charts. */
 export const HISTORY_RELEASES = 10;
@@ -30,26 +30,31 @@ function metricsOf(text: string): Record<string, number | null> | null {
 
 /**
  * The metrics of the newest `count` published (non-draft, non-prerelease) releases of `model`
- * that carry a metrics.json, oldest first; [] before the first release. Only drawn in a chart,
- * never gated on, so a metrics.json that does not parse is skipped rather than refused.
+ * that carry a metrics.json and the SHA256SUMS it is verified against, oldest first; [] before
+ * the first release. Only drawn in a chart, never gated on, so a metrics.json that does not parse
+ * is skipped rather than refused.
  */
 export async function releaseHistory(
-  registry: ModelRegistry,
+  registry: Pick<ModelRegistry, 'list' | 'download'>,
   model: string,
   count = HISTORY_RELEASES,
 ): Promise<ReleaseMetrics[]> {
-  const releases = (await registry.listVersions(model))
+  const has = (assets: { name: string }[], name: string) => assets.some((a) => a.name === name);
+  const releases = (await registry.list(model))
     .filter((r) => !r.draft && !r.prerelease)
-    .filter((r) => r.assets.some((a) => a.name === BUNDLE_FILES.metrics))
+    .filter((r) => has(r.assets, BUNDLE_FILES.metrics) && has(r.assets, BUNDLE_FILES.sums))
     .slice(0, count);
   if (releases.length === 0) return [];
   const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-history-'));
   try {
     const history: ReleaseMetrics[] = [];
     for (const release of releases) {
-      const file = join(dir, `${release.id}.json`);
-      await registry.downloadAsset(release, BUNDLE_FILES.metrics, file);
-      const metrics = metricsOf(readFileSync(file, 'utf8'));
+      const [file] = await registry.download(
+        release,
+        [BUNDLE_FILES.metrics],
+        join(dir, `${release.id}`),
+      );
+      const metrics = metricsOf(readFileSync(file!.path, 'utf8'));
       if (metrics) history.push({ tag: release.tag, published: release.publishedAt, metrics });
     }
     return history.reverse();

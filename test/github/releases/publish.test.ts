@@ -2,12 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GitHubPermissionError } from '../../src/github/requestError.js';
-import { GitHubModelRegistry } from '../../src/github/modelRegistry.js';
-import { publishRelease, type PublishReleaseOptions } from '../../src/github/releasePublisher.js';
-import type { GitHubFake } from '../support/github/githubFake.js';
-import { clientFor, useGitHubFake } from '../support/github/useGitHubFake.js';
-import { useTempDir } from '../support/tempDir.js';
+import { GitHubPermissionError } from '../../../src/github/requestError.js';
+import {
+  publishRelease,
+  type PublishReleaseOptions,
+} from '../../../src/github/releases/publish.js';
+import { ModelRegistry } from '../../../src/github/releases/registry.js';
+import type { GitHubFake } from '../../support/github/githubFake.js';
+import { clientFor, useGitHubFake } from '../../support/github/useGitHubFake.js';
+import { useTempDir } from '../../support/tempDir.js';
 
 const { fake } = useGitHubFake();
 const dir = useTempDir();
@@ -121,15 +124,11 @@ describe('publishRelease', () => {
     const sums = release?.assets.find((a) => a.name === 'SHA256SUMS')?.bytes.toString('utf8');
     expect(sums?.trim().split('\n')).toHaveLength(6);
     expect(sums).toContain(`${sha256(readFileSync(paths['model.onnx'] ?? ''))}  model.onnx\n`);
-    const registry = new GitHubModelRegistry(octokit, { owner: 'acme', repo: 'models' });
-    const production = await registry.production('credit-risk');
+    const registry = new ModelRegistry({ octokit, owner: 'acme', repo: 'models' });
+    const production = await registry.newest('credit-risk');
     expect(production?.tag).toBe(TAG);
-    const downloaded = await registry.downloadVerified(
-      production!,
-      'model.onnx',
-      join(dir, 'downloaded.onnx'),
-    );
-    expect(downloaded.sha256).toBe(result.assets.find((a) => a.name === 'model.onnx')?.sha256);
+    const [downloaded] = await registry.download(production!, ['model.onnx'], join(dir, 'got'));
+    expect(downloaded?.sha256).toBe(result.assets.find((a) => a.name === 'model.onnx')?.sha256);
   });
 
   it('is a no-op on a re-run after success: same release, reads only', async () => {
@@ -268,10 +267,10 @@ describe('publishRelease', () => {
     await expect(publishRelease(octokit, options(paths))).rejects.toThrow(
       /altered after publishing \(metrics\.json has SHA-256 [0-9a-f]{64}, not [0-9a-f]{64}\)/,
     );
-    const registry = new GitHubModelRegistry(octokit, { owner: 'acme', repo: 'models' });
-    const production = await registry.production('credit-risk');
+    const registry = new ModelRegistry({ octokit, owner: 'acme', repo: 'models' });
+    const production = await registry.newest('credit-risk');
     await expect(
-      registry.downloadVerified(production!, 'metrics.json', join(dir, 'tampered.json')),
+      registry.download(production!, ['metrics.json'], join(dir, 'tampered')),
     ).rejects.toThrow(/altered after publishing/);
   });
 
