@@ -66,10 +66,11 @@ export interface DatabaseOptions {
 }
 
 /**
- * DuckDB's buffer pool for the grouping scans of profiles and drift, which spill beyond it: the
- * groups of 10M rows of ids would otherwise take gigabytes.
+ * DuckDB's buffer pool for the scans that hold a table as large as the file (a validation's flag
+ * table, a profile's groups), which spill to disk beyond it: at 10M rows either took 2 GB or more.
+ * Peak RSS stays under 1 GB with it (docs/performance.md).
  */
-export const GROUPING_MEMORY = '500MB';
+export const SPILL_MEMORY = '500MB';
 
 /** Runs `work` with a fresh database that is closed afterwards. */
 export async function withDatabase<T>(

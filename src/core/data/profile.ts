@@ -8,7 +8,7 @@ import {
   type NumericDistribution,
 } from './columnDistributions.js';
 import { openDataSource } from './dataSource.js';
-import { GROUPING_MEMORY, withDatabase } from './duckdb.js';
+import { SPILL_MEMORY, withDatabase } from './duckdb.js';
 import { cdfBelow, stepCdf } from './cdf.js';
 import {
   decileShares,
@@ -168,7 +168,7 @@ export async function buildProfile(
         display: options.display ?? path,
       });
     },
-    { memoryLimit: GROUPING_MEMORY, spill: true },
+    { memoryLimit: SPILL_MEMORY, spill: true },
   );
 }
 

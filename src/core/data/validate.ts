@@ -9,7 +9,7 @@ import {
   type ContractPlan,
   type PlannedColumn,
 } from './contractPlan.js';
-import { literal, withDatabase, type Database } from './duckdb.js';
+import { literal, SPILL_MEMORY, withDatabase, type Database } from './duckdb.js';
 import { openDataSource, readSafely, type DataSource } from './dataSource.js';
 import { violationMessage } from './violationMessage.js';
 import type {
@@ -33,14 +33,18 @@ export async function validateData(
   contract: DataContract,
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
-  return withDatabase(async (db) => {
-    const source = await openDataSource(db, dataPath, { deferScan: true });
-    try {
-      return await validateSource(db, source, contract, options);
-    } finally {
-      source.stopScan?.(); // already done when the data was read; else no one waits for it
-    }
-  });
+  return withDatabase(
+    async (db) => {
+      const source = await openDataSource(db, dataPath, { deferScan: true });
+      try {
+        return await validateSource(db, source, contract, options);
+      } finally {
+        source.stopScan?.(); // already done when the data was read; else no one waits for it
+      }
+    },
+    // The flag table holds ~70 bytes a row: evictable to disk, 10M rows stay under 1 GB.
+    { memoryLimit: SPILL_MEMORY, spill: true },
+  );
 }
 
 /** Checks an already opened source; see `validateData`. */
