@@ -27,6 +27,8 @@ export interface DeployInputs extends CommonInputs {
   url: string | undefined;
 }
 
+const URL_EXPECTED = 'an http(s) URL or nothing';
+
 /** The deploy action's own inputs, as in its action.yml (the common ones are read apart). */
 export const inputSchema = z.object({
   version: z.string(),
@@ -42,7 +44,7 @@ export const inputSchema = z.object({
   'registry-username': z.string(),
   'registry-password': z.string(),
   'tls-verify': flagInput(true),
-  url: z.union([z.literal(''), z.url()], { error: 'an http(s) URL or nothing' }),
+  url: z.union([z.literal(''), z.url({ error: URL_EXPECTED })], { error: URL_EXPECTED }),
 });
 
 export function readDeployInputs(): DeployInputs {
