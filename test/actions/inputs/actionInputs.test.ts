@@ -2,10 +2,11 @@
 // schema and the common inputs name exactly the inputs its action.yml declares.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { commonInputSchema } from '../../../src/actions/commonInputs.js';
-import type { InputSchema } from '../../../src/actions/inputs/readInputs.js';
+import { readInputs, type InputSchema } from '../../../src/actions/inputs/readInputs.js';
+import { modelshipErrorOf } from '../../support/modelshipErrorOf.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const STEPS = readdirSync(join(ROOT, 'actions')).filter((step) =>
@@ -37,4 +38,54 @@ describe("each action's input schema", () => {
       expect([...own, ...common].sort()).toEqual(declaredInputs(step));
     });
   }
+});
+
+describe('what a bad value of an action input says', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  /** The sentence `step`'s schema gives for `inputs` (the others left empty). */
+  async function badValue(step: string, inputs: Record<string, string>): Promise<string> {
+    const { inputSchema } = (await import(`../../../src/actions/${step}/inputs.ts`)) as {
+      inputSchema: InputSchema;
+    };
+    for (const name of Object.keys(inputSchema.shape))
+      vi.stubEnv(`INPUT_${name.toUpperCase()}`, '');
+    for (const [name, value] of Object.entries(inputs))
+      vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
+    return modelshipErrorOf(() => readInputs(inputSchema));
+  }
+
+  it.each([
+    [
+      'deploy',
+      { url: 'not a url' },
+      'input url is "not a url"; expected an http(s) URL or nothing.',
+    ],
+    [
+      'deploy',
+      { environment: 'prod env' },
+      'input environment is "prod env"; expected an environment name of letters, digits, dots, dashes and underscores.',
+    ],
+    ['train', { gpu: 'cuda' }, 'input gpu is "cuda"; expected required, optional or none.'],
+    [
+      'train',
+      { 'timeout-minutes': '-5' },
+      'input timeout-minutes is "-5"; expected a positive number of minutes.',
+    ],
+    [
+      'train',
+      { 'timeout-minutes': 'an hour' },
+      'input timeout-minutes is "an hour"; expected a positive number of minutes.',
+    ],
+    [
+      'publish-model',
+      { bump: 'huge' },
+      'input bump is "huge"; expected one of auto, major, minor, patch.',
+    ],
+    ['affected', { status: 'on' }, 'input status is "on"; expected true or false.'],
+  ])('%s %j', async (step, inputs, sentence) => {
+    expect(await badValue(step, inputs)).toBe(sentence);
+  });
 });
