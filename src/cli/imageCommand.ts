@@ -17,6 +17,7 @@ import {
 } from '../core/deploy/servingRuntime.js';
 import { describeComparison } from '../core/deploy/smokeCompare.js';
 import { ModelshipError } from '../core/errors.js';
+import type { LoadTestFlags } from './imageLoadTest.js';
 
 interface ToolOptions {
   builder: string;
@@ -33,7 +34,7 @@ interface BuildOptions extends ToolOptions {
   source?: string;
 }
 
-/** `modelship image build|smoke|manifests`: the deploy action's image steps, locally. */
+/** `modelship image build|smoke|load-test|manifests`: the deploy action's image steps, locally. */
 export function registerImage(program: Command, setExit: (code: number) => void): void {
   const image = program
     .command('image')
@@ -115,6 +116,33 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       );
       setExit(1);
     }
+  });
+
+  tools(
+    image
+      .command('load-test')
+      .description(
+        "drive an image (run with the builder's runner) or a running server's URL with the bundle's holdout rows; check serve.slo",
+      )
+      .argument('<image-or-url>', 'a local tag, <repository>@<digest>, or http(s)://host:port')
+      .requiredOption(
+        '--bundle <dir>',
+        "the release bundle: smoke-test.json's rows are sent, modelship.yml's serve section sets the test and the SLO",
+      )
+      .option('--duration <seconds>', 'seconds to start requests for (serve.load_test.duration_s)')
+      .option('--concurrency <n>', 'requests in flight at once (serve.load_test.concurrency)')
+      .option(
+        '--rows-per-request <n>',
+        'holdout rows in each POST /predict (serve.load_test.rows_per_request)',
+      )
+      .option('--p99-ms <ms>', 'the SLO on p99 latency, instead of serve.slo.p99_ms')
+      .option('--error-rate <share>', 'the SLO on the error rate, instead of serve.slo.error_rate'),
+  ).action(async (target: string, options: ToolOptions & LoadTestFlags) => {
+    const tlsVerify = tlsOption(options.tlsVerify);
+    const { runLoadTestCommand } = await import('./imageLoadTest.js');
+    setExit(
+      await runLoadTestCommand(target, options, { tlsVerify, detect: () => detect(options) }),
+    );
   });
 
   image

@@ -2,7 +2,8 @@ import { describeComparison } from '../../core/deploy/smokeCompare.js';
 import type { SmokeTestResult } from '../../core/deploy/smokeTest.js';
 import type { LoadTestResult } from '../../core/deploy/loadTest.js';
 import { describeLoadTestSettings, loadTestRows } from '../../core/deploy/loadTestReport.js';
-import type { Slo, SloMiss } from '../../core/deploy/sloCheck.js';
+import type { Slo } from '../../core/deploy/loadTestSettings.js';
+import type { SloMiss } from '../../core/deploy/sloCheck.js';
 import { escapeMarkdown } from '../../core/report/markdownEscape.js';
 
 /** What the deploy step did, filled in as it goes, so a failure still gets a summary. */

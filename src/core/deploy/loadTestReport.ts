@@ -3,7 +3,8 @@
  * summary's table and the CLI's text alike.
  */
 import type { LoadTestResult } from './loadTest.js';
-import { formatMs, formatRate, type Slo, type SloMiss } from './sloCheck.js';
+import type { Slo } from './loadTestSettings.js';
+import { formatMs, formatRate, type SloMiss } from './sloCheck.js';
 
 export interface LoadTestRow {
   figure: string;

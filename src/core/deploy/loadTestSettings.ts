@@ -5,7 +5,6 @@
  */
 import { LOAD_TEST_SETTINGS, type ServeConfig } from '../config/serveConfig.js';
 import { ModelshipError } from '../errors.js';
-import type { Slo } from './sloCheck.js';
 
 export interface LoadTestSettings {
   /** How long requests are started for, in seconds. */
@@ -14,6 +13,14 @@ export interface LoadTestSettings {
   concurrency: number;
   /** Holdout rows in the body of each POST /predict. */
   rowsPerRequest: number;
+}
+
+/** serve.slo: the figures a load test must meet. */
+export interface Slo {
+  /** The highest acceptable 99th-percentile latency of answered requests, in milliseconds. */
+  p99Ms?: number | undefined;
+  /** The highest acceptable share of failed requests (non-2xx, timeouts, connection errors). */
+  errorRate?: number | undefined;
 }
 
 /** The config's snake_case name of each setting. */
@@ -46,22 +53,35 @@ export function sloOf(serve: ServeConfig | undefined): Slo | undefined {
   return { p99Ms: slo.p99_ms, errorRate: slo.error_rate };
 }
 
+/** What a setting takes, e.g. `a whole number from 1 to 256`. */
+export function loadTestSettingRange(key: keyof LoadTestSettings): string {
+  const { min, max, integer } = LOAD_TEST_SETTINGS[LOAD_TEST_KEYS[key]];
+  return `${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+}
+
 /**
- * One setting as an action input or CLI option writes it (`where` names it); undefined when
- * empty. A value outside serve.load_test's bounds is one sentence naming it.
+ * One setting as an action input or CLI option writes it: undefined when empty, NaN when it is
+ * not a value within serve.load_test's bounds.
  */
-export function parseLoadTestSetting(
+export function loadTestSettingValue(
   key: keyof LoadTestSettings,
   text: string,
-  where: string,
 ): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   const { min, max, integer } = LOAD_TEST_SETTINGS[LOAD_TEST_KEYS[key]];
   const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
-  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))
-    throw new ModelshipError(
-      `${where} is "${text}"; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
-    );
+  return value >= min && value <= max && (!integer || Number.isInteger(value)) ? value : NaN;
+}
+
+/** loadTestSettingValue, with a value it does not take as one sentence naming `where`. */
+export function parseLoadTestSetting(
+  key: keyof LoadTestSettings,
+  text: string,
+  where: string,
+): number | undefined {
+  const value = loadTestSettingValue(key, text);
+  if (Number.isNaN(value))
+    throw new ModelshipError(`${where} is "${text}"; expected ${loadTestSettingRange(key)}.`);
   return value;
 }

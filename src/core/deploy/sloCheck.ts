@@ -4,13 +4,7 @@
  * the limit and the setting that holds it.
  */
 import type { LoadTestResult } from './loadTest.js';
-
-export interface Slo {
-  /** The highest acceptable 99th-percentile latency of answered requests, in milliseconds. */
-  p99Ms?: number | undefined;
-  /** The highest acceptable share of failed requests (non-2xx, timeouts, connection errors). */
-  errorRate?: number | undefined;
-}
+import type { Slo } from './loadTestSettings.js';
 
 export interface SloMiss {
   /** The setting under serve.slo, e.g. p99_ms. */
