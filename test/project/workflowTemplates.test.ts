@@ -234,6 +234,7 @@ describe('pr-comment.yml', () => {
     expect(job.permissions).toEqual({
       actions: 'read',
       contents: 'read',
+      deployments: 'read',
       'pull-requests': 'write',
       statuses: 'write',
       checks: 'write',
