@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { repositoryOfRemote } from '../../src/cli/registry/repository.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
 import { cliAgainstFake, useCliEnvironment } from '../support/github/cliAgainstFake.js';
+import { seedModelReleases } from '../support/github/seedModelReleases.js';
 import { useGitHubFake } from '../support/github/useGitHubFake.js';
 import { useTempDir } from '../support/tempDir.js';
 
@@ -17,33 +18,6 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
 
 useCliEnvironment();
 const cli = cliAgainstFake;
-
-/** 120 model releases: 40 versions each of credit, credit-risk and fraud, plus stray tags. */
-function seedMany(github: GitHubFake) {
-  const repo = github.addRepo('acme', 'models');
-  const versions: string[] = [];
-  for (let minor = 0; minor < 4; minor++) {
-    for (let patch = 0; patch < 10; patch++) versions.push(`1.${minor}.${patch}`);
-  }
-  const minute = (n: number) => new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();
-  let n = 0;
-  for (const model of ['credit', 'credit-risk', 'fraud']) {
-    const order = model === 'credit-risk' ? [...versions].reverse() : versions;
-    for (const version of order) {
-      github.addRelease(repo, {
-        tag: `${model}-v${version}`,
-        createdAt: minute(n++),
-        draft: model === 'credit' && version === '1.3.9',
-        prerelease:
-          (model === 'credit' && version === '1.3.8') || (model === 'fraud' && version === '1.3.9'),
-        assets: model === 'fraud' && version === '1.0.0' ? { 'model.onnx': 'x' } : {},
-      });
-    }
-  }
-  github.addRelease(repo, { tag: 'v2.0.0' });
-  github.addRelease(repo, { tag: 'credit-risk-v01.0.0' });
-  return repo;
-}
 
 const model = randomBytes(50_000);
 const card = '# credit-risk v1.2.0\n';
@@ -92,7 +66,7 @@ function oneLine(stderr: string) {
 describe('modelship registry list', () => {
   it('lists every model across pages, newest first, with production per model', async () => {
     const github = fake();
-    seedMany(github);
+    seedModelReleases(github);
     const { code, stdout, stderr } = await cli(github, ['registry', 'list']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -119,7 +93,7 @@ describe('modelship registry list', () => {
 
   it('prints JSON for one model, not confusing credit with credit-risk', async () => {
     const github = fake();
-    seedMany(github);
+    seedModelReleases(github);
     const { code, stdout } = await cli(github, ['registry', 'list', '--model', 'credit', '--json']);
     expect(code).toBe(0);
     const json = JSON.parse(stdout) as {
@@ -162,13 +136,13 @@ describe('modelship registry list', () => {
         'version',
       ].sort(),
     );
-    // 122 releases, 100 per page: two pages, once.
+    // 123 releases, 100 per page: two pages, once.
     expect(github.requestsTo('repos/list-releases')).toHaveLength(2);
   });
 
   it('takes the model from --config and the repository from --repo', async () => {
     const github = fake();
-    seedMany(github);
+    seedModelReleases(github);
     const configDir = freshDir();
     mkdirSync(configDir, { recursive: true });
     const config = join(configDir, 'modelship.yml');
@@ -247,7 +221,7 @@ describe('modelship registry show', () => {
 
   it('refuses a tag of another model than --model, naming both', async () => {
     const github = fake();
-    seedMany(github);
+    seedModelReleases(github);
     const run = await cli(github, ['registry', 'show', 'credit-v1.3.7', '--model', 'credit-risk']);
     expect(run.code).toBe(2);
     oneLine(run.stderr);
@@ -258,7 +232,7 @@ describe('modelship registry show', () => {
 
   it('asks for a model when the repository holds several', async () => {
     const github = fake();
-    seedMany(github);
+    seedModelReleases(github);
     const { code, stderr } = await cli(github, ['registry', 'show', 'production']);
     expect(code).toBe(2);
     oneLine(stderr);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/github/releases/registry.js';
+import { seedModelReleases } from '../../support/github/seedModelReleases.js';
 import { clientFor, useGitHubFake } from '../../support/github/useGitHubFake.js';
 
 const { fake } = useGitHubFake();
@@ -8,37 +9,10 @@ function registryOver(github: ReturnType<typeof fake>) {
   return new ModelRegistry({ octokit, owner: 'acme', repo: 'models' });
 }
 
-/** 120 model releases: 40 versions each of credit, credit-risk and fraud, plus stray tags. */
-function seedReleases(github: ReturnType<typeof fake>) {
-  const repo = github.addRepo('acme', 'models');
-  const versions: string[] = [];
-  for (let minor = 0; minor < 4; minor++) {
-    for (let patch = 0; patch < 10; patch++) versions.push(`1.${minor}.${patch}`);
-  }
-  const minute = (n: number) => new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();
-  let n = 0;
-  for (const model of ['credit', 'credit-risk', 'fraud']) {
-    // Published newest version first for credit-risk: order by date must not decide.
-    const order = model === 'credit-risk' ? [...versions].reverse() : versions;
-    for (const version of order) {
-      github.addRelease(repo, {
-        tag: `${model}-v${version}`,
-        createdAt: minute(n++),
-        draft: model === 'credit' && version === '1.3.9',
-        prerelease: model === 'credit' && version === '1.3.8',
-      });
-    }
-  }
-  github.addRelease(repo, { tag: 'v2.0.0' });
-  github.addRelease(repo, { tag: 'credit-v9.0.0-rc.1', prerelease: true });
-  github.addRelease(repo, { tag: 'credit-risk-v01.0.0' });
-  return repo;
-}
-
 describe('ModelRegistry versions', () => {
   it('lists every version of a model across pages, newest first', async () => {
     const github = fake();
-    seedReleases(github);
+    seedModelReleases(github);
     const registry = registryOver(github);
     const credit = await registry.list('credit');
     expect(credit).toHaveLength(40);
@@ -54,17 +28,17 @@ describe('ModelRegistry versions', () => {
 
   it('picks the newest release per model by semver, skipping drafts and prereleases', async () => {
     const github = fake();
-    seedReleases(github);
+    seedModelReleases(github);
     const registry = registryOver(github);
     expect((await registry.newest('credit'))?.tag).toBe('credit-v1.3.7');
     expect((await registry.newest('credit-risk'))?.tag).toBe('credit-risk-v1.3.9');
-    expect((await registry.newest('fraud'))?.tag).toBe('fraud-v1.3.9');
+    expect((await registry.newest('fraud'))?.tag).toBe('fraud-v1.3.8');
     expect(await registry.newest('churn')).toBeUndefined();
   });
 
   it('names every model with a release, once', async () => {
     const github = fake();
-    seedReleases(github);
+    seedModelReleases(github);
     expect(await registryOver(github).models()).toEqual(['credit', 'credit-risk', 'fraud']);
   });
 
@@ -81,7 +55,7 @@ describe('ModelRegistry versions', () => {
 
   it('finds a release by tag, and not a draft or a missing one', async () => {
     const github = fake();
-    seedReleases(github);
+    seedModelReleases(github);
     const registry = registryOver(github);
     const release = await registry.byTag('credit-risk-v1.2.3');
     expect(release).toMatchObject({ model: 'credit-risk', version: '1.2.3', draft: false });
@@ -92,7 +66,7 @@ describe('ModelRegistry versions', () => {
 
   it('says which permission is missing when releases cannot be read', async () => {
     const github = fake();
-    seedReleases(github);
+    seedModelReleases(github);
     github.failNext('repos/list-releases', { kind: 'forbidden' });
     await expect(registryOver(github).newest('credit')).rejects.toThrow(
       /GitHub refused GET \/repos\/acme\/models\/releases \(403 .*\): the token lacks `contents: read`/,
