@@ -200,6 +200,14 @@ function figuresOf() {
         goal: { max: 1000 },
       }),
       figure({
+        name: `profile ${large.rows} rows CSV (no contract), peak RSS`,
+        value: large.profile.peak_rss_mb,
+        unit: 'MB',
+        goal: { max: 1000 },
+        absolute: true,
+        note: `${large.profile.wall_s} s whole process`,
+      }),
+      figure({
         name: `validate ${large.rows} rows CSV, whole process`,
         value: large.wall_s,
         unit: 's',
@@ -277,6 +285,23 @@ async function benchLarge(rows) {
     ),
   };
   large.duckdb_scan = scanOf([DATA_LARGE], 1);
+  // The profile of the same file (no contract: every column's kind decided from its values),
+  // which once brought every distinct id into JavaScript and was killed at 24 GB.
+  const profiled = await measure(process.execPath, [
+    'bin/modelship.js',
+    'profile',
+    DATA_LARGE,
+    '-o',
+    join(OUT, 'profile-large.json'),
+  ]);
+  if (profiled.code !== 0) {
+    console.error(`modelship profile (large) exited with ${profiled.code}:\n${profiled.stderr}`);
+    process.exit(2);
+  }
+  console.log(
+    `modelship profile, ${rows} rows: ${profiled.wall_s.toFixed(2)} s, ${profiled.rss_mb} MB`,
+  );
+  large.profile = { wall_s: round(profiled.wall_s, 3), peak_rss_mb: profiled.rss_mb };
   return large;
 }
 
