@@ -10,6 +10,7 @@ import { registerPackage } from './packageCommand.js';
 import { registerRegistry } from './registry/command.js';
 import { registerSchema } from './schemaCommand.js';
 import { registerServe } from './serveCommand.js';
+import { registerShadowReport } from './shadowReportCommand.js';
 import { registerProfile } from './profileCommand.js';
 import { registerDrift } from './driftCommand.js';
 import { registerTrain } from './trainCommand.js';
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRegistry(program, setExit);
   registerDemo(program, setExit);
   registerServe(program, setExit);
+  registerShadowReport(program, setExit);
   registerProfile(program, setExit);
   registerDrift(program, setExit);
   registerImage(program, setExit);

@@ -14,6 +14,9 @@ export const DEFAULT_SHADOW_QUEUE = 256;
 export interface LoggedAnswer {
   model: string;
   version: string;
+  /** The model file's SHA-256, and the execution provider that ran it. */
+  sha256: string;
+  provider: string;
   /** Milliseconds the model took. */
   ms: number;
   /** The answer's body without model_name, model_version and id (those are beside it). */
@@ -27,7 +30,7 @@ export interface ShadowJob {
   rows: number;
   primary: LoggedAnswer;
   /** Scores the request on the shadow; throws what the shadow could not do. */
-  score(): Promise<{ ms: number; body: Record<string, unknown> }>;
+  score(): Promise<{ ms: number; sha256: string; provider: string; body: Record<string, unknown> }>;
 }
 
 /**
@@ -103,7 +106,7 @@ export class ShadowScorer {
       metrics.observeComparison(comparison);
       this.lines.log({
         ...entry,
-        shadow: { ...shadow, ms: scored.ms, body: scored.body },
+        shadow: { ...shadow, ...scored },
         agreement: {
           labels: comparison.labels,
           agreed: comparison.agreed,

@@ -52,11 +52,21 @@ export function modelAnswer(
               id,
               route,
               rows,
-              primary: { model: model.name, version: model.version, ms, body: answered.logged },
-              score: () =>
-                timed(undefined, shadow.model, () =>
+              primary: {
+                model: model.name,
+                version: model.version,
+                sha256: model.loaded().served.sha256,
+                provider: model.loaded().served.provider,
+                ms,
+                body: answered.logged,
+              },
+              score: async () => {
+                const { sha256, provider } = shadow.model.loaded().served;
+                const scored = await timed(undefined, shadow.model, () =>
                   onShadow(shadow.model, performance.now() + server.requestTimeoutMs),
-                ),
+                );
+                return { sha256, provider, ...scored };
+              },
             }),
         }
       : {}),
