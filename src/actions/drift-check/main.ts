@@ -90,6 +90,7 @@ async function check(notes: string[]): Promise<Outcome> {
     inputs.loaded,
     inputs.workingDirectory,
     github,
+    inputs.environment,
   );
   const report: DriftReport = await computeDrift({
     reference: reference.path,

@@ -27,7 +27,7 @@ export interface ResolvedReference {
 }
 
 /**
- * `production` (what the production environment runs, see docs/releases.md), a release tag or
+ * `production` (what `environment` runs, see docs/releases.md), a release tag or
  * version of this model, or a path to data or profile.json. Release files are downloaded and
  * verified against SHA256SUMS: a mismatch fails the step.
  */
@@ -36,6 +36,8 @@ export async function resolveReference(
   loaded: LoadedConfig,
   workingDirectory: string,
   github: { octokit: GitHubClient; context: RunContext } | undefined,
+  /** The environment whose live deployment is production. */
+  environment = 'production',
 ): Promise<ResolvedReference> {
   const name = loaded.config.model.name;
   const query = parseModelVersion(spec, {
@@ -61,7 +63,7 @@ export async function resolveReference(
   }
   const { owner, repo } = github.context;
   const registry = new ModelRegistry({ octokit: github.octokit, owner, repo });
-  const { release, reason, warning } = await registry.resolve(query, name);
+  const { release, reason, warning } = await registry.resolve(query, name, { environment });
   if (warning) core.warning(`reference ${spec}: ${warning}.`);
   if (!release) {
     throw new ModelshipError(

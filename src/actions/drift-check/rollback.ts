@@ -89,16 +89,15 @@ async function previousGood(request: RollbackRequest): Promise<{ to?: string; he
         !retired.has(d.ref) &&
         (d.state === 'success' || d.state === 'inactive'),
     )?.ref ?? (await earlierRelease(request, retired));
-  if (!to) return { held: `${model} has no earlier good version to roll back to.` };
   const rollbackOf = ofModel.find((d) =>
     (d.description ?? '').startsWith(`${ROLLED_BACK} to ${judged}`),
   );
   if (rollbackOf)
     return {
-      to,
+      ...(to ? { to } : {}),
       held: `${judged} is itself a rollback (from ${rollbackOf.ref}); Modelship rolls back one step only, so choose the version by hand.`,
     };
-  return { to };
+  return to ? { to } : { held: `${model} has no earlier good version to roll back to.` };
 }
 
 /** With no deployment to go back to: the newest published release below the degraded one. */
