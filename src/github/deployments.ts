@@ -205,7 +205,13 @@ export async function retireReplaced(
   target: DeploymentTarget,
   environment: string,
   live: { id: number; tag: string },
-  options: { ofModel(ref: string): boolean; newer(ref: string): boolean; reason?: string },
+  options: {
+    ofModel(ref: string): boolean;
+    newer(ref: string): boolean;
+    reason?: string;
+    /** The run that rolled back, and where the model answers. */
+    urls?: { logUrl?: string; environmentUrl?: string };
+  },
 ): Promise<{ ref: string; description: string } | undefined> {
   // The replaced deployment is the one before the new one: a page of the newest is plenty.
   const newestFirst = await listDeployments(octokit, target, environment, { limit: 10 });
@@ -221,6 +227,10 @@ export async function retireReplaced(
     return undefined;
   const description =
     `rolled back to ${live.tag}${options.reason ? `: ${options.reason}` : ''}`.slice(0, 140);
-  await setDeploymentStatus(octokit, target, replaced.id, { state: 'inactive', description });
+  await setDeploymentStatus(octokit, target, replaced.id, {
+    state: 'inactive',
+    description,
+    ...options.urls,
+  });
   return { ref: replaced.ref, description };
 }
