@@ -2,6 +2,7 @@
 // data/eval.csv is the reference, data/current.csv the shifted current data; real DuckDB and
 // onnxruntime compute the drift, and a production release seeded with the real bundle builder
 // carries profile.json, model.onnx and metrics.json.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { run } from '../../src/actions/drift-check/main.js';
 import { runAction } from '../../src/actions/runAction.js';
 import { loadConfig } from '../../src/core/config/modelshipConfig.js';
 import { writeReleaseBundle } from '../../src/core/release/bundle.js';
+import { sha256sums } from '../../src/core/release/checksums.js';
 import { OWNER, REPO, pullRequestRun, useActionRun } from '../support/actionRunner.js';
 import { EVAL_CSV, EXAMPLE, trainModel, writeProject } from '../support/evaluateProject.js';
 import type { FakeRepo } from '../support/github/fakeEntities.js';
@@ -88,11 +90,27 @@ function scheduledRun(github: GitHubFake, token: string, runId = 501): FakeRepo 
   return repo;
 }
 
-function seedProduction(github: GitHubFake, repo: FakeRepo): void {
+function seedProduction(
+  github: GitHubFake,
+  repo: FakeRepo,
+  change: (assets: Record<string, Buffer>) => void = () => {},
+): void {
   const assets = Object.fromEntries(
     readdirSync(bundleDir).map((name) => [name, readFileSync(join(bundleDir, name))]),
   );
+  change(assets);
   github.addRelease(repo, { tag: 'credit-risk-v1.0.0', assets });
+}
+
+/** A release packaged before profiles held the model's scores: profile.json without them. */
+function withoutProfileScores(assets: Record<string, Buffer>): void {
+  const profile = JSON.parse(assets['profile.json']!.toString()) as Record<string, unknown>;
+  delete profile.prediction;
+  assets['profile.json'] = Buffer.from(JSON.stringify(profile));
+  const files = Object.entries(assets)
+    .filter(([name]) => name !== 'SHA256SUMS')
+    .map(([name, bytes]) => ({ name, sha256: createHash('sha256').update(bytes).digest('hex') }));
+  assets.SHA256SUMS = Buffer.from(sha256sums(files));
 }
 
 /** A scheduled run with a personal token (unless given), the project, eval.csv as reference. */
@@ -163,6 +181,29 @@ describe('drift-check action', () => {
     expect(github.requestsTo('issues/create-label')).toHaveLength(1);
     // A personal token: no notice about the workflow token.
     expect(action.summary()).not.toContain('[!IMPORTANT]');
+  });
+
+  it("reads the score range from the release's holdout predictions when its profile has no scores", async () => {
+    const github = fake();
+    const repo = scheduledRun(github, github.userToken('mlops-bot'));
+    seedProduction(github, repo, withoutProfileScores);
+    project();
+    await run();
+    const report = JSON.parse(readFileSync(action.outputs().report!, 'utf8')) as {
+      notes: string[];
+      prediction: { extreme_outputs: { range: { min: number; max: number }; rows: number } };
+    };
+    const smoke = JSON.parse(readFileSync(join(bundleDir, 'smoke-test.json'), 'utf8')) as {
+      expected: { probabilities: number[] };
+    };
+    const recorded = smoke.expected.probabilities;
+    expect(report.prediction.extreme_outputs).toMatchObject({
+      range: { min: Math.min(...recorded), max: Math.max(...recorded) },
+      rows: 300,
+    });
+    expect(report.notes).toContain(
+      `The release profile holds no model scores: prediction drift and the range of extreme outputs use the ${recorded.length} holdout predictions of its smoke-test.json instead.`,
+    );
   });
 
   it('opens a new issue after the drift issue was closed', async () => {

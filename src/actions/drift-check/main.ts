@@ -100,6 +100,7 @@ async function check(notes: string[]): Promise<Outcome> {
     ...(reference.metricsPath ? { referenceMetrics: reference.metricsPath } : {}),
     display: { reference: reference.label, current: inputs.currentLabel },
   });
+  if (reference.note) report.notes.push(reference.note);
   report.degradation = judgeDegradation({
     config: inputs.loaded.config,
     performance: report.performance,

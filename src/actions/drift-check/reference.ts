@@ -10,6 +10,7 @@ import { parseModelVersion } from '../../core/release/modelVersion.js';
 import type { GitHubClient } from '../../github/octokit.js';
 import { ModelRegistry } from '../../github/releases/registry.js';
 import { inDirectory } from '../commonInputs.js';
+import { withHoldoutScores } from './holdoutScores.js';
 import type { RunContext } from '../runContext.js';
 
 /** What current data is compared with, and the model and metrics that go with it. */
@@ -24,6 +25,8 @@ export interface ResolvedReference {
   modelPath?: string;
   /** The release's metrics.json: performance now against then. */
   metricsPath?: string;
+  /** What stood in for something the release lacks, for the report's notes. */
+  note?: string;
 }
 
 /**
@@ -74,20 +77,27 @@ export async function resolveReference(
   }
   const has = (file: string) => release.assets.some((a) => a.name === file);
   // The profile is required: without it there is nothing to compare with (download says so).
-  const wanted = [BUNDLE_FILES.profile, BUNDLE_FILES.model, BUNDLE_FILES.metrics].filter(
-    (file) => file === BUNDLE_FILES.profile || has(file),
-  );
+  const wanted = [
+    BUNDLE_FILES.profile,
+    BUNDLE_FILES.model,
+    BUNDLE_FILES.metrics,
+    BUNDLE_FILES.smokeTest,
+  ].filter((file) => file === BUNDLE_FILES.profile || has(file));
   const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'modelship-reference-'));
   const files = new Map(
     (await registry.download(release, wanted, dir)).map((f) => [f.name, f.path]),
   );
   const modelPath = files.get(BUNDLE_FILES.model);
   const metricsPath = files.get(BUNDLE_FILES.metrics);
+  const profilePath = files.get(BUNDLE_FILES.profile)!;
+  const smokeTest = files.get(BUNDLE_FILES.smokeTest);
+  const note = smokeTest ? withHoldoutScores(profilePath, smokeTest, loaded) : undefined;
   return {
-    path: files.get(BUNDLE_FILES.profile)!,
+    path: profilePath,
     label: query.kind === 'production' ? `production ${release.tag}` : release.tag,
     tag: release.tag,
     ...(modelPath ? { modelPath } : {}),
     ...(metricsPath ? { metricsPath } : {}),
+    ...(note ? { note } : {}),
   };
 }
