@@ -337,7 +337,11 @@ describe('drift-check action', () => {
     start();
     action.setInputs({ reference: 'production', 'open-pr': 'maybe' });
     await expect(run()).rejects.toThrow('input open-pr is "maybe"; expected true or false.');
-    action.setInputs({ 'open-pr': 'true' });
+    action.setInputs({ 'open-pr': 'true', environment: 'prod <b>@team</b>' });
+    await expect(run()).rejects.toThrow(
+      /^input environment is "prod <b>@team<\/b>"; expected an environment name/,
+    );
+    action.setInputs({ environment: 'production' });
     await expect(run()).rejects.toThrow(
       /^reference production: credit-risk has no published release in owner\/repo yet; .*\.$/,
     );

@@ -38,7 +38,12 @@ export const inputSchema = z.object({
   'open-issue': flagInput(true),
   'open-pr': flagInput(true),
   'fail-on-drift': flagInput(false),
-  environment: textInput('production'),
+  // Named in the issue text: only the characters GitHub's environment names take.
+  environment: textInput('production').pipe(
+    z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, {
+      error: 'an environment name of letters, digits, dots, dashes and underscores',
+    }),
+  ),
   'report-path': z.string(),
   'workflow-token': z.string(),
 });
