@@ -155,11 +155,34 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       'the directory to write deployment.yaml and inferenceservice.yaml to',
     )
     .option('--namespace <name>', 'metadata.namespace of every object')
-    .action(async (bundle: string, options: { image: string; out: string; namespace?: string }) => {
+    .option(
+      '--shadow-image <ref>',
+      'a candidate image (by digest) that scores every request beside --image: writes shadow.yaml',
+    )
+    .option(
+      '--canary-image <ref>',
+      'a candidate image (by digest) KServe sends --canary-percent of traffic to: writes inferenceservice-canary.yaml',
+    )
+    .option('--canary-percent <n>', "the canary's share of traffic (0 to 100)")
+    .action(async (bundle: string, options: ManifestFlags) => {
       const { isDigestPinned, renderManifests } = await import('../core/deploy/k8sManifests.js');
-      if (!isDigestPinned(options.image))
+      for (const [flag, ref] of [
+        ['--image', options.image],
+        ['--shadow-image', options.shadowImage],
+        ['--canary-image', options.canaryImage],
+      ] as const) {
+        if (ref !== undefined && !isDigestPinned(ref))
+          throw new ModelshipError(
+            `${flag} ${ref} is not pinned by digest; pass <repository>@sha256:<hex> (modelship image build --push prints it), so the manifests run exactly the tested image.`,
+          );
+      }
+      const percent = Number(options.canaryPercent);
+      if (
+        (options.canaryImage !== undefined) !== (options.canaryPercent !== undefined) ||
+        (options.canaryImage && !(Number.isFinite(percent) && percent >= 0 && percent <= 100))
+      )
         throw new ModelshipError(
-          `--image ${options.image} is not pinned by digest; pass <repository>@sha256:<hex> (modelship image build --push prints it), so the manifests run exactly the tested image.`,
+          `--canary-image and --canary-percent go together, the percentage from 0 to 100 (got ${options.canaryImage ?? 'no image'} and ${options.canaryPercent ?? 'no percentage'}).`,
         );
       const manifest = await readReleaseManifest(bundle);
       const { files } = renderManifests({
@@ -167,6 +190,8 @@ export function registerImage(program: Command, setExit: (code: number) => void)
         version: manifest.version,
         image: options.image,
         ...(options.namespace ? { namespace: options.namespace } : {}),
+        ...(options.shadowImage ? { shadowImage: options.shadowImage } : {}),
+        ...(options.canaryImage ? { canary: { image: options.canaryImage, percent } } : {}),
       });
       // Files of the user's are not overwritten: the bundle is an input, and an existing
       // deployment.yaml is replaced only when an earlier `image manifests` wrote it (its header).
@@ -187,6 +212,15 @@ export function registerImage(program: Command, setExit: (code: number) => void)
       process.stdout.write(`wrote ${Object.keys(files).join(', ')} to ${shown}\n`);
       setExit(0);
     });
+}
+
+interface ManifestFlags {
+  image: string;
+  out: string;
+  namespace?: string;
+  shadowImage?: string;
+  canaryImage?: string;
+  canaryPercent?: string;
 }
 
 /** Whether a manifest file carries the header renderManifests writes. */

@@ -1,9 +1,9 @@
 // Directory outputs: image manifests and demo write only where they may, never over a user's files.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCliIfStale, expectOneSentence, runCli } from '../support/cli.js';
+import { writeManifestOnlyBundle } from '../support/minimalBundle.js';
 import { useTempDir } from '../support/tempDir.js';
 
 const dir = useTempDir();
@@ -11,15 +11,7 @@ const IMAGE = `ghcr.io/o/m@sha256:${'a'.repeat(64)}`;
 
 beforeAll(() => {
   buildCliIfStale();
-  const bundle = join(dir, 'bundle');
-  mkdirSync(bundle);
-  const model = Buffer.from('model');
-  writeFileSync(join(bundle, 'model.onnx'), model);
-  const sha256 = createHash('sha256').update(model).digest('hex');
-  writeFileSync(
-    join(bundle, 'manifest.json'),
-    JSON.stringify({ name: 'm', version: '1.0.0', files: { 'model.onnx': { sha256 } } }),
-  );
+  writeManifestOnlyBundle(join(dir, 'bundle'));
 });
 
 describe('image manifests -o', () => {
