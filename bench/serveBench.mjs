@@ -9,7 +9,13 @@
 // whose 1,000-row session.run takes milliseconds, as a real model's does; each batch is compared
 // with its own model's ceiling. Figures go to bench/out/serve.json.
 //
-//   node bench/run.mjs serve [--duration S] [--batch-rows N]   (defaults: 5 s a run, 1000 rows)
+//   node bench/run.mjs serve [--duration S] [--batch-rows N] [--mlp-only] [--threads N]
+//   (defaults: 5 s a run, 1000 rows; --mlp-only runs only the MLP batches and their ceiling;
+//   --threads sets the server's MODELSHIP_THREADS)
+//
+// On a machine of two or more CPUs the server is pinned (taskset) to all CPUs but the last and the
+// load generator (this process) to the last, so that autocannon does not take the model's cores;
+// the in-process ceiling is measured pinned to the server's CPUs, the same cores the server has.
 //
 // Needs `npm run build` first. Latencies are every response's own time (autocannon's response
 // event, fractional ms), not its 1 ms histogram. The server's CPU time per request comes from
@@ -18,7 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +56,7 @@ const MODELS = { logistic: 'logistic regression', mlp: `MLP 26→${MLP_HIDDEN.jo
 
 const options = parseArgs(process.argv.slice(2));
 mkdirSync(DIR, { recursive: true });
+const pinning = cpuPinning();
 if (!existsSync(join(ROOT, 'lib', 'core', 'serve', 'server.js'))) {
   console.error('bench: lib/ is not built; run `npm run build` first.');
   process.exit(2);
@@ -106,50 +113,55 @@ cli(['package', '--config', CONFIG, '--model', MLP_MODEL, '--out', MLP_BUNDLE, '
 
 // --- The ceiling: bare session.run in-process on the same matrices ---------------------------
 const ceiling = {
-  ...(await bareRates(join(BUNDLE, 'model.onnx'), [1, B])),
+  ...(options.mlpOnly
+    ? {}
+    : await pinned('server', () => bareRates(join(BUNDLE, 'model.onnx'), [1, B]))),
   // What the HTTP path adds before the model runs: parsing the body into the same matrix.
   parse_batch: parseRate(bodies.infer(B), B),
 };
-console.log(
-  `ceiling (in-process session.run): 1 row ${fmt(ceiling.single.rows_per_s)} rows/s; ` +
-    `${B} rows ${fmt(ceiling.batch.rows_per_s)} rows/s; JSON.parse + matrix of a ${B}-row ` +
-    `infer body ${fmt(ceiling.parse_batch.rows_per_s)} rows/s`,
-);
+if (!options.mlpOnly) {
+  console.log(
+    `ceiling (in-process session.run): 1 row ${fmt(ceiling.single.rows_per_s)} rows/s; ` +
+      `${B} rows ${fmt(ceiling.batch.rows_per_s)} rows/s; JSON.parse + matrix of a ${B}-row ` +
+      `infer body ${fmt(ceiling.parse_batch.rows_per_s)} rows/s`,
+  );
+}
 
 // --- The server under load -------------------------------------------------------------------
 const load = { before: loadavg().map((v) => round(v, 2)) };
 const cases = [];
 // Both servers run side by side; each single-row case alternates them A B B A, so that neither
 // always runs first while other load comes and goes, and reports the mean of its two runs.
-const plain = await startServer(BUNDLE, 'logistic', false);
-const merged = await startServer(BUNDLE, 'logistic', true);
-try {
-  for (const route of ['predict', 'infer']) {
-    const body = bodies[route](1);
-    for (const server of [plain, merged]) await fire(server, route, body, 8, 1); // warm-up
-    for (const c of CONCURRENCY) {
-      const runs = [];
-      for (const server of [plain, merged, merged, plain]) {
-        runs.push(await measure(server, { route, rows: 1, c, body }));
+const plain = options.mlpOnly ? undefined : await startServer(BUNDLE, 'logistic', false);
+const merged = options.mlpOnly ? undefined : await startServer(BUNDLE, 'logistic', true);
+if (plain && merged)
+  try {
+    for (const route of ['predict', 'infer']) {
+      const body = bodies[route](1);
+      for (const server of [plain, merged]) await fire(server, route, body, 8, 1); // warm-up
+      for (const c of CONCURRENCY) {
+        const runs = [];
+        for (const server of [plain, merged, merged, plain]) {
+          runs.push(await measure(server, { route, rows: 1, c, body }));
+        }
+        cases.push(meanOf([runs[0], runs[3]]), meanOf([runs[1], runs[2]]));
       }
-      cases.push(meanOf([runs[0], runs[3]]), meanOf([runs[1], runs[2]]));
     }
-  }
-  for (const route of ['predict', 'infer', 'infer_binary']) {
-    const body = bodies[route](B);
-    await fire(plain, route, body, 1, 1); // warm-up
-    for (const c of BATCH_CONCURRENCY) {
-      cases.push(await measure(plain, { route, rows: B, c, body }));
+    for (const route of ['predict', 'infer', 'infer_binary']) {
+      const body = bodies[route](B);
+      await fire(plain, route, body, 1, 1); // warm-up
+      for (const c of BATCH_CONCURRENCY) {
+        cases.push(await measure(plain, { route, rows: B, c, body }));
+      }
     }
+  } finally {
+    await plain.stop();
+    await merged.stop();
   }
-} finally {
-  await plain.stop();
-  await merged.stop();
-}
 
 // The MLP: its ceiling just before and just after its batches (the mean is the one compared), so
 // that a change of load on the shared cores during the run shows as a spread.
-const mlpBefore = await bareRates(MLP_MODEL, [B]);
+const mlpBefore = await pinned('server', () => bareRates(MLP_MODEL, [B], serverSessionOptions()));
 const mlpServer = await startServer(MLP_BUNDLE, 'mlp', false);
 try {
   for (const route of ['predict', 'infer', 'infer_binary']) {
@@ -162,7 +174,7 @@ try {
 } finally {
   await mlpServer.stop();
 }
-const mlpAfter = await bareRates(MLP_MODEL, [B]);
+const mlpAfter = await pinned('server', () => bareRates(MLP_MODEL, [B], serverSessionOptions()));
 ceiling.mlp_batch = {
   runs_per_s: Math.round((mlpBefore.batch.runs_per_s + mlpAfter.batch.runs_per_s) / 2),
   rows_per_s: Math.round((mlpBefore.batch.rows_per_s + mlpAfter.batch.rows_per_s) / 2),
@@ -171,15 +183,28 @@ ceiling.mlp_batch = {
   after: mlpAfter.batch,
 };
 // The same with one intra-op thread: what the second thread of the default pool buys, and costs.
-ceiling.mlp_batch_one_thread = (await bareRates(MLP_MODEL, [B], { intraOpNumThreads: 1 })).batch;
+ceiling.mlp_batch_one_thread = (
+  await pinned('server', () => bareRates(MLP_MODEL, [B], { intraOpNumThreads: 1 }))
+).batch;
+// onnxruntime's default pool (a thread a physical core, blind to affinity) on the server's CPUs,
+// and unpinned on every CPU of the machine.
+ceiling.mlp_batch_default_pool = (await pinned('server', () => bareRates(MLP_MODEL, [B]))).batch;
+ceiling.mlp_batch_all_cpus = (await pinned('all', () => bareRates(MLP_MODEL, [B]))).batch;
 console.log(
   `ceiling, ${MODELS.mlp} (in-process session.run), ${B} rows: ` +
     `${fmt(mlpBefore.batch.rows_per_s)} rows/s before, ${fmt(mlpAfter.batch.rows_per_s)} after ` +
     `(${round((1000 * B) / ceiling.mlp_batch.rows_per_s, 2)} ms a batch, ` +
     `${fmt(ceiling.mlp_batch.cpu_us_per_run)} µs CPU); one intra-op thread: ` +
     `${round((1000 * B) / ceiling.mlp_batch_one_thread.rows_per_s, 2)} ms a batch, ` +
-    `${fmt(ceiling.mlp_batch_one_thread.cpu_us_per_run)} µs CPU`,
+    `${fmt(ceiling.mlp_batch_one_thread.cpu_us_per_run)} µs CPU; onnxruntime's default pool: ` +
+    `${round((1000 * B) / ceiling.mlp_batch_default_pool.rows_per_s, 2)} ms a batch`,
 );
+// The MLP's limit: the fastest of the in-process runs on the server's CPUs, whichever threads.
+ceiling.mlp_best = [
+  ceiling.mlp_batch,
+  ceiling.mlp_batch_one_thread,
+  ceiling.mlp_batch_default_pool,
+].reduce((a, b) => (b.rows_per_s > a.rows_per_s ? b : a));
 load.after = loadavg().map((v) => round(v, 2));
 
 // --- Report ----------------------------------------------------------------------------------
@@ -189,14 +214,18 @@ const bestBatch = (route, model) =>
   cases
     .filter((x) => x.route === route && x.rows === B && x.model === model)
     .reduce((a, b) => (b.rows_per_s > a.rows_per_s ? b : a));
-const batchCeiling = (model) => (model === 'mlp' ? ceiling.mlp_batch : ceiling.batch);
+const batchCeiling = (model) => (model === 'mlp' ? ceiling.mlp_best : ceiling.batch);
+// With --mlp-only, only the MLP's batches ran.
+const modelsRun = options.mlpOnly ? ['mlp'] : Object.keys(MODELS);
 const goals = {
-  single_row_p99_under_5ms_at_c8: {
-    predict: single('predict', 8, false).p99_ms < GOAL_P99_MS,
-    infer: single('infer', 8, false).p99_ms < GOAL_P99_MS,
-  },
+  single_row_p99_under_5ms_at_c8: options.mlpOnly
+    ? {}
+    : {
+        predict: single('predict', 8, false).p99_ms < GOAL_P99_MS,
+        infer: single('infer', 8, false).p99_ms < GOAL_P99_MS,
+      },
   batch_within_80pct_of_ceiling: Object.fromEntries(
-    Object.keys(MODELS).map((model) => [
+    modelsRun.map((model) => [
       model,
       Object.fromEntries(
         ['predict', 'infer', 'infer_binary'].map((route) => [
@@ -208,7 +237,7 @@ const goals = {
   ),
 };
 const batchShare = Object.fromEntries(
-  Object.keys(MODELS).map((model) => [
+  modelsRun.map((model) => [
     model,
     Object.fromEntries(
       ['predict', 'infer', 'infer_binary'].map((route) => [
@@ -219,7 +248,7 @@ const batchShare = Object.fromEntries(
   ]),
 );
 const microBatchGain = Object.fromEntries(
-  ['predict', 'infer'].flatMap((route) =>
+  (options.mlpOnly ? [] : ['predict', 'infer']).flatMap((route) =>
     CONCURRENCY.map((c) => [
       `${route}_c${c}`,
       round(single(route, c, true).requests_per_s / single(route, c, false).requests_per_s, 3),
@@ -227,7 +256,7 @@ const microBatchGain = Object.fromEntries(
   ),
 );
 // The issue's goals beside their limit, in-process session.run on the same MLP batch.
-const mlpCeiling = ceiling.mlp_batch.rows_per_s;
+const mlpCeiling = ceiling.mlp_best.rows_per_s;
 const figures = [
   ['infer_binary', 'binary OIP', 0.85],
   ['infer', 'JSON OIP', 0.7],
@@ -237,12 +266,12 @@ const figures = [
     name: `serve ${B}-row batches of the MLP, ${label}`,
     value: bestBatch(route, 'mlp').rows_per_s,
     unit: 'rows/s',
-    limitName: 'in-process session.run',
+    limitName: 'in-process session.run, fastest threads',
     limit: mlpCeiling,
     goal: { min: share },
   }),
 );
-for (const route of ['predict', 'infer'])
+for (const route of options.mlpOnly ? [] : ['predict', 'infer'])
   figures.push(
     figure({
       name: `serve single-row ${route === 'infer' ? 'OIP' : '/predict'}, p99 at concurrency 8`,
@@ -264,6 +293,8 @@ await writeFile(
           readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8'),
         ).version,
         load_average: load,
+        pinning,
+        server_threads: options.threads ?? null,
       }),
       model: { bundle: BUNDLE, features: F, task: config.model.task },
       models: {
@@ -288,13 +319,19 @@ console.log(`\nwrote ${RESULT.slice(ROOT.length)}`);
 // --- Helpers ---------------------------------------------------------------------------------
 
 function parseArgs(args) {
-  const parsed = { duration: 5, batchRows: 1000 };
+  const parsed = { duration: 5, batchRows: 1000, mlpOnly: false, threads: undefined };
   for (let i = 0; i < args.length; i++) {
-    const key = { '--duration': 'duration', '--batch-rows': 'batchRows' }[args[i]];
+    if (args[i] === '--mlp-only') {
+      parsed.mlpOnly = true;
+      continue;
+    }
+    const key = { '--duration': 'duration', '--batch-rows': 'batchRows', '--threads': 'threads' }[
+      args[i]
+    ];
     const value = Number(args[++i]);
     if (!key || !Number.isInteger(value) || value < 1) {
       console.error(
-        'usage: node bench/run.mjs serve [--duration S] [--batch-rows N]  (positive integers)',
+        'usage: node bench/run.mjs serve [--duration S] [--batch-rows N] [--mlp-only] [--threads N]  (positive integers)',
       );
       process.exit(2);
     }
@@ -324,6 +361,47 @@ function readRows(file) {
       }),
     );
   });
+}
+
+/**
+ * The CPUs the server and the load generator get: on two or more CPUs (and with taskset), the
+ * last CPU for autocannon, the others for the server. This process stays on the load generator's
+ * CPU except while `pinned` moves it.
+ */
+function cpuPinning() {
+  const cpus = availableParallelism();
+  const taskset = spawnSync('taskset', ['-V'], { encoding: 'utf8' }).status === 0;
+  if (cpus < 2 || !taskset) {
+    return { server: null, load: null, note: 'autocannon and the server share every CPU' };
+  }
+  const server = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const load = String(cpus - 1);
+  setAffinity(load);
+  return { server, load, note: `server on CPU ${server}, autocannon on CPU ${load} (taskset)` };
+}
+
+/** Runs `work` with this process (every thread) on the server's CPUs, or on all of them. */
+async function pinned(where, work) {
+  if (!pinning.server) return work();
+  setAffinity(where === 'server' ? pinning.server : `0-${availableParallelism() - 1}`);
+  try {
+    return await work();
+  } finally {
+    setAffinity(pinning.load);
+  }
+}
+
+function setAffinity(cpus) {
+  spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+/**
+ * The session options of the server's runs: --threads (MODELSHIP_THREADS), else serve's default
+ * of half the CPUs it may use (lib/core/serve/serveThreads.js), at least one.
+ */
+function serverSessionOptions() {
+  const cpus = pinning.server ? availableParallelism() - 1 : availableParallelism();
+  return { intraOpNumThreads: options.threads ?? Math.max(1, Math.floor(cpus / 2)) };
 }
 
 /** Bare session.run of a model, `single` (1 row) and/or `batch` (B rows), in a session of its own. */
@@ -410,7 +488,12 @@ async function startServer(bundle, model, microBatch) {
   const log = openSync(join(DIR, `server-${model}${microBatch ? '-micro-batch' : ''}.log`), 'w');
   const args = [CLI, 'serve', bundle, '--port', '0', '--cpu'];
   if (microBatch) args.push('--micro-batch-ms', '0');
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', log] });
+  const env = { ...process.env };
+  if (options.threads !== undefined) env.MODELSHIP_THREADS = String(options.threads);
+  const [command, ...rest] = pinning.server
+    ? ['taskset', '-c', pinning.server, process.execPath, ...args]
+    : [process.execPath, ...args];
+  const child = spawn(command, rest, { cwd: ROOT, env, stdio: ['ignore', 'pipe', log] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -525,7 +608,8 @@ function printResults() {
   const m = machineInfo();
   console.log(
     `\n${m.cpu}, ${m.cpus} CPUs, node ${m.node}; load average ${load.before.join(' ')} before, ` +
-      `${load.after.join(' ')} after; autocannon and the server share these CPUs; ` +
+      `${load.after.join(' ')} after; ${pinning.note}; server threads ` +
+      `${options.threads ?? 'default'}; ` +
       `${options.duration} s a run; single-row rows: mean of 2 runs (A B B A)\n`,
   );
   const table = [['case', 'c', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'note']];
@@ -550,10 +634,12 @@ function printResults() {
   const inProcess = [
     ['ceiling: session.run 1 row', ceiling.single],
     [`ceiling: session.run ${B} rows`, ceiling.batch],
-    [`MLP ceiling: session.run ${B} rows (mean of before/after)`, ceiling.mlp_batch],
+    [`MLP: session.run ${B} rows, the server's threads (mean of before/after)`, ceiling.mlp_batch],
     [`MLP: session.run ${B} rows, one intra-op thread`, ceiling.mlp_batch_one_thread],
+    [`MLP: session.run ${B} rows, default pool`, ceiling.mlp_batch_default_pool],
+    [`MLP: session.run ${B} rows, every CPU, default pool`, ceiling.mlp_batch_all_cpus],
     [`JSON.parse + matrix, ${B}-row body`, ceiling.parse_batch],
-  ];
+  ].filter(([, rate]) => rate !== undefined);
   for (const [name, rate] of inProcess) {
     const cpu = rate.cpu_us_per_run === undefined ? '' : fmt(rate.cpu_us_per_run);
     table.push([name, '', fmt(rate.runs_per_s), fmt(rate.rows_per_s), '', '', cpu, 'in-process']);
@@ -561,11 +647,14 @@ function printResults() {
   console.log(markdownTable(table, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] }));
   const met = (ok) => (ok ? 'met' : 'NOT met');
   const g = goals;
-  console.log(
-    `\nsingle-row p99 < ${GOAL_P99_MS} ms at c=8: /predict ${met(g.single_row_p99_under_5ms_at_c8.predict)}, ` +
-      `infer ${met(g.single_row_p99_under_5ms_at_c8.infer)}`,
-  );
-  for (const [model, name] of Object.entries(MODELS)) {
+  if (!options.mlpOnly) {
+    console.log(
+      `\nsingle-row p99 < ${GOAL_P99_MS} ms at c=8: /predict ${met(g.single_row_p99_under_5ms_at_c8.predict)}, ` +
+        `infer ${met(g.single_row_p99_under_5ms_at_c8.infer)}`,
+    );
+  }
+  for (const model of modelsRun) {
+    const name = MODELS[model];
     const share = (route) =>
       `${(batchShare[model][route] * 100).toFixed(1)}% ${met(g.batch_within_80pct_of_ceiling[model][route])}`;
     console.log(

@@ -10,6 +10,7 @@ interface ServeCliOptions {
   cpu?: boolean;
   requestTimeoutMs: string;
   microBatchMs?: string;
+  threads?: string;
   addedLatencyMs: string;
   shadow?: string;
   shadowLog?: string;
@@ -19,7 +20,8 @@ interface ServeCliOptions {
 
 /**
  * `modelship serve <bundle-dir or onnx> [--config <yml>] [--port <n>] [--host <addr>]
- * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--added-latency-ms <ms>] [--gpu | --cpu]
+ * [--request-timeout-ms <ms>] [--micro-batch-ms <ms>] [--threads <n>] [--added-latency-ms <ms>]
+ * [--gpu | --cpu]
  * [--shadow <bundle> [--shadow-log <file>] | --canary <bundle> --canary-percent <n>]`
  */
 export function registerServe(program: Command, setExit: (code: number) => void): void {
@@ -41,6 +43,11 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .option(
       '--micro-batch-ms <ms>',
       'merge small concurrent requests into one model run, waiting up to this long (0: merge what arrives together); off by default',
+    )
+    .option(
+      '--threads <n>',
+      'onnxruntime threads for one model run (env MODELSHIP_THREADS; default: half the CPUs this process may use, at least 1)',
+      process.env.MODELSHIP_THREADS,
     )
     .option(
       '--added-latency-ms <ms>',
@@ -78,6 +85,8 @@ export function registerServe(program: Command, setExit: (code: number) => void)
           `--micro-batch-ms ${options.microBatchMs} is not a number of milliseconds (0 or more).`,
         );
       }
+      const { parseServeThreads } = await import('../core/serve/serveThreads.js');
+      const threads = parseServeThreads(options.threads);
       const addedLatency = Number(options.addedLatencyMs);
       if (!(Number.isFinite(addedLatency) && addedLatency >= 0)) {
         throw new ModelshipError(
@@ -102,6 +111,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
             ? ['cuda', 'cpu']
             : defaultExecutionProviders(),
         requestTimeoutMs: timeout,
+        threads,
         ...(window !== undefined ? { microBatch: { windowMs: window } } : {}),
         ...(addedLatency > 0 ? { addedLatencyMs: addedLatency } : {}),
         ...(second?.kind === 'shadow' && secondOptions

@@ -25,6 +25,8 @@ export interface LoadOnnxModelOptions {
   executionProviders?: readonly ExecutionProvider[];
   /** The input name to expect, when a caller (a server, a manifest) depends on it. */
   inputName?: string;
+  /** onnxruntime's intra-op threads for one run (default: onnxruntime's, one a physical core). */
+  intraOpNumThreads?: number;
 }
 
 /** The raw scores of one run: the data of the output that holds scores, and its dims. */
@@ -174,10 +176,12 @@ export async function createSession(
   options: LoadOnnxModelOptions,
 ): Promise<{ session: InferenceSession; provider: ExecutionProvider; note?: string }> {
   let note: string | undefined;
+  const threads = options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {};
   if (options.executionProviders?.includes('cuda')) {
     try {
       // Severity 4 (fatal): a missing CUDA library is expected on most machines, not news.
       const session = await InferenceSession.create(bytes, {
+        ...threads,
         executionProviders: ['cuda', 'cpu'],
         logSeverityLevel: 4,
       });
@@ -187,7 +191,10 @@ export async function createSession(
     }
   }
   try {
-    const session = await InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+    const session = await InferenceSession.create(bytes, {
+      ...threads,
+      executionProviders: ['cpu'],
+    });
     return { session, provider: 'cpu', ...(note ? { note } : {}) };
   } catch (error) {
     throw loadError(path, bytes, messageOf(error));

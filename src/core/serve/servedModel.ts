@@ -43,6 +43,8 @@ export interface LoadServedModelOptions {
    */
   config?: { features: readonly Feature[] | null; file: string };
   executionProviders?: readonly ExecutionProvider[];
+  /** onnxruntime's intra-op threads for one run (default: onnxruntime's). */
+  intraOpNumThreads?: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function loadServedModel(
     const configured = options.config.features;
     const rows = await loadOnnxModel(path, {
       ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
       ...(configured ? { features: featureWidth(configured) } : {}),
     });
     let features: ResolvedFeature[];

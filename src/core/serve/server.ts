@@ -56,6 +56,8 @@ export interface ServeOptions extends ModelOptions {
   /** A second model that answers `percent` (0 to 100) of the routing keys. */
   canary?: ModelOptions & { percent: number };
   executionProviders?: readonly ExecutionProvider[];
+  /** onnxruntime's intra-op threads for one run of each model (default: onnxruntime's). */
+  threads?: number;
   /** Receives one JSON-able entry per event (startup, each request, shutdown), with `time`. */
   logger?: ServeLogger;
   /** Largest request body in bytes (default 1 MiB for /predict, 16 MiB for infer). */
@@ -133,6 +135,7 @@ export function createServer(options: ServeOptions): ModelServer {
           }
         : {}),
       ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     });
   const primaryReady = load(options).then((served) => {
     const runner = new ModelRunner(served.session, options.microBatch);
