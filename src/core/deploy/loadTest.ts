@@ -71,7 +71,10 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
     { length: settings.rowsPerRequest },
     (_, i) => options.rows[i % options.rows.length]!,
   );
-  const body = Buffer.from(JSON.stringify({ id: 'modelship-load-test', rows }));
+  // Each request its own id, so a server that routes by request id (a canary) sees the split
+  // real traffic would; the rows' JSON is written once.
+  const rowsJson = JSON.stringify(rows);
+  let sent = 0;
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   const latencies: number[] = [];
@@ -80,6 +83,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
 
   const once = () =>
     new Promise<Outcome>((resolve) => {
+      const body = Buffer.from(`{"id":"modelship-load-test-${++sent}","rows":${rowsJson}}`);
       const started = performance.now();
       let settled = false;
       const finish = (outcome: Outcome) => {

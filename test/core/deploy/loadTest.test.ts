@@ -73,10 +73,11 @@ describe('runLoadTest', () => {
     expect(result.requests).toBe(seen.requests);
     expect(result).toMatchObject({ answered: seen.requests, failed: 0, errorRate: 0 });
     // The rows in turn, repeated to fill a request.
-    expect(seen.bodies[0]).toEqual({
-      id: 'modelship-load-test',
-      rows: [1, 2, 3, 1, 2].map((n) => ({ n })),
-    });
+    expect(seen.bodies[0]!.rows).toEqual([1, 2, 3, 1, 2].map((n) => ({ n })));
+    // Every request its own id.
+    const ids = new Set(seen.bodies.map((b) => b.id));
+    expect(ids.size).toBe(seen.requests);
+    expect(ids.has(`modelship-load-test-${seen.requests}`)).toBe(true);
     expect(result.rowsPerSecond).toBeCloseTo(5 * result.requestsPerSecond, 9);
     expect(result.requestsPerSecond).toBeCloseTo(seen.requests / result.elapsedS, 9);
     // Every answer took the server's 10 ms at least; the percentiles are ordered.
