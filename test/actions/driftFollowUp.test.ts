@@ -257,6 +257,49 @@ describe('drift follow-up on GitHub', () => {
     expect(github.issuesOf(repo)).toHaveLength(1);
   });
 
+  it('a degraded production without drift: the issue and PR say "Performance degraded" first', async () => {
+    const github = fake();
+    const { repo, check } = setup(github, github.userToken('mlops-bot'));
+    const reason = 'roc_auc 0.6100 < 0.7000 (min)';
+    const degraded: DriftReport = {
+      ...CLEAN,
+      degradation: {
+        degraded: true,
+        reasons: [reason],
+        checks: [{ kind: 'gate', metric: 'roc_auc', passed: false, message: reason }],
+        notes: [],
+      },
+    };
+    const command = 'gh workflow run drift.yml --repo owner/repo -f rollback-to=credit-risk-v0.9.0';
+    const written = await check(degraded, 1, {
+      run: {
+        ...checkRun(degraded, 1),
+        rollback: {
+          mode: 'manual',
+          from: 'credit-risk-v1.0.0',
+          to: 'credit-risk-v0.9.0',
+          reason: 'performance degraded',
+          deploy: false,
+          command,
+        },
+      },
+    });
+    expect(written.issue?.action).toBe('opened');
+    const [issue] = github.issuesOf(repo);
+    expect(issue!.title).toBe('Production degraded: credit-risk');
+    expect(issue!.body!.split('\n').slice(0, 4)).toEqual([
+      '<!-- modelship:drift model=credit-risk -->',
+      '**⚠️ Performance degraded:** `production credit-risk-v1.0.0` on `data/current.csv`:',
+      `- ${reason}`,
+      `**Rollback:** to go back to \`credit-risk-v0.9.0\`, the previous good version, run \`${command}\` (\`rollback.mode: auto\` in modelship.yml does it by itself).`,
+    ]);
+    const [pull] = github.pullsOf(repo);
+    expect(pull!.title).toBe('Retrain credit-risk: performance degraded');
+    expect(pull!.body!.split('\n')[1]).toBe(`⚠️ Performance degraded: ${reason}.`);
+    const file = JSON.parse(github.gitOf(repo).fileAt(BRANCH, FILE)!) as Record<string, unknown>;
+    expect(file).toMatchObject({ reason: 'performance degraded', dataset_drift: false });
+  });
+
   it('does not reopen an issue a person reopened and closed again: a new one tells the story', async () => {
     const github = fake();
     const { repo, check } = setup(github, github.userToken('mlops-bot'));

@@ -183,8 +183,13 @@ export function pullRequestBody(
   file: string,
   tokenNotice: string | undefined,
 ): string {
+  const degradation = run.report.degradation;
+  const columns = run.report.drifted_columns ? `: ${columnList(run.report)}` : '';
   return [
-    `Scheduled drift check ${when(run)}${runLink(run)}: ${driftVerdict(run.report)}: ${columnList(run.report)}.`,
+    ...(degradation?.degraded
+      ? [`⚠️ Performance degraded: ${degradation.reasons.join('; ')}.`, '']
+      : []),
+    `Scheduled drift check ${when(run)}${runLink(run)}: ${driftVerdict(run.report)}${columns}.`,
     '',
     `This branch commits ${code(file)}: the drift summary and the current data (${code(run.currentLabel)}) it was measured on. The pull-request flow on it trains the model again, evaluates it against production and applies the gate; merging it publishes the retrained model.`,
     '',
