@@ -1,14 +1,18 @@
 import { ModelshipError } from '../errors.js';
 import { formatOf, SUPPORTED_EXTENSIONS } from './dataFormat.js';
-import { openDataSource, readSafely, type DataSource } from './dataSource.js';
+import { openDataSource, readSafely, type DataSource, type OpenOptions } from './dataSource.js';
 import { literal, type Database } from './duckdb.js';
 
 /** http(s), S3, GCS and Azure URLs: DuckDB reads them itself (httpfs), so no local checks apply. */
 const REMOTE = /^(https?|s3|gcs|gs|az|azure|abfss|hf):\/\//i;
 
 /** Opens a local path or glob (openDataSource), or a URL that DuckDB reads directly. */
-export async function openAnySource(db: Database, path: string): Promise<DataSource> {
-  if (!REMOTE.test(path)) return openDataSource(db, path);
+export async function openAnySource(
+  db: Database,
+  path: string,
+  options: OpenOptions = {},
+): Promise<DataSource> {
+  if (!REMOTE.test(path)) return openDataSource(db, path, options);
   const format = formatOf(path.replace(/[?#].*$/, ''));
   if (!format)
     throw new ModelshipError(

@@ -148,9 +148,12 @@ export async function readDistributions(
         });
       else out.set(name, { kind: 'datetime', ...base, min: s.min, max: s.max });
     });
+    await source.scanned; // a deferred whole-file check (openDataSource's deferScan) must pass too
     return { rows, columns: out };
   } catch (error) {
-    throw isModelshipError(error) ? error : await explainReadError(source, messageOf(error));
+    if (isModelshipError(error)) throw error;
+    await source.scanned; // a damaged file explains a failed read best
+    throw await explainReadError(source, messageOf(error));
   } finally {
     if (source.format !== 'parquet')
       await db.run(`DROP TABLE IF EXISTS ${GROUPS}`).catch(() => undefined);

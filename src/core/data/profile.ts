@@ -151,14 +151,20 @@ export async function buildProfile(
 ): Promise<DataProfile> {
   return withDatabase(
     async (db) => {
-      const source = await openDataSource(db, path);
+      // The whole-file checks of a big text file run beside DuckDB's scan, not before it.
+      const source = await openDataSource(db, path, { deferScan: true });
       const kinds = declaredKinds(source, options.contract);
-      const data = await readDistributions(
-        db,
-        source,
-        source.columns.map((name, i) => ({ name, info: kinds[i]! })),
-        { top: options.topCategories ?? TOP_CATEGORIES },
-      );
+      let data: DataDistributions;
+      try {
+        data = await readDistributions(
+          db,
+          source,
+          source.columns.map((name, i) => ({ name, info: kinds[i]! })),
+          { top: options.topCategories ?? TOP_CATEGORIES },
+        );
+      } finally {
+        source.stopScan?.(); // done when the data was read; else no one waits for it
+      }
       const columns = source.columns.map((name, i) => ({
         name,
         info: { kind: data.columns.get(name)!.kind, declared: kinds[i]!.declared },

@@ -56,9 +56,18 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
     : undefined;
   const refName = options.display?.reference ?? options.reference;
   const curName = options.display?.current ?? options.current;
-  return withDatabase(async (db) => {
-    const reference = await openReference(db, options.reference, contract);
-    const current = await openAnySource(db, options.current);
+  // Raw files' whole-file checks run beside DuckDB's scans (deferScan); stopped on the way out.
+  const opened: DataSource[] = [];
+  try {
+    return await withDatabase(async (db) => compare(db, opened));
+  } finally {
+    for (const source of opened) source.stopScan?.();
+  }
+
+  async function compare(db: Database, opened: DataSource[]): Promise<DriftReport> {
+    const reference = await openReference(db, options.reference, contract, opened);
+    const current = await openAnySource(db, options.current, { deferScan: true });
+    opened.push(current);
     const notes: string[] = [];
     const columns = chooseColumns(reference, current, drift.columns, refName, curName);
     // Each side is read once: the reference's scan decides its text columns' kinds too.
@@ -147,13 +156,14 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
       );
     }
     return report;
-  });
+  }
 }
 
 async function openReference(
   db: Database,
   path: string,
   contract: DataContract | undefined,
+  opened: DataSource[],
 ): Promise<Reference> {
   if (isProfilePath(path)) {
     const profile = readProfile(path);
@@ -174,7 +184,8 @@ async function openReference(
       }),
     };
   }
-  const source = await openAnySource(db, path);
+  const source = await openAnySource(db, path, { deferScan: true });
+  opened.push(source);
   const declared = declaredKinds(source, contract);
   const byName = new Map(source.columns.map((c, i) => [c, declared[i]!]));
   return {

@@ -2,8 +2,10 @@
 // untyped text columns get their kinds (number, time, category) from the same scan that counts
 // their values, not from a pass of casts before it. A count, not a timing: it cannot flake.
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isModelshipError } from '../../../src/core/errors.js';
 import { computeDrift } from '../../../src/core/drift/index.js';
 import { recordQueries, scansOf } from '../../support/queryRecorder.js';
 import { useTempDir } from '../../support/tempDir.js';
@@ -49,5 +51,21 @@ describe('drift against raw files', () => {
     expect(report.columns.when).toBeUndefined();
     expect(report.notes.join(' ')).toContain('Left out as time columns');
     expect(report.columns.num!.drifted).toBe(true);
+  });
+
+  it('still refuses a reference whose gzip is cut short on a row boundary, checked beside the scan', async () => {
+    const text = Buffer.from(csv(3000, 0));
+    const boundary = text.lastIndexOf('\n', Math.floor(text.length / 2)) + 1;
+    const cut = gzipSync(text.subarray(0, boundary), { level: 0 });
+    const reference = join(dir, 'cut.csv.gz');
+    writeFileSync(reference, cut.subarray(0, cut.length - 8)); // the gzip trailer gone
+    const current = join(dir, 'current-whole.csv');
+    writeFileSync(current, csv(400, 30));
+    const error = await computeDrift({ reference, current }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isModelshipError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/cut\.csv\.gz: the gzip data is cut short/);
   });
 });
