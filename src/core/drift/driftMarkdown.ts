@@ -99,6 +99,19 @@ function modelSection(report: DriftReport): string {
         { align: ['c', 'l', 'l', 'l', 'r', 'r', 'r', 'r'] },
       ),
     );
+    const extreme = p.extreme_outputs;
+    if (extreme) {
+      const count = extreme.not_finite + extreme.below + extreme.above;
+      parts.push(
+        `Extreme outputs: ${(extreme.share * 100).toFixed(2)}% (${count} of ${extreme.rows}) NaN or outside the reference's range [${formatValue(extreme.range.min)}, ${formatValue(extreme.range.max)}]: ${extreme.not_finite} not a number, ${extreme.below} below, ${extreme.above} above.`,
+      );
+    }
+  }
+  if (report.degradation?.degraded) {
+    parts.push(
+      '#### ⚠️ Performance degraded',
+      report.degradation.reasons.map((r) => `- ${escapeMarkdown(r)}`).join('\n'),
+    );
   }
   if (report.performance) {
     const perf = report.performance;

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelshipConfig } from '../../../src/core/config/modelshipConfig.js';
 import { judgeDegradation } from '../../../src/core/drift/degradation.js';
-import type { PerformanceDrift } from '../../../src/core/drift/index.js';
+import {
+  driftMarkdown,
+  type DriftReport,
+  type PerformanceDrift,
+} from '../../../src/core/drift/index.js';
 import type { ExtremeOutputs } from '../../../src/core/drift/extremeOutputs.js';
 
 type Config = Pick<ModelshipConfig, 'metrics' | 'rollback'>;
@@ -130,5 +134,52 @@ describe('judgeDegradation', () => {
     });
     expect(unlabelled.degraded).toBe(false);
     expect(unlabelled.notes).toHaveLength(2);
+  });
+});
+
+describe('the drift markdown of a degraded production', () => {
+  it('lists the extreme outputs and each failed rule, escaped', () => {
+    const column = {
+      type: 'numeric' as const,
+      method: 'ks' as const,
+      score: 0.6,
+      threshold: 0.05,
+      drifted: false,
+      psi: 0.01,
+      approximate: false,
+      n_unique: 50,
+      reference: { count: 700, nulls: 0, null_share: 0 },
+      current: { count: 200, nulls: 0, null_share: 0 },
+      shares: { bins: [], reference: [], current: [] },
+    };
+    const report: DriftReport = {
+      dataset_drift: false,
+      drift_share: 0,
+      share_threshold: 0.5,
+      drifted_columns: 0,
+      total_columns: 1,
+      approximate: true,
+      reference: { kind: 'profile', source: 'profile.json', rows: 700 },
+      current: { source: 'current.csv', rows: 200 },
+      columns: { age: column },
+      prediction: { ...column, output: 'P(bad)', extreme_outputs: extreme(0.06) },
+      degradation: {
+        degraded: true,
+        reasons: ['roc_auc 0.6100 < 0.7000 (min)', 'a <b>@team</b> rule'],
+        checks: [],
+        notes: [],
+      },
+      notes: [],
+      created: '2024-05-01T00:00:00Z',
+    };
+    const md = driftMarkdown(report);
+    expect(md).toContain(
+      "Extreme outputs: 6.00% (12 of 200) NaN or outside the reference's range [0.0200, 0.9700]: 2 not a number, 0 below, 10 above.",
+    );
+    expect(md).toContain(
+      '#### ⚠️ Performance degraded\n\n- roc\\_auc 0.6100 &lt; 0.7000 \\(min\\)\n',
+    );
+    expect(md).not.toContain('<b>');
+    expect(md).not.toContain('@team');
   });
 });
