@@ -6,6 +6,7 @@
 //   validate  `modelship validate` on a synthetic CSV vs pandas   (bench/validateBench.mjs)
 //   evaluate  ONNX inference, metrics and fairness vs sklearn      (bench/evaluateBench.mjs)
 //   serve     `modelship serve` under autocannon vs session.run   (bench/serveBench.mjs)
+//   shadow    /predict latency with `--shadow` vs without         (bench/shadowBench.mjs)
 //   drift     `modelship drift` on 3M flights vs pandas + scipy    (bench/driftBench.mjs)
 //   intervals false blocks and power of significance-aware rules; 1,000 paired bootstrap
 //             replicates at 100k and N rows vs numpy; agreement   (bench/intervalsBench.mjs)
@@ -31,6 +32,7 @@ const BENCHMARKS = {
   validate: 'validateBench.mjs',
   evaluate: 'evaluateBench.mjs',
   serve: 'serveBench.mjs',
+  shadow: 'shadowBench.mjs',
   drift: 'driftBench.mjs',
   release: 'releaseBench.mjs',
   startup: 'startupBench.mjs',
