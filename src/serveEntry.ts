@@ -41,10 +41,16 @@ async function serve(args: string[]): Promise<void> {
         logFile: env.MODELSHIP_SHADOW_LOG || '/tmp/modelship-shadow.jsonl',
       }
     : undefined;
+  const percent = Number(env.MODELSHIP_CANARY_PERCENT || 'NaN');
+  if (env.MODELSHIP_CANARY && !(percent >= 0 && percent <= 100)) {
+    throw new Error(
+      `MODELSHIP_CANARY_PERCENT ${env.MODELSHIP_CANARY_PERCENT ?? '(unset)'} is not a percentage; set it from 0 to 100 with MODELSHIP_CANARY`,
+    );
+  }
   const canary = env.MODELSHIP_CANARY
     ? {
         ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_CANARY)),
-        percent: Number(env.MODELSHIP_CANARY_PERCENT ?? 'NaN'),
+        percent,
       }
     : undefined;
   const server = createServer({
