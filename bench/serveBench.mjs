@@ -65,6 +65,8 @@ const { loadConfig } = await import('../lib/core/config/modelshipConfig.js');
 const { buildFeatureMatrix, featureColumns, featureWidth } =
   await import('../lib/core/model/featureMatrix.js');
 const { mlpModel } = await import('../lib/core/model/onnxWriter.js');
+const { parseInferJson } = await import('../lib/core/serve/numericJson.js');
+const { inputTensor } = await import('../lib/core/serve/oipTensors.js');
 
 // --- The bundle and the inputs (not timed) --------------------------------------------------
 const model = join(ROOT, 'examples', 'credit-risk', 'artifacts', 'model.onnx');
@@ -118,6 +120,10 @@ const ceiling = {
     : await pinned('server', () => bareRates(join(BUNDLE, 'model.onnx'), [1, B]))),
   // What the HTTP path adds before the model runs: parsing the body into the same matrix.
   parse_batch: parseRate(bodies.infer(B), B),
+  // The body to the input tensor as serve reads it: JSON.parse and its arrays (as before the
+  // scanner), and the scanner of numeric data (now).
+  tensor_json_parse: tensorRate(bodies.infer(B), B, false),
+  tensor_scanner: tensorRate(bodies.infer(B), B, true),
 };
 if (!options.mlpOnly) {
   console.log(
@@ -484,6 +490,24 @@ function parseRate(body, n) {
   return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
 }
 
+/**
+ * serve's reading of an infer body into its input tensor (lib/core/serve/oipTensors.js), from
+ * JSON.parse's arrays or from the scanner of numeric data, for about two seconds.
+ */
+function tensorRate(text, n, scanner) {
+  const body = Buffer.from(text);
+  const info = { name: 'input', type: 'float32', shape: ['batch', F] };
+  let runs = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    const json = scanner ? parseInferJson(body) : JSON.parse(body.toString('utf8'));
+    inputTensor(json.inputs[0], info, { maxElements: n * F });
+    runs++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
+}
+
 async function startServer(bundle, model, microBatch) {
   const log = openSync(join(DIR, `server-${model}${microBatch ? '-micro-batch' : ''}.log`), 'w');
   const args = [CLI, 'serve', bundle, '--port', '0', '--cpu'];
@@ -639,6 +663,8 @@ function printResults() {
     [`MLP: session.run ${B} rows, default pool`, ceiling.mlp_batch_default_pool],
     [`MLP: session.run ${B} rows, every CPU, default pool`, ceiling.mlp_batch_all_cpus],
     [`JSON.parse + matrix, ${B}-row body`, ceiling.parse_batch],
+    [`body → input tensor by JSON.parse, ${B} rows`, ceiling.tensor_json_parse],
+    [`body → input tensor by the numeric scanner, ${B} rows`, ceiling.tensor_scanner],
   ].filter(([, rate]) => rate !== undefined);
   for (const [name, rate] of inProcess) {
     const cpu = rate.cpu_us_per_run === undefined ? '' : fmt(rate.cpu_us_per_run);

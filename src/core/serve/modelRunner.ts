@@ -1,4 +1,5 @@
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { countCopy } from './copyCount.js';
 import { BadRequest, inferenceFailed } from './inferRequest.js';
 import type { OutputTensor } from './oipTensors.js';
 
@@ -186,6 +187,7 @@ export class ModelRunner {
       const Typed = part.constructor as new (n: number) => Float32Array;
       const padded = new Typed(fixed * per);
       padded.set(part);
+      countCopy(part.byteLength);
       return padded;
     };
     const name = this.session.inputNames[0]!;
@@ -273,6 +275,7 @@ function concat(parts: ArrayLike<unknown>[]): ArrayLike<unknown> {
     out.set(p, offset);
     offset += p.length;
   }
+  countCopy(out.byteLength);
   return out;
 }
 

@@ -1,5 +1,7 @@
 import { Tensor } from 'onnxruntime-node';
+import { countCopy } from './copyCount.js';
 import { BadRequest, OIP_DATATYPES, oipDatatype, type InferRequest } from './inferRequest.js';
+import { NumericData } from './numericJson.js';
 import type { TensorInfo } from './servedModel.js';
 
 type InferInput = InferRequest['inputs'][number];
@@ -94,19 +96,65 @@ export function inputTensor(
     return { tensor: binaryTensor(name, datatype, type, shape, count, options.binary), rows };
   }
   const convert = converter(name, datatype, type);
+  let data = input.data;
+  if (data instanceof NumericData) {
+    // Numbers read straight from the body: the checks and conversions of `walk`, without the
+    // JS arrays, where the levels follow the shape; else the arrays, for walk's messages.
+    const values = type === 'string' ? undefined : followsShape(data, shape);
+    if (values) return { tensor: numericTensor(type, datatype, shape, values, convert), rows };
+    data = data.toArrays();
+  }
   if (type === 'string') {
     const strings: string[] = new Array<string>(count);
-    walk(name, input.data, shape, (value, i) => (strings[i] = convert(value, i) as string));
+    walk(name, data, shape, (value, i) => (strings[i] = convert(value, i) as string));
     return { tensor: new Tensor('string', strings, shape), rows };
   }
   if (type === 'int64' || type === 'uint64') {
     const big = type === 'int64' ? new BigInt64Array(count) : new BigUint64Array(count);
-    walk(name, input.data, shape, (value, i) => (big[i] = convert(value, i) as bigint));
+    walk(name, data, shape, (value, i) => (big[i] = convert(value, i) as bigint));
     return { tensor: new Tensor(type, big, shape), rows };
   }
   const array = new NUMERIC_ARRAYS[type]!(count);
-  walk(name, input.data, shape, (value, i) => (array[i] = convert(value, i) as number));
+  walk(name, data, shape, (value, i) => (array[i] = convert(value, i) as number));
   return { tensor: new Tensor(type as 'float32', array as Float32Array, shape), rows };
+}
+
+/**
+ * The values of numeric data whose levels pass walk's checks against `shape` (each level of
+ * arrays holds its dimension's count, the level of numbers every element below it), else
+ * undefined.
+ */
+function followsShape(data: NumericData, shape: readonly number[]): Float64Array | undefined {
+  const { lengths } = data;
+  const last = lengths.length - 1;
+  for (let d = 0; d < last; d++) {
+    if (d >= shape.length - 1 || lengths[d] !== shape[d]) return undefined;
+  }
+  let below = 1;
+  for (let d = last; d < shape.length; d++) below *= shape[d]!;
+  return lengths[last] === below ? data.values : undefined;
+}
+
+/** A numeric tensor of `values` in row-major order, each checked and converted as walk's are. */
+function numericTensor(
+  type: string,
+  datatype: string,
+  shape: readonly number[],
+  values: Float64Array,
+  convert: (value: unknown, index: number) => number | bigint | string,
+): Tensor {
+  const floats = (type === 'float32' || type === 'float64') && datatype.startsWith('FP');
+  if (type === 'int64' || type === 'uint64') {
+    const big =
+      type === 'int64' ? new BigInt64Array(values.length) : new BigUint64Array(values.length);
+    for (let i = 0; i < values.length; i++) big[i] = convert(values[i], i) as bigint;
+    return new Tensor(type, big, shape);
+  }
+  const array = new NUMERIC_ARRAYS[type]!(values.length);
+  // A float request into a float tensor converts nothing and checks nothing: one typed copy.
+  if (floats) array.set(values);
+  else for (let i = 0; i < values.length; i++) array[i] = convert(values[i], i) as number;
+  return new Tensor(type as 'float32', array as Float32Array, shape);
 }
 
 function checkShape(
@@ -285,17 +333,31 @@ function binaryTensor(
     }
     return new Tensor('string', strings, shape);
   }
-  const Typed =
-    type === 'int64' ? BigInt64Array : type === 'uint64' ? BigUint64Array : NUMERIC_ARRAYS[type]!;
-  const array = new Typed(count);
-  if (array.byteLength !== bytes.length) {
+  // Every typed array constructor: its element size, and a new array or a view of bytes.
+  const Typed = (
+    type === 'int64' ? BigInt64Array : type === 'uint64' ? BigUint64Array : NUMERIC_ARRAYS[type]!
+  ) as {
+    BYTES_PER_ELEMENT: number;
+    new (length: number): Float32Array;
+    new (buffer: ArrayBufferLike, byteOffset: number, length: number): Float32Array;
+  };
+  const size = count * Typed.BYTES_PER_ELEMENT;
+  if (size !== bytes.length) {
     throw new BadRequest(
-      `input ${name}: ${bytes.length} binary bytes, but shape [${shape.join(', ')}] of ${datatype} takes ${array.byteLength}.`,
+      `input ${name}: ${bytes.length} binary bytes, but shape [${shape.join(', ')}] of ${datatype} takes ${size}.`,
     );
   }
-  // Copied, not viewed: the body's offset need not be aligned for the element size.
-  new Uint8Array(array.buffer).set(bytes);
-  return new Tensor(type as 'float32', array as Float32Array, shape);
+  // Viewed in place where the body is aligned for the element size (readBody aligns the first
+  // input's bytes), else copied.
+  let array: Float32Array;
+  if (bytes.byteOffset % Typed.BYTES_PER_ELEMENT === 0) {
+    array = new Typed(bytes.buffer, bytes.byteOffset, count);
+  } else {
+    array = new Typed(count);
+    new Uint8Array(array.buffer).set(bytes);
+    countCopy(bytes.length);
+  }
+  return new Tensor(type as 'float32', array, shape);
 }
 
 /** An output's data as the binary tensor data extension lays it out. */

@@ -1,0 +1,16 @@
+/**
+ * Bytes of request data the serving path has copied since the process started: into the body
+ * buffer, into a tensor, into a merged batch. A count, not a timing, so that a test can hold the
+ * path to at most one copy of a binary request's body (issue 19's perf guard) without flaking.
+ */
+let copied = 0;
+
+/** Notes a copy of `bytes` bytes of request data. */
+export function countCopy(bytes: number): void {
+  copied += bytes;
+}
+
+/** The bytes of request data copied so far (a test reads it before and after a request). */
+export function copiedBytes(): number {
+  return copied;
+}
