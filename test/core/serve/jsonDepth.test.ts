@@ -2,7 +2,7 @@
 // between structural bytes with Buffer.indexOf. Checked here against the plain byte-by-byte scan
 // it replaced, on random texts of quotes, escapes, brackets and braces.
 import { describe, expect, it } from 'vitest';
-import { jsonDepth } from '../../../src/core/serve/httpBody.js';
+import { jsonDepth, jsonDepthByBytes, jsonDepthByJumps } from '../../../src/core/serve/httpBody.js';
 import { pick, seededRandom } from '../../support/prng.js';
 
 /** The byte-by-byte reference: a backslash inside a string escapes the next byte. */
@@ -36,9 +36,12 @@ describe('jsonDepth', () => {
       const text = Array.from({ length }, () => pick(random, alphabet)).join('');
       const body = Buffer.from(text);
       const stop = random() < 0.5 ? Infinity : Math.floor(random() * 4);
-      expect(jsonDepth(body, stop), JSON.stringify({ text, stop })).toBe(
-        referenceDepth(body, stop),
-      );
+      const expected = referenceDepth(body, stop);
+      const shown = JSON.stringify({ text, stop });
+      expect(jsonDepth(body, stop), shown).toBe(expected);
+      // Both ways of reading, whichever the body's quotes choose.
+      expect(jsonDepthByBytes(body, stop), shown).toBe(expected);
+      expect(jsonDepthByJumps(body, stop), shown).toBe(expected);
     }
   });
 
@@ -48,6 +51,9 @@ describe('jsonDepth', () => {
       JSON.stringify({ id: 'a"[{', inputs: [{ name: 'x', shape: [1000, 26], data }] }),
     );
     expect(jsonDepth(body)).toBe(4);
+    // A /predict body, dense in quotes, read byte by byte.
+    const rows = Array.from({ length: 500 }, (_, i) => ({ a: 'x[', b: i, c: '{"' }));
+    expect(jsonDepth(Buffer.from(JSON.stringify({ rows })))).toBe(3);
     expect(jsonDepth(Buffer.from(`${'['.repeat(100)}${']'.repeat(100)}`), 64)).toBe(65);
     expect(jsonDepth(Buffer.from('"[[[\\"[["'))).toBe(0);
     expect(jsonDepth(Buffer.from('["\\\\"]'))).toBe(1);
