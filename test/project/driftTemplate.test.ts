@@ -40,9 +40,13 @@ describe('drift.yml: the rollback job', () => {
     for (const [name, job] of Object.entries(wf.jobs)) {
       if (name === 'rollback') continue;
       const granted = (job.permissions ?? {}) as Record<string, string>;
-      expect(granted, name).not.toHaveProperty('deployments');
+      expect(granted.deployments ?? 'none', name).not.toBe('write');
       expect(granted, name).not.toHaveProperty('packages');
     }
+  });
+
+  it('lets drift-check read the deployments: which version runs, and where to go back to', () => {
+    expect(wf.jobs['drift-check']!.permissions).toMatchObject({ deployments: 'read' });
   });
 
   it("runs on drift-check's rollback-to or a dispatched rollback-to, which skips the checks", () => {
