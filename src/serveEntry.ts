@@ -7,6 +7,7 @@
  *
  * MODELSHIP_PORT and MODELSHIP_HOST set the defaults; MODELSHIP_GPU=true tries CUDA first;
  * MODELSHIP_ADDED_LATENCY_MS delays every inference answer (a testing aid for load tests).
+ * MODELSHIP_THREADS sets onnxruntime's threads for one run (default: half the CPUs, at least 1).
  * MODELSHIP_SHADOW=<bundle-dir> scores every request on a second bundle too, logging both answers
  * to MODELSHIP_SHADOW_LOG (default /tmp/modelship-shadow.jsonl: the image's own folders are not
  * writable); MODELSHIP_CANARY=<bundle-dir> with MODELSHIP_CANARY_PERCENT=<0..100> answers that
@@ -14,6 +15,7 @@
  */
 import { isModelshipError, messageOf } from './core/errors.js';
 import { createServer } from './core/serve/server.js';
+import { parseServeThreads } from './core/serve/serveThreads.js';
 import { resolveServeTarget, serveTargetOptions } from './core/serve/serveTarget.js';
 
 const SERVER_VERSION = '0.1.0';
@@ -56,6 +58,7 @@ async function serve(args: string[]): Promise<void> {
   const server = createServer({
     ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
+    threads: parseServeThreads(env.MODELSHIP_THREADS),
     serverVersion: SERVER_VERSION,
     ...(addedLatencyMs > 0 ? { addedLatencyMs } : {}),
     ...(shadow ? { shadow } : {}),

@@ -143,7 +143,7 @@ describe('parseInferJson against JSON.parse', () => {
       fast++;
       expect(sameValue(asArrays(read), expected), text).toBe(true);
     }
-    // Bodies without a backslash take the fast path, but for arrays mostly of 16+ digit numbers.
+    // Bodies without a backslash take the fast path, but where one number in eight has 16+ digits.
     expect(fast).toBeGreaterThan(2_700);
   });
 
