@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { DEFAULT_BASE_IMAGE } from '../../core/deploy/containerfile.js';
 import { BUILDER_PREFERENCES, type BuilderPreference } from '../../core/deploy/imageBuilder.js';
 import { checkRepository, registryOf } from '../../core/deploy/imageRef.js';
+import type { LoadTestSettings } from '../../core/deploy/loadTestSettings.js';
 import { ModelshipError } from '../../core/errors.js';
 import { parseModelVersion, type ReleaseQuery } from '../../core/release/modelVersion.js';
 import { readCommonInputs, type CommonInputs } from '../commonInputs.js';
 import { choiceInput, flagInput, readInputs, textInput } from '../inputs/readInputs.js';
+import { loadTestInputs, readLoadTestInputs } from './loadTestStep.js';
 
 /** The deploy action's inputs, read once. */
 export interface DeployInputs extends CommonInputs {
@@ -18,6 +20,9 @@ export interface DeployInputs extends CommonInputs {
   builder: BuilderPreference;
   environment: string;
   smokeTest: boolean;
+  /** Whether the load test runs, and the serve.load_test settings its inputs override. */
+  loadTest: boolean;
+  loadTestOverrides: Partial<LoadTestSettings>;
   baseImage: string;
   registry: string;
   /** Login to the registry, when there is one to make. */
@@ -25,6 +30,8 @@ export interface DeployInputs extends CommonInputs {
   tlsVerify: boolean;
   /** The environment URL recorded on the deployment. */
   url: string | undefined;
+  /** Why this deploy rolls back, for the replaced deployment's `rolled back to …` status. */
+  rollbackReason: string | undefined;
 }
 
 const URL_EXPECTED = 'an http(s) URL or nothing';
@@ -40,11 +47,13 @@ export const inputSchema = z.object({
     }),
   ),
   'smoke-test': flagInput(true),
+  ...loadTestInputs,
   'base-image': textInput(DEFAULT_BASE_IMAGE),
   'registry-username': z.string(),
   'registry-password': z.string(),
   'tls-verify': flagInput(true),
   url: z.union([z.literal(''), z.url({ error: URL_EXPECTED })], { error: URL_EXPECTED }),
+  'rollback-reason': z.string(),
 });
 
 export function readDeployInputs(): DeployInputs {
@@ -86,10 +95,12 @@ export function readDeployInputs(): DeployInputs {
     builder: raw.builder,
     environment: raw.environment,
     smokeTest: raw['smoke-test'],
+    ...readLoadTestInputs(raw),
     baseImage: raw['base-image'],
     registry,
     credentials: username && password ? { username, password } : undefined,
     tlsVerify: raw['tls-verify'],
     url: raw.url || undefined,
+    rollbackReason: raw['rollback-reason'].trim() || undefined,
   };
 }

@@ -7,13 +7,14 @@ import { renderManifests } from '../../core/deploy/k8sManifests.js';
 import { findServingRuntime, type ServingRuntime } from '../../core/deploy/servingRuntime.js';
 import { buildServingImage, smokeTestImage } from '../../core/deploy/servingImage.js';
 import { ModelshipError } from '../../core/errors.js';
-import { tagOfQuery } from '../../core/release/modelVersion.js';
+import { compareVersions, tagOfQuery, versionOfModel } from '../../core/release/modelVersion.js';
 import { writeOutputFile } from '../../core/files/outputFiles.js';
 import { runtimeFolder } from '../runtime/nativeRuntime.js';
 import { runtimeBuild } from '../runtime/runtimeBuild.js';
 import {
   createDeployment,
   listDeployments,
+  retireReplaced,
   reusableDeployment,
   setDeploymentStatus,
 } from '../../github/deployments.js';
@@ -22,6 +23,7 @@ import { ModelRegistry } from '../../github/releases/registry.js';
 import { createStepOctokit, readRunContext, type RunContext } from '../runContext.js';
 import { uploadArtifact } from '../artifact.js';
 import { readDeployInputs, type DeployInputs } from './inputs.js';
+import { loadTestPayload, planLoadTest, runLoadTestStep } from './loadTestStep.js';
 import { deploySummary, type DeployOutcome } from './summary.js';
 
 /** deploy: a release's serving image built, pushed, smoke-tested, tagged and recorded. */
@@ -60,6 +62,14 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
       .filter((name) => name === basename(name) && !name.startsWith('.'));
     await registry.download(release, names, bundle);
     outcome.steps.push(`Downloaded ${release.tag} (${release.assets.length} files, verified).`);
+    // The load test's settings and SLO, checked before anything is built.
+    const loadTestPlan = planLoadTest({
+      run: inputs.loadTest,
+      overrides: inputs.loadTestOverrides,
+      model: inputs.model,
+      loaded: inputs.loaded,
+      bundle,
+    });
 
     // 2. Build and push `<image>:<version>`. Registry logins stay in this job's own auth file.
     const authFile = join(work, 'auth.json');
@@ -115,6 +125,21 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
       }
     } else outcome.steps.push('Smoke test skipped (`smoke-test: false`).');
 
+    // 3b. The load test, on the same image: nothing moves unless it meets serve.slo.
+    const loadTest = loadTestPlan
+      ? await runLoadTestStep({
+          plan: loadTestPlan,
+          builder,
+          image: outcome.image,
+          subject: built.ref,
+          bundle,
+          environment: inputs.environment,
+          tlsVerify: inputs.tlsVerify,
+          outcome,
+        })
+      : undefined;
+    if (!loadTestPlan) outcome.steps.push('Load test skipped (`load-test: false`).');
+
     // 4. Move `<image>:<environment>` to the tested digest.
     const moving = `${inputs.image}:${inputs.environment}`;
     const moved = await builder.retag(built.ref, outcome.image, moving, inputs.tlsVerify);
@@ -136,7 +161,13 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
         ref: release.tag,
         environment: inputs.environment,
         description: `${inputs.model} ${release.version} (${digest.slice(0, 19)})`,
-        payload: { image: outcome.image, digest, version: release.version, model: inputs.model },
+        payload: {
+          image: outcome.image,
+          digest,
+          version: release.version,
+          model: inputs.model,
+          ...(loadTest ? { load_test: loadTestPayload(loadTest, loadTestPlan?.slo) } : {}),
+        },
       }));
     if (existing?.state !== 'success')
       await setDeploymentStatus(octokit, repository, id, {
@@ -151,6 +182,20 @@ async function deploy(inputs: DeployInputs, context: RunContext, outcome: Deploy
         ? `Deployment ${id} to ${inputs.environment} already recorded this image; reused.`
         : `Recorded deployment ${id} to ${inputs.environment}.`,
     );
+    // Deploying an older version is a rollback: the version it replaced is no longer production.
+    const retired = await retireReplaced(
+      octokit,
+      repository,
+      inputs.environment,
+      { id, tag: release.tag },
+      {
+        ofModel: (ref) => versionOfModel(ref, inputs.model) !== undefined,
+        newer: (ref) => compareVersions(versionOfModel(ref, inputs.model)!, release) > 0,
+        ...(inputs.rollbackReason ? { reason: inputs.rollbackReason } : {}),
+        urls: { logUrl: context.runUrl, ...(inputs.url ? { environmentUrl: inputs.url } : {}) },
+      },
+    );
+    if (retired) outcome.steps.push(`Marked ${retired.ref} ${retired.description}.`);
 
     // 6. Kubernetes manifests pinned to the digest, as an artifact and in the summary.
     const { files } = renderManifests({
