@@ -56,6 +56,27 @@ export function typedExpression(
   }
 }
 
+/**
+ * Whether every non-null value of a native column reads as the contract type, so the `type`
+ * check could never fail and is left out (a Parquet BIGINT read as an integer, a DOUBLE as a
+ * number): only text, floats read as integers and integers too wide for BIGINT can fail.
+ */
+export function castAlwaysSucceeds(type: ColumnType, duckdbType: string): boolean {
+  const family = nativeFamily(duckdbType);
+  switch (type) {
+    case 'integer':
+      return /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER)$/i.test(duckdbType);
+    case 'number':
+      return family === 'integer' || family === 'float';
+    case 'boolean':
+      return family === 'boolean';
+    case 'timestamp':
+      return family === 'timestamp';
+    case 'string':
+      return true;
+  }
+}
+
 function parseText(type: ColumnType, raw: string): string {
   switch (type) {
     case 'integer':
