@@ -18,6 +18,7 @@ import { EVAL_CSV, EXAMPLE, trainModel, writeProject } from '../support/evaluate
 import type { FakeRepo } from '../support/github/fakeEntities.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
 import { useGitHubFake } from '../support/github/useGitHubFake.js';
+import { scheduledRunEnv } from '../support/scheduledRun.js';
 
 const { fake } = useGitHubFake();
 const action = useActionRun({
@@ -73,20 +74,7 @@ function project(): void {
 /** owner/repo on the fake and the GITHUB_* of a scheduled run with `token`. */
 function scheduledRun(github: GitHubFake, token: string, runId = 501): FakeRepo {
   const repo = github.repoState(OWNER, REPO)?.repo ?? github.addRepo(OWNER, REPO);
-  const eventPath = join(action.runnerTemp(), 'event.json');
-  writeFileSync(eventPath, JSON.stringify({ schedule: '17 6 * * 1' }));
-  Object.assign(process.env, {
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_EVENT_NAME: 'schedule',
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: 'c0ffee00'.repeat(5),
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_RUN_ID: String(runId),
-    MODELSHIP_GITHUB_PACE_WRITES: 'false',
-    'INPUT_GITHUB-TOKEN': token,
-  });
+  scheduledRunEnv(github, { token, runId, runnerTemp: action.runnerTemp() });
   return repo;
 }
 

@@ -65,6 +65,8 @@ describe('drift.yml: the rollback job', () => {
     const deploy = rollback.steps!.find((s) => s.uses?.includes('/actions/deploy@'))!;
     expect(deploy.with).toMatchObject({
       version: '${{ env.TAG }}',
+      'rollback-reason':
+        "${{ needs.drift-check.outputs.rollback-reason || 'rolled back by hand' }}",
       config: '${{ steps.model.outputs.config }}',
       environment: '${{ inputs.environment }}',
     });
