@@ -118,7 +118,9 @@ describe('runLoadTest', () => {
     expect(result.errors.timeouts).toBe(2);
     expect(result.firstError).toBe('no answer within 300 ms');
     expect(result.answered).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(1 + 0.3 + 0.5);
+    // Without the timeout the hung requests would hold the run until the test's own timeout; the
+    // margin is for a busy machine, not a speed check.
+    expect(elapsed).toBeLessThan(1 + 0.3 + 3);
   });
 
   it('counts connection errors against a port nobody listens on, with no latency', async () => {
