@@ -58,9 +58,7 @@ export function parseYamlText<S extends z.ZodType>(
     );
   }
   const data = parsed === null ? undefined : parsed;
-  // A file is parsed once: compiling zod's object parsers (its JIT) cost `gate` 25 ms to save
-  // microseconds.
-  const result = schema.safeParse(data, { jitless: true });
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues
     .flatMap(unionBranch)
