@@ -47,6 +47,7 @@ if (existsSync(NODE24)) {
   nodes[' (Node 24)'] = NODE24;
   spawnSync(NODE24, [BIN, 'gate', '-r', 'report.json'], { cwd: dir }); // fills the compile cache
 }
+const binary = (suffix) => nodes[suffix];
 const samples = 5 * runs;
 const measured = {};
 // Interleaved, so that a burst of load on the machine hits every command alike.
@@ -66,7 +67,8 @@ for (const suffix of Object.keys(nodes))
       wall_ms: round(median(runsOf.map((r) => r.wall_ms)), 1),
       cpu_ms: round(median(runsOf.map((r) => r.cpu_ms ?? NaN)), 1),
       peak_rss_mb: Math.max(...runsOf.map((r) => r.rss_mb ?? 0)) || null,
-      ...(name === 'node -e 0' || suffix ? {} : modulesOf(args)),
+      // Counted on each Node: from 22.15 bin/modelship.js loads one zod locale instead of 62.
+      ...(name === 'node -e 0' ? {} : modulesOf(args, binary(suffix))),
     };
   }
 rmSync(dir, { recursive: true, force: true });
@@ -145,10 +147,10 @@ function timed(args, node) {
 }
 
 /** The module files and native addons one run loads, from the tracer. */
-function modulesOf(args) {
+function modulesOf(args, node) {
   const trace = join(dir, 'trace.txt');
   rmSync(trace, { force: true });
-  spawnSync(process.execPath, ['--import', TRACER, ...args], {
+  spawnSync(node, ['--import', TRACER, ...args], {
     cwd: dir,
     env: { ...process.env, MODELSHIP_MODULE_TRACE: trace },
   });
