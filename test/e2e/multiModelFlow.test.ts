@@ -12,13 +12,7 @@ import { run as evaluate } from '../../src/actions/evaluate/main.js';
 import { run as drift } from '../../src/actions/drift-check/main.js';
 import { run as gate } from '../../src/actions/gate/main.js';
 import { run as publish } from '../../src/actions/publish-model/main.js';
-import {
-  HEAD_SHA,
-  MERGE_SHA,
-  OWNER,
-  REPO,
-  useActionRun,
-} from '../support/actionRunner.js';
+import { HEAD_SHA, MERGE_SHA, OWNER, REPO, useActionRun } from '../support/actionRunner.js';
 import {
   EVAL_CSV,
   ROOT,

@@ -4,14 +4,25 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataContract, type DataContract } from '../../../src/core/config/dataContract.js';
-import { contractToYaml, inferContract, MAX_CATEGORIES } from '../../../src/core/data/inferContract.js';
+import {
+  contractToYaml,
+  inferContract,
+  MAX_CATEGORIES,
+} from '../../../src/core/data/inferContract.js';
 import { validateData } from '../../../src/core/data/validate.js';
 import { csvField, csvText } from '../../support/csvText.js';
 import { pick, randomInt, seededRandom } from '../../support/prng.js';
 import { useTempDir } from '../../support/tempDir.js';
 
 const dir = useTempDir();
-const PENGUINS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'data', 'penguins.csv');
+const PENGUINS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'fixtures',
+  'data',
+  'penguins.csv',
+);
 
 /** Writes the inferred contract as YAML, loads it back as a user would, and validates the data. */
 async function roundTrip(data: string, contract: DataContract, name: string) {

@@ -6,7 +6,10 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/config/modelshipConfig.js';
 import { evaluate } from '../../../src/core/evaluation/evaluate.js';
-import { linearRegressionModel, softmaxRegressionModel } from '../../../src/core/model/onnxWriter.js';
+import {
+  linearRegressionModel,
+  softmaxRegressionModel,
+} from '../../../src/core/model/onnxWriter.js';
 import { evaluationMarkdown } from '../../../src/core/report/evaluationMarkdown.js';
 import { useTempDir } from '../../support/tempDir.js';
 

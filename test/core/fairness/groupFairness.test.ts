@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TASK_FAIRNESS_METRICS } from '../../../src/core/config/modelshipConfig.js';
 import { computeSlices, pick, sliceName, worstFirst } from '../../../src/core/evaluation/slices.js';
-import { multiclassFairness, regressionFairness } from '../../../src/core/fairness/errorFairness.js';
+import {
+  multiclassFairness,
+  regressionFairness,
+} from '../../../src/core/fairness/errorFairness.js';
 import { fairnessReport, type FairnessReport } from '../../../src/core/fairness/fairness.js';
 import { binaryMetrics } from '../../../src/core/metrics/binary.js';
 import { regressionMetrics } from '../../../src/core/metrics/regression.js';
