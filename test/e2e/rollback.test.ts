@@ -210,7 +210,8 @@ describe('a degraded production rolls back', containers.options, () => {
     // Production is now 1.0.0, the rollback's target: no second step back, the command instead.
     expect(again['degraded']).toBe('true');
     expect(github.issuesOf(repo)[0]!.body).toContain(
-      '**Rollback:** not automatic: credit-risk-v1.0.0 is itself a rollback (from credit-risk-v1.1.0); Modelship rolls back one step only, so choose the version by hand.',
+      // escaped: the refs come from the deployments
+      '**Rollback:** not automatic: credit\\-risk\\-v1.0.0 is itself a rollback \\(from credit\\-risk\\-v1.1.0\\); Modelship rolls back one step only, so choose the version by hand.',
     );
   }, 300_000);
 });

@@ -1,5 +1,6 @@
 /** What drift-check writes for people: the issue, its comments, the retraining PR and its file. */
 import type { Degradation, DriftColumn, DriftReport } from '../../core/drift/index.js';
+import { codeSpan, escapeMarkdown } from '../../core/report/markdownEscape.js';
 import type { RollbackPlan } from './rollback.js';
 
 export interface CheckRun {
@@ -39,7 +40,8 @@ export function driftVerdict(report: DriftReport): string {
 
 const when = (run: CheckRun) => run.checkedAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const runLink = (run: CheckRun) => (run.runUrl ? ` · [workflow run](${run.runUrl})` : '');
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+// Column names and paths come from the data: a newline in one must not end the code span.
+const code = codeSpan;
 
 function columnList(report: DriftReport, limit = 20): string {
   const names = driftedColumns(report);
@@ -64,7 +66,8 @@ export function rollbackLine(plan: RollbackPlan | undefined): string {
   if (!plan) return '';
   if (plan.mode === 'off') return '**Rollback:** off (`rollback.mode: off` in modelship.yml).';
   const by = plan.command ? ` Roll back by hand with ${code(plan.command)}.` : '';
-  if (plan.held) return `**Rollback:** not automatic: ${plan.held}${by}`;
+  // held names deployment refs, which whoever can write deployments sets: escaped.
+  if (plan.held) return `**Rollback:** not automatic: ${escapeMarkdown(plan.held)}${by}`;
   if (plan.deploy)
     return `**Rollback:** to ${code(plan.to!)} (\`rollback.mode: auto\`): the drift workflow's rollback job deploys it as a new deployment and marks ${code(plan.from)} rolled back.`;
   return `**Rollback:** to go back to ${code(plan.to!)}, the previous good version, run ${code(plan.command!)} (\`rollback.mode: auto\` in modelship.yml does it by itself).`;

@@ -7,6 +7,7 @@ import {
 } from '../../core/drift/index.js';
 import { ModelshipError, messageOf } from '../../core/errors.js';
 import { checkOutputFiles, writeJson, writeReport } from '../../core/report/reportFiles.js';
+import { codeSpan } from '../../core/report/markdownEscape.js';
 import { isForkPullRequest } from '../../github/pullRequest.js';
 import { classifyToken, workflowTokenNotice } from '../../github/tokenKind.js';
 import type { GitHubClient } from '../../github/octokit.js';
@@ -209,8 +210,8 @@ async function writeSummary(outcome: Outcome | undefined, notes: string[]): Prom
     const { report } = run;
     const rows = [
       ['Verdict', `${report.dataset_drift ? '⚠️ drift' : '✅ no drift'}: ${driftVerdict(report)}`],
-      ['Reference', `\`${run.referenceLabel}\` (${report.reference.rows} rows)`],
-      ['Current', `\`${run.currentLabel}\` (${report.current.rows} rows)`],
+      ['Reference', `${codeSpan(run.referenceLabel)} (${report.reference.rows} rows)`],
+      ['Current', `${codeSpan(run.currentLabel)} (${report.current.rows} rows)`],
     ];
     if (report.degradation?.degraded)
       rows.unshift([
