@@ -3,7 +3,9 @@ import { ModelshipError, messageOf } from '../errors.js';
 import { firstLine } from './inferRequest.js';
 import { jsonLines } from './jsonLines.js';
 import type { ModelMetrics } from './modelMetrics.js';
+import type { ServingModel } from './routes/route.js';
 import { compareAnswers } from './shadowCompare.js';
+import { inferAsPredict } from './shadowPredict.js';
 
 /** The shadow log's file when --shadow-log names none: in the working directory. */
 export const DEFAULT_SHADOW_LOG = 'modelship-shadow.jsonl';
@@ -21,6 +23,8 @@ export interface LoggedAnswer {
   ms: number;
   /** The answer's body without model_name, model_version and id (those are beside it). */
   body: Record<string, unknown>;
+  /** An infer answer's rows as /predict would have answered them (models with a modelship.yml). */
+  predict?: Record<string, unknown>;
 }
 
 /** A request the primary answered, for the shadow to score the same way. */
@@ -29,6 +33,11 @@ export interface ShadowJob {
   route: 'predict' | 'infer';
   rows: number;
   primary: LoggedAnswer;
+  /** The models that answered, to read an infer answer's rows as /predict would. */
+  models?: Record<
+    'primary' | 'shadow',
+    Pick<ServingModel, 'config' | 'negativeLabel' | 'classes' | 'loaded'>
+  >;
   /** Scores the request on the shadow; throws what the shadow could not do. */
   score(): Promise<{ ms: number; sha256: string; provider: string; body: Record<string, unknown> }>;
 }
@@ -102,11 +111,24 @@ export class ShadowScorer {
     try {
       const scored = await job.score();
       metrics.observeModel('shadow', shadow.model, shadow.version, scored.ms / 1000);
-      const comparison = compareAnswers(job.route, job.primary.body, scored.body);
+      // An infer answer's rows, read as /predict reads them: compared (and reported) the same way.
+      const primaryPredict =
+        job.route === 'infer' && job.models
+          ? await inferAsPredict(job.models.primary, job.primary.body)
+          : undefined;
+      const shadowPredict =
+        job.route === 'infer' && job.models
+          ? await inferAsPredict(job.models.shadow, scored.body)
+          : undefined;
+      const comparison =
+        primaryPredict && shadowPredict
+          ? compareAnswers('predict', primaryPredict, shadowPredict)
+          : compareAnswers(job.route, job.primary.body, scored.body);
       metrics.observeComparison(comparison);
       this.lines.log({
         ...entry,
-        shadow: { ...shadow, ...scored },
+        primary: { ...job.primary, ...(primaryPredict ? { predict: primaryPredict } : {}) },
+        shadow: { ...shadow, ...scored, ...(shadowPredict ? { predict: shadowPredict } : {}) },
         agreement: {
           labels: comparison.labels,
           agreed: comparison.agreed,

@@ -14,7 +14,7 @@ function summary(report: AgreementReport, name: (text: string) => string): strin
   return [
     ['requests logged', String(report.requests)],
     ['shadow failures', String(report.failed)],
-    ['infer requests (not compared by row)', String(report.infer)],
+    ['infer requests without predict (not compared by row)', String(report.infer)],
     ['rows compared', String(report.rows)],
     ...(labels
       ? [

@@ -38,7 +38,10 @@ export interface ShadowPairs {
   shadow: LoggedModel;
   task: LoggedTask;
   rows: ShadowRow[];
-  /** Requests logged; of those, the shadow's failures, and infer requests (not rows of a task). */
+  /**
+   * Requests logged; of those, the shadow's failures, and infer requests without each model's
+   * rows as /predict reads them (logs of older servers, models served without modelship.yml).
+   */
   requests: number;
   failed: number;
   infer: number;
@@ -55,6 +58,8 @@ interface Half {
   ms?: unknown;
   error?: unknown;
   body?: Record<string, unknown>;
+  /** An infer answer's rows as /predict would have answered them (absent from older logs). */
+  predict?: Record<string, unknown>;
 }
 
 interface Line {
@@ -98,8 +103,8 @@ const modelOf = (half: Half): LoggedModel => ({
 });
 
 /**
- * Reads a shadow log (serve --shadow-log) line by line: the /predict requests both models
- * answered become rows; failures and infer requests are counted. A line that is not JSON names
+ * Reads a shadow log (serve --shadow-log) line by line: the /predict and infer requests both
+ * models answered become rows; failures, and infer lines without `predict`, are counted. A line that is not JSON names
  * its line number; models or tasks that change within the log are refused (one log, one pair).
  */
 export async function readShadowLog(file: string): Promise<ShadowPairs> {
@@ -151,22 +156,27 @@ export async function readShadowLog(file: string): Promise<ShadowPairs> {
       out.failed!++;
       continue;
     }
-    if (line.route === 'infer') {
+    // An infer line's rows: each model's `predict`, its outputs read as /predict reads them.
+    const [primaryBody, shadowBody] =
+      line.route === 'infer'
+        ? [line.primary.predict, line.shadow.predict]
+        : [line.primary.body, line.shadow.body];
+    if (!primaryBody || !shadowBody) {
       out.infer!++;
       continue;
     }
-    const task = taskOf(line.primary.body);
+    const task = taskOf(primaryBody);
     if (!task)
       throw new ModelshipError(
-        `${file}: line ${number} is a /predict answer without labels or predictions; pass the file modelship serve --shadow-log wrote.`,
+        `${file}: line ${number} is a ${line.route === 'infer' ? 'infer line whose predict has' : '/predict answer'} without labels or predictions; pass the file modelship serve --shadow-log wrote.`,
       );
     out.task ??= task;
     if (out.task.kind !== task.kind)
       throw new ModelshipError(
         `${file}: line ${number} is a ${task.kind} answer, but earlier lines' are ${out.task.kind}; report on one model's log at a time.`,
       );
-    const a = rowsOf(line.primary.body, task);
-    const b = rowsOf(line.shadow.body, taskOf(line.shadow.body) ?? task);
+    const a = rowsOf(primaryBody, task);
+    const b = rowsOf(shadowBody, taskOf(shadowBody) ?? task);
     if (a.length !== b.length) {
       out.failed!++;
       continue;

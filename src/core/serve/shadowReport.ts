@@ -21,11 +21,11 @@ export interface AgreementReport {
   primary: LoggedModel;
   shadow: LoggedModel;
   task: Task;
-  /** Requests logged, those the shadow failed, infer requests (counted, not compared by row). */
+  /** Requests logged, those the shadow failed, infer lines without `predict` (counted only). */
   requests: number;
   failed: number;
   infer: number;
-  /** /predict rows both models scored. */
+  /** Rows both models scored (/predict rows, and infer rows through `predict`). */
   rows: number;
   /** Rows whose labels agree; null for regression. */
   labels: { compared: number; agreed: number; rate: number | null } | null;

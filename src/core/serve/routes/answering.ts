@@ -60,6 +60,7 @@ export function modelAnswer(
                 ms,
                 body: answered.logged,
               },
+              models: { primary: model, shadow: shadow.model },
               score: async () => {
                 const { sha256, provider } = shadow.model.loaded().served;
                 const scored = await timed(undefined, shadow.model, () =>

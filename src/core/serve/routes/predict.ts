@@ -7,6 +7,7 @@ import type { ModelOutput, OnnxModel } from '../../model/onnxModel.js';
 import type { ResolvedFeature } from '../../model/modelFeatures.js';
 import { outputOptions, predict } from '../../model/predict.js';
 import { TextCodes } from '../../model/textCodes.js';
+import { predictAnswer } from '../predictAnswer.js';
 import { idOf, readJson } from '../httpBody.js';
 import { BadRequest, inferenceFailed, zodMessage } from '../inferRequest.js';
 import { checkDeadline, type ModelRunner } from '../modelRunner.js';
@@ -95,31 +96,12 @@ export async function predictRows(
     if (error instanceof BadRequest) throw error;
     throw inferenceFailed(error);
   }
-  if (out.kind === 'binary') {
-    const positive = String(config.model.positive);
-    const negative = ctx.negativeLabel ?? `not ${positive}`;
-    const threshold = config.model.threshold;
-    const probabilities = Array.from(out.scores);
-    return {
-      threshold,
-      positive,
-      negative,
-      labels: probabilities.map((p) => (p >= threshold ? positive : negative)),
-      probabilities,
-    };
-  }
-  if (out.kind === 'multiclass') {
-    const c = out.classCount;
-    const named = config.model.classes?.map(String) ?? model.classes ?? ctx.classes;
-    const classes =
-      named && named.length === c ? named : Array.from({ length: c }, (_, i) => String(i));
-    const probabilities = Array.from({ length: rows.length }, (_, r) =>
-      Array.from(out.proba.subarray(r * c, (r + 1) * c)),
-    );
-    const labels = probabilities.map((p) => classes[p.indexOf(Math.max(...p))] ?? '');
-    return { classes, labels, probabilities };
-  }
-  return { predictions: Array.from(out.values) };
+  return predictAnswer(out, rows.length, {
+    config,
+    modelClasses: model.classes,
+    negativeLabel: ctx.negativeLabel,
+    classes: ctx.classes,
+  });
 }
 
 /** POST /predict: rows of modelship.yml's columns, answered with labels and probabilities. */
