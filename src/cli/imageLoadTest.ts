@@ -36,6 +36,11 @@ export async function runLoadTestCommand(
   options: LoadTestFlags,
   image: { detect: () => Promise<ImageBuilder>; tlsVerify: boolean },
 ): Promise<number> {
+  const isUrl = target.includes('://');
+  if (isUrl && !isServerUrl(target))
+    throw new ModelshipError(
+      `image load-test: ${target} is not a server URL; pass http(s)://host:port, or an image as a local tag or <repository>@<digest>.`,
+    );
   const overrides: Partial<LoadTestSettings> = {};
   const flags = [
     ['durationS', options.duration, '--duration'],
@@ -54,7 +59,7 @@ export async function runLoadTestCommand(
     slo.errorRate = sloOption('--error-rate', options.errorRate, 1);
 
   let result: LoadTestResult;
-  if (/^https?:\/\//i.test(target)) {
+  if (isUrl) {
     const { rows } = readSmokeTestData(join(options.bundle, BUNDLE_FILES.smokeTest));
     const url = target.replace(/\/+$/, '');
     const ready = await waitUntilReady(url, { readyTimeoutMs: 10_000 });
@@ -109,4 +114,14 @@ function sloOption(flag: string, text: string, max: number): number {
       `${flag} "${text}": expected ${max === 1 ? 'a share from 0 to 1, e.g. 0.01' : 'milliseconds above 0, e.g. 250'}.`,
     );
   return value;
+}
+
+/** An http(s) URL with a host: what `image load-test` can send requests to. */
+function isServerUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
