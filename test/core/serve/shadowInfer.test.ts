@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/core/config/modelshipConfig.js';
 import { featureWidth } from '../../../src/core/model/featureMatrix.js';
-import { logisticRegressionModel } from '../../../src/core/model/onnxWriter.js';
+import {
+  logisticRegressionModel,
+  softmaxRegressionModel,
+} from '../../../src/core/model/onnxWriter.js';
 import { createServer } from '../../../src/core/serve/server.js';
 import { readShadowLog } from '../../../src/core/serve/shadowLog.js';
 import { CATEGORY_CODES, mixedInputModel } from '../../fixtures/models/mixedInputModel.js';
@@ -135,6 +138,44 @@ describe('--shadow with Open Inference Protocol requests', () => {
     expect(pairs.infer).toBe(1);
     expect(pairs.rows.map((r) => r.key)).toEqual(matrix.map((_, r) => `i-6/${r}`));
     expect(pairs.rows.map((r) => r.shadow.score)).toEqual(b.probabilities);
+  });
+
+  it('reads a multiclass model’s infer rows with modelship.yml’s class names', async () => {
+    const classes = ['low', 'mid', 'high'];
+    const multiclass = {
+      ...config,
+      model: { ...config.model, task: 'multiclass-classification' as const, classes },
+    };
+    const weights = Array.from({ length: F }, (_, i) => [i / 40 - 0.2, 0.05, 0.2 - i / 40]);
+    const modelPath = join(dir, 'softmax.onnx');
+    writeFileSync(modelPath, softmaxRegressionModel({ weights, bias: [0, 0.1, -0.1] }));
+    const logFile = join(dir, 'multiclass.jsonl');
+    const server = createServer({
+      modelPath,
+      config: multiclass,
+      shadow: { modelPath, config: multiclass, logFile },
+    });
+    await server.ready;
+    const { url } = await server.listen(0, '127.0.0.1');
+    const matrix = [Array.from({ length: F }, () => 3), Array.from({ length: F }, () => -3)];
+    const answered = await infer(url, 'credit-risk', {
+      id: 'k-2',
+      inputs: [{ name: 'input', shape: [2, F], datatype: 'FP32', data: matrix.flat() }],
+    });
+    await server.close();
+    const [line] = readLog(logFile);
+    const proba = answered.outputs[0]!.data as number[];
+    const rows = [proba.slice(0, 3), proba.slice(3, 6)];
+    const labels = rows.map((p) => classes[p.indexOf(Math.max(...p))]!);
+    expect(new Set(labels).size).toBe(2);
+    expect(line!.primary.predict).toEqual({ classes, labels, probabilities: rows });
+    expect(line!.agreement).toEqual({ labels: 2, agreed: 2, max_score_difference: 0 });
+    const pairs = await readShadowLog(logFile);
+    expect(pairs.task).toEqual({ kind: 'multiclass', classes });
+    expect(pairs.rows.map((r) => [r.key, r.primary.label])).toEqual([
+      ['k-2/0', labels[0]],
+      ['k-2/1', labels[1]],
+    ]);
   });
 
   it('reads a model of one input per column (string, float, int64) as a regression', async () => {
