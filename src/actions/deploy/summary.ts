@@ -33,7 +33,7 @@ export function deploySummary(outcome: DeployOutcome): string {
     ? ''
     : smoke.passed
       ? `✅ **Smoke test passed** (ready after ${((smoke.readyAfterMs ?? 0) / 1000).toFixed(1)} s):\n\n${smoke.comparisons.map((c) => `- ${describeComparison(c)}`).join('\n')}\n\n`
-      : `❌ **Smoke test failed**: ${smoke.reason} Production and its deployment were left as they were.\n\n${logBlock(smoke.logs)}`;
+      : `❌ **Smoke test failed**: ${escapeMarkdown(smoke.reason)} Production and its deployment were left as they were.\n\n${logBlock(smoke.logs)}`;
   const load = outcome.loadTest ? loadTestSection(outcome.loadTest) : '';
   const steps = outcome.steps.map((s) => `- ${s}`).join('\n');
   const done = outcome.deploymentId
@@ -76,8 +76,11 @@ function loadTestSection(load: NonNullable<DeployOutcome['loadTest']>): string {
   return `${verdict}\n\n| figure | measured | SLO |\n|---|---|---|\n${rows.join('\n')}\n${first}\n`;
 }
 
+/** The container's log as a code block: a fence longer than any run of backticks in it. */
 function logBlock(logs: string | undefined): string {
-  return logs
-    ? `<details><summary>Container log</summary>\n\n\`\`\`\n${logs.slice(-4000)}\n\`\`\`\n</details>\n\n`
-    : '';
+  if (!logs) return '';
+  const text = logs.slice(-4000);
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `<details><summary>Container log</summary>\n\n${fence}\n${text}\n${fence}\n</details>\n\n`;
 }
