@@ -3,9 +3,8 @@ import { ModelshipError, messageOf } from '../errors.js';
 import { firstLine } from './inferRequest.js';
 import { jsonLines } from './jsonLines.js';
 import type { ModelMetrics } from './modelMetrics.js';
-import type { ServingModel } from './routes/route.js';
 import { compareAnswers } from './shadowCompare.js';
-import { inferAsPredict } from './shadowPredict.js';
+import { inferAsPredict, type PredictReader } from './shadowPredict.js';
 
 /** The shadow log's file when --shadow-log names none: in the working directory. */
 export const DEFAULT_SHADOW_LOG = 'modelship-shadow.jsonl';
@@ -34,10 +33,7 @@ export interface ShadowJob {
   rows: number;
   primary: LoggedAnswer;
   /** The models that answered, to read an infer answer's rows as /predict would. */
-  models?: Record<
-    'primary' | 'shadow',
-    Pick<ServingModel, 'config' | 'negativeLabel' | 'classes' | 'loaded'>
-  >;
+  models?: Record<'primary' | 'shadow', PredictReader>;
   /** Scores the request on the shadow; throws what the shadow could not do. */
   score(): Promise<{ ms: number; sha256: string; provider: string; body: Record<string, unknown> }>;
 }

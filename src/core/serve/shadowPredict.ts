@@ -1,6 +1,15 @@
+import type { ModelshipConfig } from '../config/modelshipConfig.js';
 import { outputOptions, predict } from '../model/predict.js';
 import { predictAnswer } from './predictAnswer.js';
-import type { ServingModel } from './routes/route.js';
+import type { ServedModel } from './servedModel.js';
+
+/** What reads a model's answers as /predict does: a serving model (routes/route.ts) fits it. */
+export interface PredictReader {
+  readonly config: ModelshipConfig | undefined;
+  readonly negativeLabel: string | undefined;
+  readonly classes: string[] | undefined;
+  loaded(): { served: Pick<ServedModel, 'rows'> };
+}
 
 interface OutputTensor {
   name?: unknown;
@@ -15,7 +24,7 @@ interface OutputTensor {
  * or sent as binary): the shadow log then keeps the raw outputs only.
  */
 export async function inferAsPredict(
-  model: Pick<ServingModel, 'config' | 'negativeLabel' | 'classes' | 'loaded'>,
+  model: PredictReader,
   body: Record<string, unknown>,
 ): Promise<Record<string, unknown> | undefined> {
   const rows = model.loaded().served.rows;
