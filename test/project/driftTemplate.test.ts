@@ -11,6 +11,7 @@ import { useTempDir } from '../support/tempDir.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const wf = loadWorkflow(join(ROOT, 'workflows-templates/drift.yml'));
 const rollback = wf.jobs.rollback as Job & { if: string };
+const target = wf.jobs['rollback-target'] as Job & { if: string };
 const dir = useTempDir();
 
 const MATRIX = JSON.stringify([
@@ -18,9 +19,9 @@ const MATRIX = JSON.stringify([
   { name: 'credit-risk', config: 'risk/modelship.yml', directory: 'risk' },
 ]);
 
-/** Runs the rollback job's "find the model" script as the runner would, with TAG and MATRIX. */
+/** Runs the rollback-target job's "find the model" script as the runner would, with TAG and MATRIX. */
 function findModel(tag: string): { status: number | null; output: string; stdout: string } {
-  const step = rollback.steps!.find((s) => s.id === 'model')!;
+  const step = target.steps!.find((s) => s.id === 'model')!;
   const output = join(dir, `output-${tag.replace(/\W/g, '_')}`);
   writeFileSync(output, '');
   const result = spawnSync('bash', ['-e', '-c', step.run!], {
@@ -54,23 +55,38 @@ describe('drift.yml: the rollback job', () => {
       'rollback-to': '${{ steps.drift.outputs.rollback-to }}',
       'rollback-reason': '${{ steps.drift.outputs.rollback-reason }}',
     });
-    expect(rollback.if).toContain("needs.drift-check.outputs.rollback-to != ''");
-    expect(rollback.if).toContain("inputs.rollback-to != ''");
+    for (const job of [target, rollback]) {
+      expect(job.if).toContain("needs.drift-check.outputs.rollback-to != ''");
+      expect(job.if).toContain("inputs.rollback-to != ''");
+    }
+    expect(rollback.if).toContain("needs.rollback-target.result == 'success'");
     expect((wf.jobs['drift-check'] as Job & { if: string }).if).toContain(
       "inputs.rollback-to == ''",
     );
-    expect(rollback.env).toMatchObject({
-      TAG: '${{ inputs.rollback-to || needs.drift-check.outputs.rollback-to }}',
-    });
+    for (const job of [target, rollback])
+      expect(job.env).toMatchObject({
+        TAG: '${{ inputs.rollback-to || needs.drift-check.outputs.rollback-to }}',
+      });
     const deploy = rollback.steps!.find((s) => s.uses?.includes('/actions/deploy@'))!;
     expect(deploy.with).toMatchObject({
       version: '${{ env.TAG }}',
       'rollback-reason':
         "${{ needs.drift-check.outputs.rollback-reason || 'rolled back by hand' }}",
-      config: '${{ steps.model.outputs.config }}',
+      config: '${{ needs.rollback-target.outputs.config }}',
       environment: '${{ inputs.environment }}',
     });
-    for (const step of rollback.steps!) expect(step.run ?? '').not.toContain('${{');
+    for (const step of [...target.steps!, ...rollback.steps!])
+      expect(step.run ?? '').not.toContain('${{');
+  });
+
+  it("deploys in the release workflow's deploy group for the model and environment", () => {
+    const release = loadWorkflow(join(ROOT, 'workflows-templates/release.yml'));
+    const deployGroup = release.jobs.deploy!.concurrency as { group: string };
+    expect(rollback.concurrency).toEqual({
+      group: deployGroup.group.replace('matrix.name', 'needs.rollback-target.outputs.name'),
+      'cancel-in-progress': false,
+    });
+    expect(target.permissions).toEqual({});
   });
 
   it('finds the model of a tag, not one whose name is a prefix of it', () => {
@@ -91,5 +107,13 @@ describe('drift.yml: the rollback job', () => {
       expect(result.output, tag).toBe('');
       expect(result.stdout, tag).toContain(`::error::rollback-to ${tag} is not a release tag`);
     }
+    // A dispatched tag with a line break stays on the error's line: no workflow command of its own.
+    const injected = findModel('x\r\n::add-mask::secret\n::stop-commands::token');
+    expect(injected.status).toBe(1);
+    expect(injected.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^::error::rollback-to x {2}::add-mask::secret ::stop-commands::token is not/,
+      ),
+    ]);
   });
 });
