@@ -273,15 +273,21 @@ describe(
         writes: ['issues', 'pull-requests', 'statuses', 'checks', 'contents'],
       });
       const { repo, pr } = pullRequestRun(github, { token });
-      const sums = `${sha256(bytes.baseline)}  model.onnx\n${sha256(bundle.yaml)}  modelship.yml\n`;
+      // The evaluate report it was released with: the history charts read its metrics, verified
+      // against SHA256SUMS as every downloaded asset is.
+      const metricsJson = JSON.stringify({ metrics: { roc_auc: 0.61, accuracy: 0.6 } });
+      const sums = [
+        `${sha256(bytes.baseline)}  model.onnx`,
+        `${sha256(bundle.yaml)}  modelship.yml`,
+        `${sha256(metricsJson)}  metrics.json`,
+      ].join('\n');
       github.addRelease(repo, {
         tag: 'churn-v1.0.0',
         assets: {
           'model.onnx': Buffer.from(bytes.baseline),
           'modelship.yml': bundle.yaml,
-          // The evaluate report it was released with: the history charts read its metrics.
-          'metrics.json': JSON.stringify({ metrics: { roc_auc: 0.61, accuracy: 0.6 } }),
-          SHA256SUMS: sums,
+          'metrics.json': metricsJson,
+          SHA256SUMS: `${sums}\n`,
         },
       });
       const workspace = action.workspace();
@@ -327,7 +333,7 @@ describe(
       const offline = await cli(args);
       expect(offline.code).toBe(2);
       expect(offline.stderr).toBe(
-        "modelship: --baseline production is read from the repository's GitHub releases, which needs GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name: set both, or pass the release's downloaded assets as a bundle directory, an ONNX file, or none.\n",
+        "modelship: --baseline production is read from the repository's GitHub releases, but no token is set in GITHUB_TOKEN or GH_TOKEN: set GITHUB_TOKEN (or GH_TOKEN) and GITHUB_REPOSITORY=owner/name, or pass the release's downloaded assets as a bundle directory, an ONNX file, or none.\n",
       );
     });
   },
