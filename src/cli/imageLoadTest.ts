@@ -3,6 +3,7 @@
  * or a server already running. Exit 0 when serve.slo is met (or sets nothing), 1 when it is missed
  * or the image never got ready.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../core/config/modelshipConfig.js';
 import type { ImageBuilder } from '../core/deploy/imageBuilder.js';
@@ -51,7 +52,12 @@ export async function runLoadTestCommand(
     const value = text === undefined ? undefined : parseLoadTestSetting(key, text, flag);
     if (value !== undefined) overrides[key] = value;
   }
-  const serve = loadConfig(join(options.bundle, BUNDLE_FILES.config)).config.serve;
+  const bundleConfig = join(options.bundle, BUNDLE_FILES.config);
+  if (!existsSync(bundleConfig))
+    throw new ModelshipError(
+      `--bundle ${options.bundle}: no ${BUNDLE_FILES.config} there; pass a release bundle's directory (modelship package --out, or a downloaded release).`,
+    );
+  const serve = loadConfig(bundleConfig).config.serve;
   const settings = loadTestSettings(serve, overrides);
   const slo: Slo = { ...sloOf(serve) };
   if (options.p99Ms !== undefined) slo.p99Ms = sloOption('--p99-ms', options.p99Ms, Infinity);

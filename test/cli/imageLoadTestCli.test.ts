@@ -1,5 +1,5 @@
-// `modelship image load-test` with a target that is neither an image nor a server's URL: one
-// sentence and exit 2 before anything is read or started (it used to reach podman, which called
+// `modelship image load-test` with a target that is neither an image nor a server's URL, or a
+// --bundle that is not one: one sentence and exit 2 before anything is read or started (it used to reach podman, which called
 // ftp://x an "invalid reference format", or wait 10 s for http:// to answer).
 import { describe, it } from 'vitest';
 import { buildCliIfStale, expectOneSentence, runCli } from '../support/cli.js';
@@ -14,6 +14,15 @@ describe('modelship image load-test <image-or-url>', () => {
     expectOneSentence(
       result,
       /^modelship: image load-test: .* is not a server URL; pass http\(s\):\/\/host:port, or an image as a local tag or <repository>@<digest>\.$/,
+    );
+  });
+
+  it('refuses a --bundle that is no release bundle, naming it', () => {
+    buildCliIfStale();
+    const result = runCli(['image', 'load-test', 'http://127.0.0.1:9', '--bundle', 'nope'], dir);
+    expectOneSentence(
+      result,
+      /^modelship: --bundle nope: no modelship\.yml there; pass a release bundle's directory \(modelship package --out, or a downloaded release\)\.$/,
     );
   });
 });
