@@ -307,6 +307,19 @@ describe('drift-check action', () => {
     expect(github.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it("escapes GitHub's refusal in the job summary's note", async () => {
+    const { github } = start();
+    github.failNext('issues/create-label', {
+      kind: 'forbidden',
+      message: 'Refused <img src=x onerror=alert(1)> for @org/team',
+    });
+    await run();
+    const summary = action.summary();
+    expect(summary).toMatch(/\[!WARNING\]\n> The drift issue was not written: /);
+    expect(summary).toContain('&lt;img src=x onerror=alert\\(1\\)&gt; for @\u200borg/team');
+    expect(summary).not.toContain('<img');
+  });
+
   it('fails on drift with fail-on-drift, after writing the issue and outputs', async () => {
     const { github, repo } = start();
     action.setInputs({ 'fail-on-drift': 'true', 'open-pr': 'false' });

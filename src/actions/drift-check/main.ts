@@ -7,7 +7,7 @@ import {
 } from '../../core/drift/index.js';
 import { ModelshipError, messageOf } from '../../core/errors.js';
 import { checkOutputFiles, writeJson, writeReport } from '../../core/report/reportFiles.js';
-import { codeSpan } from '../../core/report/markdownEscape.js';
+import { codeSpan, escapeMarkdown } from '../../core/report/markdownEscape.js';
 import { isForkPullRequest } from '../../github/pullRequest.js';
 import { classifyToken, workflowTokenNotice } from '../../github/tokenKind.js';
 import type { GitHubClient } from '../../github/octokit.js';
@@ -201,7 +201,8 @@ function rollbackReason(report: DriftReport): string {
 }
 
 async function writeSummary(outcome: Outcome | undefined, notes: string[]): Promise<void> {
-  const warnings = notes.map((n) => `> [!WARNING]\n${quote(n)}\n\n`).join('');
+  // Notes quote GitHub's error messages, which can echo what a request carried: escaped.
+  const warnings = notes.map((n) => `> [!WARNING]\n${quote(escapeMarkdown(n))}\n\n`).join('');
   let text: string;
   if (!outcome) {
     text = `${warnings}## Modelship · drift-check\n\n❌ The drift check did not finish; the step's error says why.\n`;
