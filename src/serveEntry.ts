@@ -14,6 +14,7 @@
  * share of routing keys with it instead.
  */
 import { isModelshipError, messageOf } from './core/errors.js';
+import { parseCanaryPercent } from './core/serve/canary.js';
 import { createServer } from './core/serve/server.js';
 import { parseServeThreads } from './core/serve/serveThreads.js';
 import { resolveServeTarget, serveTargetOptions } from './core/serve/serveTarget.js';
@@ -43,18 +44,19 @@ async function serve(args: string[]): Promise<void> {
         logFile: env.MODELSHIP_SHADOW_LOG || '/tmp/modelship-shadow.jsonl',
       }
     : undefined;
-  const percent = Number(env.MODELSHIP_CANARY_PERCENT || 'NaN');
-  if (env.MODELSHIP_CANARY && !(percent >= 0 && percent <= 100)) {
+  const percent = parseCanaryPercent(env.MODELSHIP_CANARY_PERCENT);
+  if (env.MODELSHIP_CANARY && percent === undefined) {
     throw new Error(
       `MODELSHIP_CANARY_PERCENT ${env.MODELSHIP_CANARY_PERCENT ?? '(unset)'} is not a percentage; set it from 0 to 100 with MODELSHIP_CANARY`,
     );
   }
-  const canary = env.MODELSHIP_CANARY
-    ? {
-        ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_CANARY)),
-        percent,
-      }
-    : undefined;
+  const canary =
+    env.MODELSHIP_CANARY && percent !== undefined
+      ? {
+          ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_CANARY)),
+          percent,
+        }
+      : undefined;
   const server = createServer({
     ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],

@@ -177,11 +177,10 @@ function secondModelFlags(
       logFile: options.shadowLog ?? 'modelship-shadow.jsonl',
     };
   if (!options.canary) return undefined;
-  const percent = Number(options.canaryPercent);
-  if (
-    options.canaryPercent === undefined ||
-    !(Number.isFinite(percent) && percent >= 0 && percent <= 100)
-  )
+  // As parseCanaryPercent (core/serve/canary.ts) reads it, inline: this module loads for --help.
+  const text = options.canaryPercent?.trim() ?? '';
+  const percent = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(percent <= 100))
     throw new ModelshipError(
       `--canary-percent ${options.canaryPercent ?? '(missing)'} is not a percentage; pass a number from 0 to 100 with --canary.`,
     );

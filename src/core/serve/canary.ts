@@ -21,3 +21,14 @@ export function routingBucket(key: string): number {
 export function routesToCanary(key: string, percent: number): boolean {
   return routingBucket(key) < Math.round(percent * (ROUTING_BUCKETS / 100));
 }
+
+/**
+ * A canary percentage as written (--canary-percent, MODELSHIP_CANARY_PERCENT): a decimal number
+ * from 0 to 100, else undefined. Number() alone took '' as 0 and 0x10 as 16.
+ */
+export function parseCanaryPercent(text: string | undefined): number | undefined {
+  const trimmed = (text ?? '').trim();
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
+  const percent = Number(trimmed);
+  return percent <= 100 ? percent : undefined;
+}
