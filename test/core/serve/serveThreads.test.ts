@@ -15,9 +15,12 @@ describe('serve --threads', () => {
     expect(parseServeThreads('8')).toBe(8);
   });
 
-  it.each(['0', '-1', '1.5', 'two', '2000'])('refuses %s in one sentence', (value) => {
-    expect(modelshipErrorOf(() => parseServeThreads(value))).toBe(
-      `--threads ${value} (or MODELSHIP_THREADS) is not a whole number of threads from 1 to 1024.`,
-    );
-  });
+  it.each(['0', '-1', '1.5', 'two', '2000', '0x10', '1e1', ' '])(
+    'refuses %s in one sentence',
+    (value) => {
+      expect(modelshipErrorOf(() => parseServeThreads(value))).toBe(
+        `--threads ${value} (or MODELSHIP_THREADS) is not a whole number of threads from 1 to 1024.`,
+      );
+    },
+  );
 });
