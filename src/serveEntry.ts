@@ -14,6 +14,7 @@
  * share of routing keys with it instead.
  */
 import { isModelshipError, messageOf } from './core/errors.js';
+import { plainNumber } from './core/numberText.js';
 import { parseCanaryPercent } from './core/serve/canary.js';
 import { createServer } from './core/serve/server.js';
 import { parseServeThreads } from './core/serve/serveThreads.js';
@@ -29,27 +30,31 @@ function option(args: string[], name: string, fallback: string): string {
 async function serve(args: string[]): Promise<void> {
   const target = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
   if (!target) throw new Error('usage: index.js <bundle-dir> [--port <n>] [--host <addr>]');
-  const port = Number(option(args, '--port', process.env.MODELSHIP_PORT ?? '8080'));
+  const port = plainNumber(option(args, '--port', process.env.MODELSHIP_PORT ?? '8080'));
   const host = option(args, '--host', process.env.MODELSHIP_HOST ?? '0.0.0.0');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${port}`);
-  const addedLatencyMs = Number(process.env.MODELSHIP_ADDED_LATENCY_MS ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`bad port ${option(args, '--port', process.env.MODELSHIP_PORT ?? '8080')}`);
+  const addedLatencyMs = plainNumber(process.env.MODELSHIP_ADDED_LATENCY_MS ?? '0');
   if (!(Number.isFinite(addedLatencyMs) && addedLatencyMs >= 0)) {
     throw new Error(`bad MODELSHIP_ADDED_LATENCY_MS ${process.env.MODELSHIP_ADDED_LATENCY_MS}`);
   }
-  const resolved = resolveServeTarget(target);
+  // Every setting is checked before a model is read, so a bad one is named even when a model is
+  // missing too.
   const env = process.env;
-  const shadow = env.MODELSHIP_SHADOW
-    ? {
-        ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_SHADOW)),
-        logFile: env.MODELSHIP_SHADOW_LOG || '/tmp/modelship-shadow.jsonl',
-      }
-    : undefined;
   const percent = parseCanaryPercent(env.MODELSHIP_CANARY_PERCENT);
   if (env.MODELSHIP_CANARY && percent === undefined) {
     throw new Error(
       `MODELSHIP_CANARY_PERCENT ${env.MODELSHIP_CANARY_PERCENT ?? '(unset)'} is not a percentage; set it from 0 to 100 with MODELSHIP_CANARY`,
     );
   }
+  const threads = parseServeThreads(env.MODELSHIP_THREADS);
+  const resolved = resolveServeTarget(target);
+  const shadow = env.MODELSHIP_SHADOW
+    ? {
+        ...serveTargetOptions(resolveServeTarget(env.MODELSHIP_SHADOW)),
+        logFile: env.MODELSHIP_SHADOW_LOG || '/tmp/modelship-shadow.jsonl',
+      }
+    : undefined;
   const canary =
     env.MODELSHIP_CANARY && percent !== undefined
       ? {
@@ -60,7 +65,7 @@ async function serve(args: string[]): Promise<void> {
   const server = createServer({
     ...serveTargetOptions(resolved),
     executionProviders: process.env.MODELSHIP_GPU === 'true' ? ['cuda', 'cpu'] : ['cpu'],
-    threads: parseServeThreads(env.MODELSHIP_THREADS),
+    threads,
     serverVersion: SERVER_VERSION,
     ...(addedLatencyMs > 0 ? { addedLatencyMs } : {}),
     ...(shadow ? { shadow } : {}),

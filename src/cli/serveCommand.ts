@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ModelshipError } from '../core/errors.js';
+import { plainNumber } from '../core/numberText.js';
 import { packageVersion } from './packageInfo.js';
 
 interface ServeCliOptions {
@@ -69,17 +70,18 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     )
     .option('--canary-percent <n>', 'the share of routing keys the canary answers (0 to 100)')
     .action(async (target: string, options: ServeCliOptions) => {
-      const port = Number(options.port);
+      const port = plainNumber(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new ModelshipError(`--port ${options.port} is not a port number (0 to 65535).`);
       }
-      const timeout = Number(options.requestTimeoutMs);
+      const timeout = plainNumber(options.requestTimeoutMs);
       if (!Number.isFinite(timeout) || timeout <= 0) {
         throw new ModelshipError(
           `--request-timeout-ms ${options.requestTimeoutMs} is not a positive number of milliseconds.`,
         );
       }
-      const window = options.microBatchMs === undefined ? undefined : Number(options.microBatchMs);
+      const window =
+        options.microBatchMs === undefined ? undefined : plainNumber(options.microBatchMs);
       if (window !== undefined && !(Number.isFinite(window) && window >= 0)) {
         throw new ModelshipError(
           `--micro-batch-ms ${options.microBatchMs} is not a number of milliseconds (0 or more).`,
@@ -87,7 +89,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
       }
       const { parseServeThreads } = await import('../core/serve/serveThreads.js');
       const threads = parseServeThreads(options.threads);
-      const addedLatency = Number(options.addedLatencyMs);
+      const addedLatency = plainNumber(options.addedLatencyMs);
       if (!(Number.isFinite(addedLatency) && addedLatency >= 0)) {
         throw new ModelshipError(
           `--added-latency-ms ${options.addedLatencyMs} (or MODELSHIP_ADDED_LATENCY_MS) is not a number of milliseconds (0 or more).`,
@@ -177,9 +179,7 @@ function secondModelFlags(
       logFile: options.shadowLog ?? 'modelship-shadow.jsonl',
     };
   if (!options.canary) return undefined;
-  // As parseCanaryPercent (core/serve/canary.ts) reads it, inline: this module loads for --help.
-  const text = options.canaryPercent?.trim() ?? '';
-  const percent = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  const percent = plainNumber(options.canaryPercent);
   if (!(percent <= 100))
     throw new ModelshipError(
       `--canary-percent ${options.canaryPercent ?? '(missing)'} is not a percentage; pass a number from 0 to 100 with --canary.`,

@@ -28,6 +28,23 @@ describe('canary percentage', () => {
     );
   });
 
+  it.each([
+    ['--port', '0x50', /^modelship: --port 0x50 is not a port number \(0 to 65535\)\.$/],
+    [
+      '--added-latency-ms',
+      '1e3',
+      /^modelship: --added-latency-ms 1e3 \(or MODELSHIP_ADDED_LATENCY_MS\) is not a number of milliseconds \(0 or more\)\.$/,
+    ],
+    [
+      '--request-timeout-ms',
+      '0x10',
+      /^modelship: --request-timeout-ms 0x10 is not a positive number of milliseconds\.$/,
+    ],
+  ])('modelship serve %s "%s" is refused the same way', (flag, text, sentence) => {
+    buildCliIfStale();
+    expectOneSentence(runCli(['serve', MODEL, flag, text], dir), sentence);
+  });
+
   it('the serving entry refuses MODELSHIP_CANARY_PERCENT=0x10 naming the variable', () => {
     buildCliIfStale();
     const result = spawnSync(process.execPath, [join(ROOT, 'lib/serveEntry.js'), MODEL], {

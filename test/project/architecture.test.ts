@@ -14,6 +14,7 @@ const SRC = join(ROOT, 'src');
 /** Core's areas from the bottom up: an area may import its own files and those of lower ranks. */
 export const CORE_RANKS: Record<string, number> = {
   'errors.ts': 0,
+  'numberText.ts': 0,
   files: 0,
   config: 1,
   data: 2,

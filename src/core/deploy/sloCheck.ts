@@ -29,7 +29,13 @@ export function checkSlo(result: LoadTestResult, slo: Slo): SloMiss[] {
         text: `p99 latency ${formatMs(p99)} is above serve.slo.p99_ms ${slo.p99Ms} ms`,
       });
   }
-  if (slo.errorRate !== undefined && result.errorRate > slo.errorRate)
+  // No request at all measures nothing: an error-rate SLO cannot be met by an empty run.
+  if (slo.errorRate !== undefined && result.requests === 0)
+    misses.push({
+      setting: 'error_rate',
+      text: `no request was made, so the error rate cannot meet serve.slo.error_rate ${slo.errorRate}`,
+    });
+  else if (slo.errorRate !== undefined && result.errorRate > slo.errorRate)
     misses.push({
       setting: 'error_rate',
       text: `error rate ${formatRate(result.errorRate)} (${result.failed} of ${result.requests} requests) is above serve.slo.error_rate ${slo.errorRate}`,

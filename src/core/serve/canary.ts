@@ -1,3 +1,5 @@
+import { plainNumber } from '../numberText.js';
+
 /** Buckets a routing key falls into: a canary percentage has two decimals of resolution. */
 export const ROUTING_BUCKETS = 10_000;
 
@@ -27,8 +29,6 @@ export function routesToCanary(key: string, percent: number): boolean {
  * from 0 to 100, else undefined. Number() alone took '' as 0 and 0x10 as 16.
  */
 export function parseCanaryPercent(text: string | undefined): number | undefined {
-  const trimmed = (text ?? '').trim();
-  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
-  const percent = Number(trimmed);
+  const percent = plainNumber(text);
   return percent <= 100 ? percent : undefined;
 }

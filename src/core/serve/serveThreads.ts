@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { ModelshipError } from '../errors.js';
+import { plainNumber } from '../numberText.js';
 
 /**
  * The intra-op threads of a served model: `--threads` / MODELSHIP_THREADS, else half the CPUs
@@ -11,9 +12,8 @@ import { ModelshipError } from '../errors.js';
 export function parseServeThreads(value: string | undefined): number {
   if (value === undefined || value === '')
     return Math.max(1, Math.floor(availableParallelism() / 2));
-  // Digits only: Number() alone read 0x10 as 16 and 1e1 as 10.
-  const threads = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(threads >= 1 && threads <= 1024)) {
+  const threads = plainNumber(value);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 1024)) {
     throw new ModelshipError(
       `--threads ${value} (or MODELSHIP_THREADS) is not a whole number of threads from 1 to 1024.`,
     );

@@ -57,6 +57,23 @@ describe('checkSlo', () => {
     );
   });
 
+  it('misses an error-rate limit when no request was made at all', () => {
+    const empty = result({
+      requests: 0,
+      answered: 0,
+      failed: 0,
+      errors: { http: 0, timeouts: 0, connection: 0 },
+      errorRate: 0,
+      latencyMs: undefined,
+    });
+    expect(checkSlo(empty, { errorRate: 0.01 })).toEqual([
+      {
+        setting: 'error_rate',
+        text: 'no request was made, so the error rate cannot meet serve.slo.error_rate 0.01',
+      },
+    ]);
+  });
+
   it('marks the rows of the table the SLO limits', () => {
     const slo = { p99Ms: 100 };
     const rows = loadTestRows(result(), slo, checkSlo(result(), slo));
