@@ -20,20 +20,20 @@
 // Needs `npm run build` first. Latencies are every response's own time (autocannon's response
 // event, fractional ms), not its 1 ms histogram. The server's CPU time per request comes from
 // /proc and holds up better than requests/s when other processes share the cores.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { markdownTable } from 'markdown-table';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../scripts/prng.mjs';
 import { machineInfo } from './benchArgs.mjs';
+import { modelshipCli, startServe } from './serveProcess.mjs';
 import { figure, figuresTable } from './figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +45,6 @@ const MLP_BUNDLE = join(DIR, 'bundle-mlp');
 const MLP_HIDDEN = [512, 512];
 const MLP_SEED = 6;
 const RESULT = join(OUT, 'serve.json');
-const CLI = join(ROOT, 'bin', 'modelship.js');
 const CONFIG = join(ROOT, 'examples', 'credit-risk', 'modelship.yml');
 const EVAL = join(ROOT, 'examples', 'credit-risk', 'data', 'eval.csv');
 const CONCURRENCY = [1, 8, 64];
@@ -70,8 +69,8 @@ const { inputTensor } = await import('../lib/core/serve/oipTensors.js');
 
 // --- The bundle and the inputs (not timed) --------------------------------------------------
 const model = join(ROOT, 'examples', 'credit-risk', 'artifacts', 'model.onnx');
-if (!existsSync(model)) cli(['train', '--config', CONFIG]);
-cli(['package', '--config', CONFIG, '--out', BUNDLE, '--force']);
+if (!existsSync(model)) modelshipCli(['train', '--config', CONFIG]);
+modelshipCli(['package', '--config', CONFIG, '--out', BUNDLE, '--force']);
 const { config } = loadConfig(CONFIG);
 const F = featureWidth(config.model.features);
 const evalRows = readRows(EVAL);
@@ -111,7 +110,7 @@ const bodies = {
 // The second model: the same config and inputs, a seeded MLP whose first layer is divided by
 // each input's spread over the batch (raw amounts run to thousands), so scores stay in (0, 1).
 await writeFile(MLP_MODEL, mlpModel({ layers: mlpLayers(), activation: 'relu', output: 'proba2' }));
-cli(['package', '--config', CONFIG, '--model', MLP_MODEL, '--out', MLP_BUNDLE, '--force']);
+modelshipCli(['package', '--config', CONFIG, '--model', MLP_MODEL, '--out', MLP_BUNDLE, '--force']);
 
 // --- The ceiling: bare session.run in-process on the same matrices ---------------------------
 const ceiling = {
@@ -365,14 +364,6 @@ function parseArgs(args) {
   return parsed;
 }
 
-function cli(args) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`bench: modelship ${args[0]} exited with ${result.status}:\n${result.stderr}`);
-    process.exit(2);
-  }
-}
-
 /** eval.csv as objects, numbers as JSON numbers (as a client sends them). */
 function readRows(file) {
   const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
@@ -529,32 +520,20 @@ function tensorRate(text, n, scanner) {
 
 async function startServer(bundle, model, microBatch) {
   const log = openSync(join(DIR, `server-${model}${microBatch ? '-micro-batch' : ''}.log`), 'w');
-  const args = [CLI, 'serve', bundle, '--port', '0', '--cpu'];
-  if (microBatch) args.push('--micro-batch-ms', '0');
   const env = { ...process.env };
   if (options.threads !== undefined) env.MODELSHIP_THREADS = String(options.threads);
-  const [command, ...rest] = pinning.server
-    ? ['taskset', '-c', pinning.server, process.execPath, ...args]
-    : [process.execPath, ...args];
-  const child = spawn(command, rest, { cwd: ROOT, env, stdio: ['ignore', 'pipe', log] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  let stdout = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  while (!/http:\/\/\S+/.test(stdout)) {
-    if (child.exitCode !== null) throw new Error(`modelship serve exited with ${child.exitCode}`);
-    await sleep(20);
-  }
-  const url = /http:\/\/[^/\s]+/.exec(stdout)[0];
+  const args = microBatch ? [bundle, '--micro-batch-ms', '0'] : [bundle];
+  const server = await startServe(args, { env, stderr: log, cpus: pinning.server });
   return {
-    url,
-    pid: child.pid,
+    ...server,
     model,
     microBatch,
     async stop() {
-      child.kill('SIGTERM');
-      const code = await exited;
-      closeSync(log);
-      if (code !== 0) throw new Error(`modelship serve exited with ${code} on SIGTERM`);
+      try {
+        await server.stop();
+      } finally {
+        closeSync(log);
+      }
     },
   };
 }

@@ -11,7 +11,6 @@
 //
 // Needs `npm run build` first. Latencies are every response's own time (autocannon's response
 // event, fractional ms).
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,13 +19,13 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { machineInfo } from './benchArgs.mjs';
 import { figure, figuresTable } from './figures.mjs';
+import { modelshipCli, startServe } from './serveProcess.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
 const DIR = join(OUT, 'shadow');
 const BUNDLE = join(DIR, 'bundle');
 const LOG = join(DIR, 'shadow.jsonl');
-const CLI = join(ROOT, 'bin', 'modelship.js');
 const CONFIG = join(ROOT, 'examples', 'credit-risk', 'modelship.yml');
 const EVAL = join(ROOT, 'examples', 'credit-risk', 'data', 'eval.csv');
 const CONNECTIONS = 8;
@@ -40,8 +39,8 @@ if (!existsSync(join(ROOT, 'lib', 'cli', 'main.js'))) {
 }
 mkdirSync(DIR, { recursive: true });
 if (!existsSync(join(ROOT, 'examples', 'credit-risk', 'artifacts', 'model.onnx')))
-  cli(['train', '--config', CONFIG]);
-cli(['package', '--config', CONFIG, '--out', BUNDLE, '--force']);
+  modelshipCli(['train', '--config', CONFIG]);
+modelshipCli(['package', '--config', CONFIG, '--out', BUNDLE, '--force']);
 const [header, first] = readFileSync(EVAL, 'utf8').trim().split('\n');
 const row = Object.fromEntries(header.split(',').map((name, i) => [name, first.split(',')[i]]));
 const body = JSON.stringify({ rows: [row] });
@@ -138,33 +137,8 @@ function parseArgs(args) {
   return parsed;
 }
 
-function cli(args) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) {
-    console.error(`bench: modelship ${args[0]} exited with ${result.status}:\n${result.stderr}`);
-    process.exit(2);
-  }
-}
-
 async function startServer(shadow) {
-  const args = [CLI, 'serve', BUNDLE, '--port', '0', '--cpu'];
-  if (shadow) args.push('--shadow', BUNDLE, '--shadow-log', LOG);
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  let stdout = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  while (!/http:\/\/\S+/.test(stdout)) {
-    if (child.exitCode !== null) throw new Error(`modelship serve exited with ${child.exitCode}`);
-    await sleep(20);
-  }
-  return {
-    url: /http:\/\/[^/\s]+/.exec(stdout)[0],
-    async stop() {
-      child.kill('SIGTERM');
-      const code = await exited;
-      if (code !== 0) throw new Error(`modelship serve exited with ${code} on SIGTERM`);
-    },
-  };
+  return startServe(shadow ? [BUNDLE, '--shadow', BUNDLE, '--shadow-log', LOG] : [BUNDLE]);
 }
 
 function fire(url) {
