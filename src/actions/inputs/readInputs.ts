@@ -28,7 +28,10 @@ export function readInputs<S extends InputSchema>(schema: S): z.output<S> {
   const name = String(issue.path[0]);
   if (issue.code === 'custom' && (issue.params as { sentence?: boolean } | undefined)?.sentence)
     throw new ModelshipError(issue.message);
-  throw new ModelshipError(`input ${name} is "${raw[name]}"; expected ${issue.message}.`);
+  // Quoted as JSON: a value with a line break or a quote stays one line, its ends unambiguous.
+  throw new ModelshipError(
+    `input ${name} is ${JSON.stringify(raw[name])}; expected ${issue.message}.`,
+  );
 }
 
 /** A text input; empty takes `fallback`. */

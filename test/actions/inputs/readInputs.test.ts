@@ -112,7 +112,12 @@ describe('readInputs', () => {
     setInput('builder', '');
     setInput('models', '["churn", 3]');
     expect(modelshipErrorOf(() => readInputs(schema))).toBe(
-      'input models is "["churn", 3]"; expected a JSON list of model names (the affected step\'s models output) or names separated by commas.',
+      'input models is "[\\"churn\\", 3]"; expected a JSON list of model names (the affected step\'s models output) or names separated by commas.',
+    );
+    setInput('models', '');
+    setInput('builder', 'podman\n::set-output name=x::');
+    expect(modelshipErrorOf(() => readInputs(schema))).toBe(
+      'input builder is "podman\\n::set-output name=x::"; expected one of auto, podman, buildah.',
     );
   });
 
