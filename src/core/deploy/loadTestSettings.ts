@@ -82,6 +82,8 @@ export function parseLoadTestSetting(
 ): number | undefined {
   const value = loadTestSettingValue(key, text);
   if (Number.isNaN(value))
-    throw new ModelshipError(`${where} is "${text}"; expected ${loadTestSettingRange(key)}.`);
+    throw new ModelshipError(
+      `${where} is ${JSON.stringify(text)}; expected ${loadTestSettingRange(key)}.`,
+    );
   return value;
 }
