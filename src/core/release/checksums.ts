@@ -14,13 +14,20 @@ export interface BundleFile {
   size_bytes: number;
 }
 
-/** `<hex>  <name>\n` per file, sorted by name. */
-export function sha256sums(files: readonly Pick<BundleFile, 'name' | 'sha256'>[]): string {
+/**
+ * `<hex>  <name>\n` per file, sorted by name. A name is a plain file name, or with `paths` a
+ * relative path of them (`bin/node`), as an archive lists its files.
+ */
+export function sha256sums(
+  files: readonly Pick<BundleFile, 'name' | 'sha256'>[],
+  { paths = false }: { paths?: boolean } = {},
+): string {
+  const plain = paths ? /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/ : /^[A-Za-z0-9._-]+$/;
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return sorted
     .map(({ name, sha256 }) => {
       // sha256sum escapes such names with a leading backslash; bundle names never need it.
-      if (!/^[A-Za-z0-9._-]+$/.test(name))
+      if (!plain.test(name) || name.split('/').some((part) => part === '..' || part === '.'))
         throw new ModelshipError(`${name}: not a plain file name for ${SHA256SUMS}.`);
       if (!/^[0-9a-f]{64}$/.test(sha256))
         throw new ModelshipError(`${name}: ${sha256} is not a SHA-256 digest in hex.`);

@@ -18,6 +18,7 @@ import { createGunzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { ModelshipError, messageOf } from '../errors.js';
 import { sha256Hex } from '../files/fileDigest.js';
+import { parseSha256Sums, SHA256SUMS, sha256sums } from '../release/checksums.js';
 import type { RuntimePlatform } from './platform.js';
 import { TarReader, writeTarGz, type TarEntry } from './tarArchive.js';
 
@@ -58,8 +59,11 @@ export function buildRuntimeArchive(files: TarEntry[], info: RuntimeInfo): Buffe
     ...files,
     { path: 'runtime.json', data: Buffer.from(`${JSON.stringify(info, null, 2)}\n`) },
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const sums = all.map((f) => `${sha256Hex(f.data)}  ${f.path}\n`).join('');
-  return writeTarGz([...all, { path: 'SHA256SUMS', data: Buffer.from(sums) }]);
+  const sums = sha256sums(
+    all.map((f) => ({ name: f.path, sha256: sha256Hex(f.data) })),
+    { paths: true },
+  );
+  return writeTarGz([...all, { path: SHA256SUMS, data: Buffer.from(sums) }]);
 }
 
 /** A runtime archive that is not what it should be (as opposed to a folder that cannot be written). */
@@ -127,12 +131,12 @@ async function extractVerified(archive: Buffer, dir: string): Promise<void> {
       write(chunk) {
         writeSync(fd, chunk);
         hash.update(chunk);
-        if (path === 'SHA256SUMS') kept.push(Buffer.from(chunk));
+        if (path === SHA256SUMS) kept.push(Buffer.from(chunk));
       },
       end() {
         closeSync(fd);
         written.set(path, hash.digest('hex'));
-        if (path === 'SHA256SUMS') sums = Buffer.concat(kept).toString('utf8');
+        if (path === SHA256SUMS) sums = Buffer.concat(kept).toString('utf8');
       },
     };
   });
@@ -150,16 +154,15 @@ async function extractVerified(archive: Buffer, dir: string): Promise<void> {
 }
 
 function checkSums(written: Map<string, string>, sums: string): void {
-  if (!written.has('SHA256SUMS')) throw new InvalidArchive('it has no SHA256SUMS');
-  const listed = new Map<string, string>();
-  for (const line of sums.split('\n')) {
-    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (match) listed.set(match[2]!, match[1]!);
-    else if (line)
-      throw new InvalidArchive(`SHA256SUMS has a malformed line "${line.slice(0, 80)}"`);
+  if (!written.has(SHA256SUMS)) throw new InvalidArchive(`it has no ${SHA256SUMS}`);
+  let listed: Map<string, string>;
+  try {
+    listed = parseSha256Sums(sums, SHA256SUMS);
+  } catch (error) {
+    throw new InvalidArchive(messageOf(error));
   }
   for (const [path, digest] of written) {
-    if (path === 'SHA256SUMS') continue;
+    if (path === SHA256SUMS) continue;
     const expected = listed.get(path);
     if (expected === undefined) throw new InvalidArchive(`${path} is not in its SHA256SUMS`);
     if (expected !== digest) throw new InvalidArchive(`${path} does not match its SHA256SUMS`);

@@ -55,3 +55,19 @@ describe('SHA256SUMS', () => {
     expect(sumsDifferences(ours, new Map(ours))).toEqual([]);
   });
 });
+
+describe('sha256sums with paths', () => {
+  const digest = 'a'.repeat(64);
+  it('lists relative paths an archive holds, and still refuses what could leave it', () => {
+    expect(sha256sums([{ name: 'bin/node', sha256: digest }], { paths: true })).toBe(
+      `${digest}  bin/node\n`,
+    );
+    expect(() => sha256sums([{ name: 'bin/node', sha256: digest }])).toThrow(
+      'bin/node: not a plain file name for SHA256SUMS.',
+    );
+    for (const name of ['../x', 'a/../b', '/etc/passwd', 'a//b', './a', 'a/'])
+      expect(() => sha256sums([{ name, sha256: digest }], { paths: true }), name).toThrow(
+        `${name}: not a plain file name for SHA256SUMS.`,
+      );
+  });
+});
