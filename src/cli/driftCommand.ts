@@ -33,9 +33,11 @@ export function registerDrift(program: Command, setExit: (code: number) => void)
         markdown?: string;
         failOnDrift?: boolean;
       }) => {
-        const { loadConfig } = await import('../core/config/modelshipConfig.js');
         const { computeDrift, driftMarkdown, driftText } = await import('../core/drift/index.js');
-        const loaded = options.config ? loadConfig(options.config) : undefined;
+        // The config's reader (zod, yaml) loads only with --config: 170 module files otherwise.
+        const loaded = options.config
+          ? (await import('../core/config/modelshipConfig.js')).loadConfig(options.config)
+          : undefined;
         const data = loaded?.config.data;
         checkOutputFiles(
           [

@@ -70,11 +70,6 @@ export const dataProfileSchema = z
   })
   .passthrough();
 
-/** True when a path names a profile rather than data: by extension (.json; JSON Lines is .jsonl). */
-export function isProfilePath(path: string): boolean {
-  return /\.json$/i.test(path);
-}
-
 /** Reads and validates a profile.json; every failure is one sentence naming the file. */
 export function readProfile(path: string): DataProfile {
   let text: string;

@@ -1,17 +1,16 @@
-import { loadDataContract, type DataContract } from '../config/dataContract.js';
+import type { DataContract } from '../config/dataContract.js';
 import type { LoadedConfig } from '../config/modelshipConfig.js';
 import { openAnySource } from '../data/anySource.js';
 import { readDistributions } from '../data/columnDistributions.js';
 import { declaredKinds, type ColumnKindInfo } from '../data/columnKinds.js';
 import type { DataSource } from '../data/dataSource.js';
 import { withDatabase, type Database } from '../data/duckdb.js';
-import { isProfilePath, readProfile } from '../data/profileFile.js';
+import { isProfilePath } from '../data/profilePath.js';
 import type { DataProfile } from '../data/profile.js';
 import { ModelshipError } from '../errors.js';
 import { columnDrift } from './columnDrift.js';
 import type { DriftColumn, DriftMethod, DriftReport } from './driftReport.js';
 import { sideOfDistribution, sideOfProfile, type Side } from './driftSides.js';
-import { modelDrift } from './modelDrift.js';
 
 export interface DriftOptions {
   /** Data path/glob, or a profile.json path (detected by its .json extension). */
@@ -51,8 +50,10 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
   const loaded = options.config;
   const drift = loaded?.config.drift ?? { method: 'auto' as const, share: 0.5 };
   const schema = loaded?.config.data.schema;
+  // zod, yaml, onnxruntime and the profile reader load only when a run needs them: drift of two
+  // raw files loaded 190 module files (onnxruntime's native library among them) it never used.
   const contract: DataContract | undefined = schema
-    ? loadDataContract(loaded.resolve(schema)).contract
+    ? (await import('../config/dataContract.js')).loadDataContract(loaded.resolve(schema)).contract
     : undefined;
   const refName = options.display?.reference ?? options.reference;
   const curName = options.display?.current ?? options.current;
@@ -136,6 +137,7 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
       created: (options.now ?? new Date()).toISOString(),
     };
     if (options.modelPath && loaded) {
+      const { modelDrift } = await import('./modelDrift.js');
       const model = await modelDrift({
         loaded,
         modelPath: options.modelPath,
@@ -166,7 +168,7 @@ async function openReference(
   opened: DataSource[],
 ): Promise<Reference> {
   if (isProfilePath(path)) {
-    const profile = readProfile(path);
+    const profile = (await import('../data/profileFile.js')).readProfile(path);
     const byName = new Map(profile.columns.map((c) => [c.name, c]));
     return {
       kind: 'profile',
