@@ -63,11 +63,15 @@ export async function columnKinds(
   return decideKinds(db, source, declaredKinds(source, contract));
 }
 
-/** `kinds` with every undecided column decided by casting its values (see columnKinds). */
+/**
+ * `kinds` with every undecided column decided by casting its values (see columnKinds): kinds[i] is
+ * the kind of column names[i], the source's columns unless named.
+ */
 export async function decideKinds(
   db: Database,
   source: DataSource,
   kinds: readonly ColumnKindInfo[],
+  names: readonly string[] = source.columns,
 ): Promise<ColumnKindInfo[]> {
   const decided = kinds.map((info): ColumnKindInfo => ({
     kind: info.kind,
@@ -80,6 +84,7 @@ export async function decideKinds(
   const sample = await kindChecks(
     db,
     source,
+    names,
     undecided.map((i) => ({ i, casts: ['DOUBLE', 'TIMESTAMP'] })),
     'LIMIT 2048',
   );
@@ -90,7 +95,7 @@ export async function decideKinds(
         ? [{ i, casts: ['TIMESTAMP'] }]
         : [],
   );
-  const full = candidates.length ? await kindChecks(db, source, candidates, '') : {};
+  const full = candidates.length ? await kindChecks(db, source, names, candidates, '') : {};
   for (const { i } of candidates) {
     if (full[`DOUBLE${i}`] === true) decided[i] = { kind: 'numeric', declared: null };
     else if (full[`TIMESTAMP${i}`] === true) decided[i] = { kind: 'datetime', declared: null };
@@ -98,7 +103,7 @@ export async function decideKinds(
   return decided;
 }
 
-/** Column `i` (of the source) and the types to try casting its values to. */
+/** Column `i` (of the names) and the types to try casting its values to. */
 interface KindCheck {
   i: number;
   casts: ('DOUBLE' | 'TIMESTAMP')[];
@@ -108,6 +113,7 @@ interface KindCheck {
 async function kindChecks(
   db: Database,
   source: DataSource,
+  names: readonly string[],
   columns: KindCheck[],
   limit: string,
 ): Promise<Record<string, boolean | null>> {
@@ -117,7 +123,7 @@ async function kindChecks(
         `CASE WHEN count(c${k}) = 0 THEN NULL ELSE count(c${k}) = count(TRY_CAST(c${k} AS ${cast})) END AS ${cast}${i}`,
     ),
   );
-  const select = columns.map(({ i }, k) => `${ident(source.columns[i]!)} AS c${k}`);
+  const select = columns.map(({ i }, k) => `${ident(names[i]!)} AS c${k}`);
   const [row] = await readSafely<Record<string, boolean | null>>(
     db,
     source,

@@ -31,7 +31,7 @@ export interface DriftOptions {
 interface Reference {
   kind: 'data' | 'profile';
   columns: string[];
-  /** The named columns' kinds (raw data: decided by reading them) and sides. */
+  /** The named columns' kinds (raw data: decided by reading them) and sides (not of times). */
   read(columns: string[]): Promise<{
     rows: number;
     kinds: Map<string, ColumnKindInfo>;
@@ -195,21 +195,27 @@ async function openReference(
     columns: source.columns,
     source,
     read: async (columns) => {
+      // A time column by its type or the contract is left out unread: only an untyped text
+      // column's values say whether it is one.
+      const timed = (c: string) => byName.get(c)!.kind === 'datetime' && !byName.get(c)!.undecided;
       const data = await readDistributions(
         db,
         source,
-        columns.map((name) => ({ name, info: byName.get(name)! })),
+        columns.filter((c) => !timed(c)).map((name) => ({ name, info: byName.get(name)! })),
       );
       const kinds = new Map(
         columns.map((c): [string, ColumnKindInfo] => [
           c,
-          { kind: data.columns.get(c)!.kind, declared: byName.get(c)!.declared },
+          {
+            kind: timed(c) ? 'datetime' : data.columns.get(c)!.kind,
+            declared: byName.get(c)!.declared,
+          },
         ]),
       );
       return {
         rows: data.rows,
         kinds,
-        sides: new Map(columns.map((c) => [c, sideOfDistribution(data.columns.get(c)!)])),
+        sides: new Map([...data.columns].map(([c, dist]) => [c, sideOfDistribution(dist)])),
       };
     },
   };
