@@ -3,6 +3,8 @@ import { messageOf } from '../errors.js';
 import { countCopy } from './copyCount.js';
 import { BadRequest } from './inferRequest.js';
 import { parseInferJson } from './numericJson.js';
+import { parsePredictJson } from './predictJson.js';
+import type { RowColumns } from './rowColumns.js';
 import { MAX_ID_LENGTH } from './safeText.js';
 
 /** The deepest nesting of arrays and objects a request body may have (default of maxJsonDepth). */
@@ -58,13 +60,20 @@ export async function readBody(
   return body;
 }
 
-/** Reads a JSON body of at most `limit` bytes; 413 beyond it, 400 when it is not JSON. */
-export async function readJson(
+/**
+ * Reads a /predict body of at most `limit` bytes; 413 beyond it, 400 when it is not JSON. Its
+ * rows come as columns when the scanner reads them (`json` is then the rest of the body), else
+ * `json` is JSON.parse's value.
+ */
+export async function readPredictBody(
   req: IncomingMessage,
   limit: number,
   maxDepth = MAX_JSON_DEPTH,
-): Promise<unknown> {
-  return parseJson(await readBody(req, limit), maxDepth);
+): Promise<{ json: unknown; rows?: RowColumns }> {
+  const body = await readBody(req, limit);
+  const scanned = parsePredictJson(body, maxDepth);
+  if (scanned) return { json: scanned.body, rows: scanned.rows };
+  return { json: parseJson(body, maxDepth) };
 }
 
 /**
@@ -91,18 +100,23 @@ export async function readInferBody(
 }
 
 /**
- * The JSON value of a body within the depth limit: `fast`'s when it reads the body, else
- * JSON.parse's (whose message a 400 names).
+ * The JSON value of a body within the depth limit: `fast`'s when it reads the body (it reads only
+ * valid JSON within the limit, so the depth scan is skipped), else JSON.parse's after the depth
+ * scan (whose messages a 400 names).
  */
-function parseJson(body: Buffer, maxDepth: number, fast?: (body: Buffer) => unknown): unknown {
+export function parseJson(
+  body: Buffer,
+  maxDepth: number,
+  fast?: (body: Buffer, maxDepth: number) => unknown,
+): unknown {
+  const read = fast?.(body, maxDepth);
+  if (read !== undefined) return read;
   const depth = jsonDepth(body, maxDepth);
   if (depth > maxDepth) {
     throw new BadRequest(
       `the request body is nested deeper than the limit of ${maxDepth} arrays and objects; send flatter JSON (tensor data may be flat).`,
     );
   }
-  const read = fast?.(body);
-  if (read !== undefined) return read;
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -25,19 +25,19 @@ export class NumericData {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const OPEN_ARRAY = 0x5b;
+export const CLOSE_ARRAY = 0x5d;
+export const OPEN_OBJECT = 0x7b;
+export const CLOSE_OBJECT = 0x7d;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
+export const ZERO = 0x30;
+export const NINE = 0x39;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 
@@ -48,13 +48,13 @@ function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function skipSpace(body: Buffer, pos: number): number {
+export function skipSpace(body: Buffer, pos: number): number {
   while (isSpace(body[pos])) pos++;
   return pos;
 }
 
 /** Values read so far, in a buffer that doubles as it fills. */
-class Values {
+export class Values {
   array = new Float64Array(1024);
   length = 0;
   /** How many were read from their text by Number() (more than 15 digits, or a far exponent). */
@@ -75,7 +75,7 @@ class Values {
  * correctly rounded operation (Clinger's fast path), as JSON.parse's; beyond, Number() of the
  * text, which reads a JSON number exactly as JSON.parse does.
  */
-function readNumber(body: Buffer, pos: number, out: Values): number {
+export function readNumber(body: Buffer, pos: number, out: Values): number {
   const start = pos;
   let c = body[pos];
   const negative = c === MINUS;
@@ -190,10 +190,11 @@ function readNumericArray(
  * An OIP infer body parsed as JSON.parse parses it, except that each `inputs[i].data` that is a
  * rectangular array of numbers comes back as NumericData, read without a JS value per number.
  * Undefined whenever the body is anything less plain (a backslash anywhere, a repeated `inputs`
- * or `data` key, an element of `inputs` that is not an object, text that is not JSON): the caller
- * then parses it with JSON.parse, whose value and error messages stand.
+ * or `data` key, an element of `inputs` that is not an object, text that is not JSON, nesting
+ * deeper than `maxDepth`): the caller then checks its depth and parses it with JSON.parse, whose
+ * value and error messages stand. A body it reads is within `maxDepth`, so needs no depth scan.
  */
-export function parseInferJson(body: Buffer): unknown {
+export function parseInferJson(body: Buffer, maxDepth = Infinity): unknown {
   if (body.indexOf(BACKSLASH) !== -1) return undefined;
   const spans: { start: number; end: number; input: number; data: NumericData }[] = [];
   // The containers open at each depth, and for an object the key whose value comes next.
@@ -229,7 +230,7 @@ export function parseInferJson(body: Buffer): unknown {
             // Data that is not a plain numeric array (strings, ragged rows) goes to JSON.parse
             // whole, not walked here byte by byte.
             const read = readNumericArray(body, value);
-            if (!read) return undefined;
+            if (!read || depth + read.data.lengths.length > maxDepth) return undefined;
             spans.push({ start: value, end: read.end, input: inputIndex, data: read.data });
             value = read.end;
           }
@@ -246,6 +247,7 @@ export function parseInferJson(body: Buffer): unknown {
         inputIndex++;
         dataSeen = false;
       }
+      if (depth + 1 > maxDepth) return undefined;
       containers.push(c);
       keys[depth] = undefined;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {

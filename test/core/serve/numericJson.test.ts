@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { jsonDepth } from '../../../src/core/serve/httpBody.js';
 import { NumericData, parseInferJson } from '../../../src/core/serve/numericJson.js';
 import { pick, randomInt, seededRandom } from '../../support/prng.js';
+import { sameValue } from '../../support/sameValue.js';
 
 /** The parsed value with every NumericData turned back into the arrays JSON.parse makes. */
 function asArrays(value: unknown): unknown {
@@ -10,23 +12,6 @@ function asArrays(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asArrays(v)]));
   }
   return value;
-}
-
-/** Deep equality that tells -0 from 0 (Object.is on every number). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' || typeof b === 'number') return Object.is(a, b);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return (
-      ka.length === kb.length &&
-      ka.every((k, i) => k === kb[i] && sameValue(a[k as never], b[k as never]))
-    );
-  }
-  return a === b;
 }
 
 const SPACE = ['', ' ', '\n', '\t', '\r\n  '];
@@ -166,6 +151,22 @@ describe('parseInferJson against JSON.parse', () => {
     }
     expect(refused).toBeGreaterThan(5_000);
     expect(read).toBeGreaterThan(5_000);
+  });
+
+  it('reads no body nested deeper than the limit, so its callers skip the depth scan', () => {
+    const random = seededRandom(29);
+    let limited = 0;
+    for (let k = 0; k < 3_000; k++) {
+      const body = Buffer.from(inferBody(random));
+      const limit = randomInt(random, 2, 6);
+      const read = parseInferJson(body, limit);
+      if (read !== undefined) expect(jsonDepth(body)).toBeLessThanOrEqual(limit);
+      else if (parseInferJson(body) !== undefined) {
+        limited++;
+        expect(jsonDepth(body)).toBeGreaterThan(limit);
+      }
+    }
+    expect(limited).toBeGreaterThan(500);
   });
 
   it('leaves to JSON.parse what it cannot place exactly', () => {

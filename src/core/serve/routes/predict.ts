@@ -8,9 +8,10 @@ import type { ResolvedFeature } from '../../model/modelFeatures.js';
 import { outputOptions, predict } from '../../model/predict.js';
 import { TextCodes } from '../../model/textCodes.js';
 import { predictAnswer } from '../predictAnswer.js';
-import { idOf, readJson } from '../httpBody.js';
+import { idOf, readPredictBody } from '../httpBody.js';
 import { BadRequest, inferenceFailed, zodMessage } from '../inferRequest.js';
 import { checkDeadline, type ModelRunner } from '../modelRunner.js';
+import { objectRows, type RowColumns } from '../rowColumns.js';
 import { answeringModel, modelAnswer } from './answering.js';
 import { exactPath, timed, type Route, type ServingModel } from './route.js';
 
@@ -43,15 +44,13 @@ export interface PredictContext {
  * probabilities (binary, multiclass) or predictions (regression).
  */
 export async function predictRows(
-  rows: Record<string, unknown>[],
+  rows: RowColumns,
   ctx: PredictContext,
 ): Promise<Record<string, unknown>> {
   const { config, model, features } = ctx;
-  const columns: Record<string, unknown[]> = {};
+  const columns: Record<string, ArrayLike<unknown>> = {};
   const text = new TextCodes();
-  for (const column of featureColumns(features)) {
-    columns[column] = rows.map((row) => row[column]);
-  }
+  for (const column of featureColumns(features)) columns[column] = rows.column(column);
   let matrix: Float32Array;
   try {
     matrix = buildFeatureMatrix(columns, rows.length, features, {
@@ -111,7 +110,11 @@ export const predictRoute: Route = {
   match: exactPath('/predict'),
   inference: true,
   handle: async ({ req, ctx }, server) => {
-    const body = await readJson(req, server.maxPredictBytes, server.maxJsonDepth);
+    const { json: body, rows: scanned } = await readPredictBody(
+      req,
+      server.maxPredictBytes,
+      server.maxJsonDepth,
+    );
     ctx.id = idOf(body) ?? ctx.id;
     const { served } = server.loadedModel();
     if (!server.config || !served.rows || !served.features) {
@@ -119,13 +122,14 @@ export const predictRoute: Route = {
         '/predict needs the modelship.yml features; serve a release bundle or pass --config.',
       );
     }
-    const parsed = predictSchema.safeParse(body);
+    // Scanned rows are row objects by construction: the schema checks the rest of the body.
+    const parsed = predictSchema.safeParse(scanned ? { ...(body as object), rows: [] } : body);
     if (!parsed.success) {
       throw new BadRequest(
         `invalid predict request: ${zodMessage(parsed.error)}; send {"rows": [{…}]}.`,
       );
     }
-    const { rows } = parsed.data;
+    const rows = scanned ?? objectRows(parsed.data.rows);
     const id = parsed.data.id ?? randomUUID();
     const model = answeringModel(server, req, id, undefined);
     const { ms, body: out } = await timed(server, model, () =>
@@ -153,7 +157,7 @@ export const predictRoute: Route = {
 /** One model's /predict answer to these rows. */
 function predictWith(
   model: ServingModel,
-  rows: Record<string, unknown>[],
+  rows: RowColumns,
   deadline: number,
 ): Promise<Record<string, unknown>> {
   const { served, runner } = model.loaded();
