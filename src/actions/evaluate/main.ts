@@ -17,7 +17,6 @@ import {
 import { actionBaseline } from './baseline.js';
 import { fetchHistory } from './history.js';
 import { readEvaluateInputs } from './inputs.js';
-import { uploadArtifact } from '../artifact.js';
 
 /** Job summaries hold up to 1 MiB; the comment is trimmed to GitHub's comment limit instead. */
 const SUMMARY_LIMIT = 1_000_000;
@@ -83,6 +82,8 @@ export async function run(): Promise<void> {
     // trusting this report, which a fork can forge by editing its workflow.
     if (process.env.ACTIONS_RUNTIME_TOKEN) {
       artifactName = `modelship-report-${name}`;
+      // Loaded for this upload alone: @actions/artifact and its Azure client are 1.5 MB.
+      const { uploadArtifact } = await import('../artifact.js');
       await uploadArtifact({
         name: artifactName,
         files: [inputs.reportPath, markdownPath],

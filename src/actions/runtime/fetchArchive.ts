@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpClient } from '@actions/http-client';
 import { ModelshipError, messageOf } from '../../core/errors.js';
 
 const ATTEMPTS = 4;
@@ -29,6 +28,8 @@ export async function fetchArchive(
     }
   }
   const url = `${base.replace(/\/+$/, '')}/${name}`;
+  // Loaded here: with undici it is 0.7 MB that a run with the runtime in its tool cache never uses.
+  const { HttpClient } = await import('@actions/http-client');
   const client = new HttpClient('modelship-runtime', [], { allowRetries: false });
   let failure = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
