@@ -1,7 +1,8 @@
 // What a job gets from a release: the action tree's tarball and each runtime archive (sizes), and
 // the bundled actions run as a runner runs them (`runs.main` of their action.yml under Node 24,
 // where the tests installed it in .cache/node24; INPUT_* from the action.yml defaults), on the
-// example project. For each of validate-data, gate, evaluate and drift-check, from process start:
+// example project. For each of validate-data (also through the root action), gate, evaluate and
+// drift-check, from process start:
 //
 //   first output  the first line the job log shows (anything on stdout but `::add-mask::`, which
 //                 the runner swallows) or the first write to GITHUB_OUTPUT or GITHUB_STEP_SUMMARY,
@@ -35,7 +36,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
 import { figure, figuresTable, median, round } from './figures.mjs';
@@ -92,6 +93,12 @@ writeFileSync(
 // No GitHub context (GITHUB_REPOSITORY unset): no step calls the API; each checks its outputs.
 const ACTIONS = {
   'validate-data': { inputs: {}, check: (o) => o.includes('\ntrue\n') },
+  // The root action (`uses: modelship/modelship@v1`) running the same step.
+  'root: validate-data': {
+    yml: 'action.yml',
+    inputs: { INPUT_COMMAND: 'validate-data' },
+    check: (o) => o.includes('\ntrue\n'),
+  },
   gate: {
     inputs: { INPUT_REPORT: 'report.json', 'INPUT_FAIL-ON-GATE': 'false' },
     check: (o) => /^passed<</m.test(o),
@@ -245,12 +252,13 @@ async function runStep(tree, name, { cache, tmp }) {
   writeFileSync(out, '');
   writeFileSync(summary, '');
   const probeOut = join(files, 'probe.json');
-  const actionYml = parse(readFileSync(join(tree, 'action/actions', name, 'action.yml'), 'utf8'));
+  const yml = join(tree, 'action', ACTIONS[name].yml ?? `actions/${name}/action.yml`);
+  const actionYml = parse(readFileSync(yml, 'utf8'));
   const defaults = {};
   for (const [input, spec] of Object.entries(actionYml.inputs))
     if (spec.default !== undefined)
       defaults[`INPUT_${input.toUpperCase()}`] = spec.default.replace(/\$\{\{[^}]*\}\}/, 'x');
-  const main = join(tree, 'action/actions', name, actionYml.runs.main);
+  const main = join(dirname(yml), actionYml.runs.main);
   const times = {};
   const started = process.hrtime.bigint();
   const at = () => Number(process.hrtime.bigint() - started) / 1e6;
