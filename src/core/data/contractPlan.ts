@@ -7,6 +7,7 @@ import {
   rawExpression,
   typedExpression,
   typedLiteral,
+  typedSqlType,
   type NativeFamily,
 } from './typedValue.js';
 import type { CheckName } from './validationReport.js';
@@ -79,9 +80,13 @@ function checksOf(column: PlannedColumn, duckdbType: string): PlannedCheck[] {
   return checks;
 }
 
-/** The relation of (for globs) file and each planned column's raw and typed value. */
-export function typedRelation(plan: ContractPlan, source: DataSource): string {
+/**
+ * The relation of (for globs) file and each planned column's raw and typed value; `keyed` adds
+ * each row's place in the source as `row_key` (sources that number their rows only).
+ */
+export function typedRelation(plan: ContractPlan, source: DataSource, keyed = false): string {
   const file = hasFileColumn(source) ? [FILE_COLUMN] : [];
+  const key = keyed ? [ROW_KEY] : [];
   const raws = plan.columns.map((c) => {
     const family = nativeFamily(source.types[c.name] ?? 'VARCHAR');
     const raw = textNeeded(c, family) ? rawExpression(ident(c.name), family) : ident(c.name); // NULL exactly where its text is; made text only for a failing row's example
@@ -91,8 +96,9 @@ export function typedRelation(plan: ContractPlan, source: DataSource): string {
     const family = nativeFamily(source.types[c.name] ?? 'VARCHAR');
     return `${c.raw}, ${typedExpression(c.contract.type, family, c.raw, `n_${c.raw}`)} AS ${c.typed}`;
   });
-  const inner = `SELECT ${[...file, ...raws, '1 AS one'].join(', ')} FROM ${rawReader(source)}`;
-  return `(SELECT ${[...file, ...typeds, 'one'].join(', ')} FROM (${inner}))`;
+  const keyColumn = keyed ? [`${rowKeyExpression(source)} AS ${ROW_KEY}`] : [];
+  const inner = `SELECT ${[...file, ...keyColumn, ...raws, '1 AS one'].join(', ')} FROM ${rawReader(source)}`;
+  return `(SELECT ${[...file, ...key, ...typeds, 'one'].join(', ')} FROM (${inner}))`;
 }
 
 /**
@@ -217,4 +223,100 @@ picked AS (SELECT value FROM dup ORDER BY first LIMIT ${max})
 SELECT (SELECT coalesce(sum(c), 0) FROM dup) AS n,
   (SELECT list({'row': rowid + 1, 'value': CAST(${typed} AS VARCHAR)${file}} ORDER BY rowid)[1:${max}]
    FROM ${table} WHERE ${typed} IN (SELECT value FROM picked)) AS ex`;
+}
+
+/** The row's place in the source, in file order: see `rowKeyExpression`. */
+export const ROW_KEY = 'row_key';
+/** A row key holds the file's index above this bit and its 0-based row within the file below. */
+export const FILE_INDEX_SHIFT = 40n;
+
+/**
+ * Whether the source's reader numbers its rows itself (Parquet's `file_row_number` and
+ * `file_index`), so that counts and examples come from one aggregate over the file with no table
+ * of flags in between.
+ */
+export function numbersRows(source: DataSource): boolean {
+  return source.format === 'parquet';
+}
+
+function rowKeyExpression(source: DataSource): string {
+  return hasFileColumn(source)
+    ? `(CAST(file_index AS BIGINT) << ${FILE_INDEX_SHIFT}) | file_row_number`
+    : 'file_row_number';
+}
+
+/**
+ * For sources that number their rows, the one scan without a flag table: the row count, each
+ * check's failing count and each column's null count, in one aggregate over the file.
+ */
+export function aggregateSql(plan: ContractPlan, source: DataSource): string {
+  const parts = ['count(*) AS n'];
+  for (const check of plan.checks) parts.push(`count_if(${check.predicate}) AS ${check.alias}`);
+  for (const column of plan.columns)
+    parts.push(`count(*) - count(${column.raw}) AS z_${column.raw}`);
+  return `SELECT ${parts.join(', ')} FROM ${typedRelation(plan, source, true)}`;
+}
+
+/**
+ * For sources that number their rows: the first `max` failing rows of the given checks, each read
+ * from the file with its column alone and a LIMIT, which stops reading at its `max`-th row (rows
+ * come in file order); Parquet skips the row groups whose statistics rule the check out.
+ */
+export function examplesScanSql(
+  plan: ContractPlan,
+  checks: PlannedCheck[],
+  source: DataSource,
+  max: number,
+): string {
+  return checks
+    .map((check) => {
+      const relation = typedRelation({ ...plan, columns: [check.column] }, source, true);
+      return `(SELECT ${literal(check.alias)} AS alias, ${ROW_KEY} AS key, CAST(${check.column.raw} AS VARCHAR) AS value FROM ${relation} WHERE ${check.predicate} LIMIT ${max})`;
+    })
+    .join('\nUNION ALL\n');
+}
+
+/**
+ * For sources that number their rows: the unique check of one column straight from the file
+ * (Parquet reads that column alone), as `uniqueSql` does from the flag table: the count of rows
+ * whose value occurs more than once, and as text the first `max` such values in file order.
+ */
+export function uniqueScanSql(
+  plan: ContractPlan,
+  column: PlannedColumn,
+  source: DataSource,
+  max: number,
+): string {
+  const relation = typedRelation({ ...plan, columns: [column] }, source, true);
+  const typed = column.typed;
+  // `bound`: no later than the max-th of the picked values' first and last rows, so the examples
+  // read no row group past it (each value's rows lie between its first and its last).
+  return `WITH dup AS MATERIALIZED (
+  SELECT ${typed} AS value, count(*) AS c, min(${ROW_KEY}) AS first, max(${ROW_KEY}) AS last
+  FROM ${relation} WHERE ${typed} IS NOT NULL GROUP BY ${typed} HAVING count(*) > 1),
+top AS (SELECT value, first, last FROM dup ORDER BY first LIMIT ${max})
+SELECT (SELECT coalesce(sum(c), 0) FROM dup) AS n,
+  (SELECT list(CAST(value AS VARCHAR) ORDER BY first) FROM top) AS picked,
+  (SELECT max(k) FROM (SELECT k FROM (SELECT first AS k FROM top UNION ALL SELECT last FROM top)
+    ORDER BY k LIMIT ${max})) AS bound`;
+}
+
+/**
+ * The first `max` rows holding one of the `picked` values (`uniqueScanSql`), which are the first
+ * `max` duplicate rows: a filter with a LIMIT, which keeps file order, up to the row key `bound`.
+ * The values go in as literals (text casts back to each type exactly): an IN over a subquery
+ * is a join, which returned later rows first.
+ */
+export function uniqueExamplesSql(
+  plan: ContractPlan,
+  column: PlannedColumn,
+  source: DataSource,
+  picked: string[],
+  bound: bigint,
+  max: number,
+): string {
+  const relation = typedRelation({ ...plan, columns: [column] }, source, true);
+  const type = typedSqlType(column.contract.type);
+  const values = picked.map((value) => `CAST(${literal(value)} AS ${type})`).join(', ');
+  return `SELECT ${ROW_KEY} AS key, CAST(${column.typed} AS VARCHAR) AS value FROM ${relation} WHERE ${ROW_KEY} <= ${bound} AND list_contains([${values}], ${column.typed}) LIMIT ${max}`;
 }

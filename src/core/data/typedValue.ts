@@ -56,6 +56,22 @@ export function typedExpression(
   }
 }
 
+/** The DuckDB type `typedExpression` gives a column read as the contract type. */
+export function typedSqlType(type: ColumnType): string {
+  switch (type) {
+    case 'integer':
+      return 'BIGINT';
+    case 'number':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'string':
+      return 'VARCHAR';
+  }
+}
+
 /**
  * Whether every non-null value of a native column reads as the contract type, so the `type`
  * check could never fail and is left out (a Parquet BIGINT read as an integer, a DOUBLE as a

@@ -1,16 +1,9 @@
 import type { DataContract } from '../config/dataContract.js';
 import { ModelshipError, messageOf } from '../errors.js';
-import {
-  countsSql,
-  examplesSql,
-  flagTableSql,
-  planContract,
-  uniqueSql,
-  type ContractPlan,
-  type PlannedColumn,
-} from './contractPlan.js';
+import { planContract, type ContractPlan } from './contractPlan.js';
 import { literal, SPILL_MEMORY, withDatabase, type Database } from './duckdb.js';
-import { openDataSource, readSafely, type DataSource } from './dataSource.js';
+import { openDataSource, type DataSource } from './dataSource.js';
+import { scanSource } from './validationScan.js';
 import { violationMessage } from './violationMessage.js';
 import type {
   CheckName,
@@ -58,21 +51,14 @@ export async function validateSource(
   const plan = planContract(contract, source);
   await checkPatterns(db, plan, options.schemaFile ?? 'the data contract');
 
-  const table = 'modelship_flags';
-  await readSafely(db, source, flagTableSql(plan, source, table));
-  const [counts] = await db.rows(countsSql(plan, source, table));
-  const rows = Number(counts?.n ?? 0);
+  const scan = await scanSource(db, plan, source, maxExamples);
+  const counts = scan.counts;
+  const rows = Number(counts.n ?? 0);
   if (rows === 0) {
     throw new ModelshipError(
       `${source.display}: has a header but no data rows; add data or check the export that wrote it.`,
     );
   }
-  const failing = plan.checks.filter((check) => Number(counts?.[check.alias] ?? 0) > 0);
-  const found = groupExamples(
-    failing.length ? await db.rows(examplesSql(plan, failing, source, table, maxExamples)) : [],
-  );
-  const fileStarts = fileOffsets(source, counts?.files);
-  const examples = (value: unknown) => toExamples(value, fileStarts);
   const violations: Violation[] = [];
   const push = (
     column: string | null,
@@ -107,9 +93,9 @@ export async function validateSource(
     push(name, 'missing_column', 'error', rows, rows, [], { present: source.columns });
   }
   for (const column of plan.columns) {
-    const nonNull = rows - Number(counts?.[`z_${column.raw}`] ?? 0);
+    const nonNull = rows - Number(counts[`z_${column.raw}`] ?? 0);
     for (const check of plan.checks.filter((c) => c.column === column)) {
-      const count = Number(counts?.[check.alias] ?? 0);
+      const count = Number(counts[check.alias] ?? 0);
       if (count === 0) continue;
       const of = check.ofAllRows ? rows : nonNull;
       const mostly = check.ofAllRows ? 1 : column.contract.mostly;
@@ -119,21 +105,14 @@ export async function validateSource(
         severityOf(count, of, mostly),
         count,
         of,
-        examples(found.get(check.alias)),
+        scan.examples(check),
       );
     }
     if (column.contract.unique) {
-      const duplicates = await countDuplicates(db, source, column, table, maxExamples);
+      const duplicates = await scan.duplicates(column);
       if (duplicates.count > 0) {
         const severity = severityOf(duplicates.count, nonNull, column.contract.mostly);
-        push(
-          column.name,
-          'unique',
-          severity,
-          duplicates.count,
-          nonNull,
-          examples(duplicates.examples),
-        );
+        push(column.name, 'unique', severity, duplicates.count, nonNull, duplicates.examples);
       }
     }
   }
@@ -166,19 +145,6 @@ function severityOf(count: number, of: number, mostly: number): Severity {
   return (of - count) / of >= mostly - 1e-12 ? 'warning' : 'error';
 }
 
-async function countDuplicates(
-  db: Database,
-  source: DataSource,
-  column: PlannedColumn,
-  table: string,
-  maxExamples: number,
-) {
-  const [result] = await db.rows<{ n: unknown; ex: unknown }>(
-    uniqueSql(column, source, table, maxExamples),
-  );
-  return { count: Number(result?.n ?? 0), examples: result?.ex };
-}
-
 /** Patterns run in DuckDB's RE2, which rejects some JavaScript syntax: check them up front. */
 async function checkPatterns(db: Database, plan: ContractPlan, schemaFile: string): Promise<void> {
   for (const column of plan.columns) {
@@ -195,62 +161,6 @@ async function checkPatterns(db: Database, plan: ContractPlan, schemaFile: strin
       );
     }
   }
-}
-
-/** For globs: the global row number at which each file starts, from the per-file counts. */
-function fileOffsets(source: DataSource, histogram: unknown): Map<string, number> {
-  const starts = new Map<string, number>();
-  if (!histogram) return starts;
-  const counts = mapEntries(histogram);
-  let start = 0;
-  for (const file of source.files) {
-    starts.set(file, start);
-    start += Number(counts.get(file) ?? 0);
-  }
-  return starts;
-}
-
-function mapEntries(value: unknown): Map<string, unknown> {
-  if (value instanceof Map) return value as Map<string, unknown>;
-  if (Array.isArray(value))
-    return new Map(value.map((e: { key: string; value: unknown }) => [e.key, e.value]));
-  if (value && typeof value === 'object' && 'entries' in value) {
-    return mapEntries((value as { entries: unknown }).entries);
-  }
-  return new Map(Object.entries(value as object));
-}
-
-function toExamples(value: unknown, fileStarts: Map<string, number>): Example[] {
-  const items = listItems(value);
-  return items.map((item) => {
-    const entry = item as { row: bigint | number; value: string | null; file?: string };
-    const row = Number(entry.row);
-    if (entry.file === undefined) return { row, value: entry.value ?? null };
-    return {
-      row: row - (fileStarts.get(entry.file) ?? 0),
-      value: entry.value ?? null,
-      file: entry.file,
-    };
-  });
-}
-
-function groupExamples(rows: Record<string, unknown>[]): Map<string, unknown[]> {
-  const groups = new Map<string, unknown[]>();
-  for (const row of rows) {
-    const list = groups.get(String(row.alias)) ?? [];
-    list.push(row.file === null ? { row: row.row, value: row.value } : row);
-    groups.set(String(row.alias), list);
-  }
-  for (const list of groups.values())
-    list.sort((a, b) => Number((a as { row: bigint }).row - (b as { row: bigint }).row));
-  return groups;
-}
-
-function listItems(value: unknown): unknown[] {
-  if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value;
-  if (typeof value === 'object' && 'items' in value) return (value as { items: unknown[] }).items;
-  return [];
 }
 
 function round(value: number): number {

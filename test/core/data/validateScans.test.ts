@@ -1,7 +1,12 @@
-// The scan guard: a validation reads its data files once, whatever the contract asks (types,
-// bounds, `in`, patterns, unique, nulls) and however many checks fail. Every later query reads the
-// flag table that one scan wrote. A count, not a timing: it cannot flake on a busy machine, and
-// a second scan of a 1.5 GB file is what it exists to catch.
+// The scan guard: a validation reads its data files once for every count, whatever the contract
+// asks (types, bounds, `in`, patterns, unique, nulls) and however many checks fail. For text files
+// every later query reads the flag table that one scan wrote. Parquet numbers its rows, so it keeps
+// no table: after the one aggregate, it reads again only what that scan could not give, each read
+// over a few columns (Parquet reads no other): one statement of examples over the failing checks'
+// columns (none when nothing fails), and per unique column one over that column alone, then one
+// more for its examples if it has duplicates. A count,
+// not a timing: it cannot flake on a busy machine, and a second scan of a 1.5 GB file is what it
+// exists to catch.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +15,7 @@ import { validateData } from '../../../src/core/data/validate.js';
 import { contractOf } from '../../support/dataContract.js';
 import { recordQueries, scansOf } from '../../support/queryRecorder.js';
 import { useTempDir } from '../../support/tempDir.js';
+import { csvToParquet, EVERY_CHECK } from '../../support/validationData.js';
 
 const dir = useTempDir();
 
@@ -18,15 +24,7 @@ afterEach(() => {
 });
 
 const CONTRACT: DataContract = contractOf({
-  columns: {
-    id: { type: 'string', unique: true, pattern: '^u[0-9]+$' },
-    age: { type: 'integer', min: 18, max: 100 },
-    score: { type: 'number', min: 0, max: 1, nullable: true },
-    plan: { type: 'string', in: ['free', 'pro'] },
-    code: { type: 'string', unique: true },
-    created: { type: 'timestamp', min: '2015-01-01' },
-    active: { type: 'boolean' },
-  },
+  columns: EVERY_CHECK,
   rows: { min: 1 },
 });
 
@@ -95,5 +93,62 @@ describe('a validation scans its data once', () => {
     expect(report.files).toHaveLength(2);
     expect(report.ok).toBe(false);
     expect(scansOf(queries)).toHaveLength(1);
+  });
+});
+
+/** The data columns a statement names (each as a quoted identifier). */
+function columnsOf(sql: string): string[] {
+  const names = Object.keys(CONTRACT.columns);
+  return names.filter((name) => sql.includes(`"${name}"`));
+}
+
+async function toParquet(csv: string): Promise<string> {
+  const parquet = csv.replace(/\.csv$/, '.parquet');
+  await csvToParquet(csv, parquet);
+  return parquet;
+}
+
+describe('a Parquet validation scans all its columns once', () => {
+  it('with every kind of check failing: examples and duplicates read only their columns', async () => {
+    const csv = join(dir, 'faulty-p.csv');
+    // `score` and `active` fail nothing here: no later read may touch them.
+    writeFileSync(
+      csv,
+      rowsOf(500, (i) => i % 9 === 0)
+        .replaceAll(',2,', ',0.5,')
+        .replaceAll(',maybe', ',true'),
+    );
+    const parquet = await toParquet(csv);
+    const queries = recordQueries();
+    const report = await validateData(parquet, CONTRACT);
+    const failing = new Set(report.violations.map((v) => v.column));
+    expect([...failing].sort()).toEqual(['age', 'code', 'created', 'id', 'plan']);
+    const [counts, ...reads] = scansOf(queries);
+    expect(columnsOf(counts!)).toEqual(Object.keys(CONTRACT.columns));
+    // One statement of examples, each of its reads over one failing check's column.
+    const examples = reads.filter((sql) => sql.startsWith('(SELECT'));
+    expect(examples).toHaveLength(1);
+    for (const part of examples[0]!.split('UNION ALL')) {
+      expect(columnsOf(part)).toHaveLength(1);
+      expect(failing).toContain(columnsOf(part)[0]);
+    }
+    // Per unique column, its duplicates counted and then their examples read, over it alone.
+    const uniques = reads.filter((sql) => !sql.startsWith('(SELECT'));
+    expect(uniques.map(columnsOf)).toEqual([['id'], ['id'], ['code'], ['code']]);
+  });
+
+  it('with nothing failing: the aggregate and the unique columns', async () => {
+    const csv = join(dir, 'clean-p.csv');
+    writeFileSync(
+      csv,
+      rowsOf(300, () => false),
+    );
+    const parquet = await toParquet(csv);
+    const queries = recordQueries();
+    const report = await validateData(parquet, CONTRACT);
+    expect(report.ok).toBe(true);
+    const [counts, ...reads] = scansOf(queries);
+    expect(columnsOf(counts!)).toEqual(Object.keys(CONTRACT.columns));
+    expect(reads.map(columnsOf)).toEqual([['id'], ['code']]);
   });
 });
