@@ -140,9 +140,11 @@ function isDelimiter(c: number): boolean {
  */
 function readRows(body: Buffer, pos: number, store: ColumnStore): number {
   const number = new Values();
-  // The columns of the last row's keys, in its order, and the bytes of each key.
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  // The columns of the last row's keys, in its order, and where the bytes of each key are.
   const order: ScannedColumn[] = [];
-  const keys: Buffer[] = [];
+  const keyAt: number[] = [];
+  const keyLength: number[] = [];
   let row = 0;
   pos = skipSpace(body, pos + 1);
   if (body[pos] === CLOSE_ARRAY) return pos + 1;
@@ -155,16 +157,21 @@ function readRows(body: Buffer, pos: number, store: ColumnStore): number {
         if (body[pos] !== QUOTE) return -1;
         const keyStart = pos + 1;
         let column = order[k];
-        const key = keys[k];
+        const length = k < keyLength.length ? keyLength[k]! : -1;
         let keyEnd: number;
-        if (key && body[keyStart + key.length] === QUOTE && matches(body, keyStart, key)) {
-          keyEnd = keyStart + key.length;
+        if (
+          length >= 0 &&
+          body[keyStart + length] === QUOTE &&
+          sameBytes(view, body, keyAt[k]!, keyStart, length)
+        ) {
+          keyEnd = keyStart + length;
         } else {
           keyEnd = stringEnd(body, keyStart);
           if (keyEnd === -1) return -1;
           column = store.named(body.toString('utf8', keyStart, keyEnd));
           order[k] = column;
-          keys[k] = body.subarray(keyStart, keyEnd);
+          keyAt[k] = keyStart;
+          keyLength[k] = keyEnd - keyStart;
         }
         pos = skipSpace(body, keyEnd + 1);
         if (body[pos] !== COLON) return -1;
@@ -172,9 +179,18 @@ function readRows(body: Buffer, pos: number, store: ColumnStore): number {
         const c = body[pos];
         let value: unknown;
         if (c === QUOTE) {
-          // The string's end and a hash of its bytes, to find it among the column's strings.
+          // The string's end and a hash of its bytes, to find it among the column's strings:
+          // four bytes at a time while none of them is a quote or a control character.
           let hash = 0;
           let at = pos + 1;
+          while (at + 4 <= body.length) {
+            const word = view.getUint32(at);
+            const quotes = word ^ 0x22222222;
+            if (((quotes - 0x01010101) & ~quotes & 0x80808080) !== 0) break;
+            if (((word - 0x20202020) & ~word & 0x80808080) !== 0) break;
+            hash = (Math.imul(hash, 31) + word) | 0;
+            at += 4;
+          }
           for (;;) {
             const b = body[at];
             if (b === undefined || b < 0x20) return -1; // unterminated, or a raw control character
@@ -182,7 +198,7 @@ function readRows(body: Buffer, pos: number, store: ColumnStore): number {
             hash = (Math.imul(hash, 31) + b) | 0;
             at++;
           }
-          value = text(body, column!, pos + 1, at, hash);
+          value = text(view, body, column!, pos + 1, at, hash);
           pos = at + 1;
         } else if (c === MINUS || (c !== undefined && c >= ZERO && c <= NINE)) {
           pos = readNumber(body, pos, number);
@@ -229,8 +245,17 @@ function stringEnd(body: Buffer, pos: number): number {
   }
 }
 
+/** Whether the `length` bytes at `a` and at `b` are the same, compared four at a time. */
+function sameBytes(view: DataView, body: Buffer, a: number, b: number, length: number): boolean {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) if (view.getUint32(a + i) !== view.getUint32(b + i)) return false;
+  for (; i < length; i++) if (body[a + i] !== body[b + i]) return false;
+  return true;
+}
+
 /** The string of the bytes from `start` to `end`: the column's earlier string of them, if any. */
 function text(
+  view: DataView,
   body: Buffer,
   column: ScannedColumn,
   start: number,
@@ -238,10 +263,12 @@ function text(
   hash: number,
 ): string {
   const known = column.strings.get(hash);
-  if (known && known.end - known.start === end - start) {
-    let same = true;
-    for (let i = 0; same && i < end - start; i++) same = body[known.start + i] === body[start + i];
-    if (same) return known.text;
+  if (
+    known &&
+    known.end - known.start === end - start &&
+    sameBytes(view, body, known.start, start, end - start)
+  ) {
+    return known.text;
   }
   const read = body.toString('utf8', start, end);
   if (!known && column.strings.size < STRINGS_PER_COLUMN) {
