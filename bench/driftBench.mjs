@@ -92,6 +92,12 @@ async function main() {
   const processTimes = Object.fromEntries(Object.keys(phases).map((k) => [k, []]));
   const rss = {};
   const values = {};
+  // `modelship drift` as a user runs it, on each Node; and the limit, DuckDB reading both files
+  // and checking nothing, in every run beside the rest: a limit measured once, minutes apart,
+  // had seen another load on this shared machine (0.20 s one run, 0.43 s another).
+  const nodes = { node20: process.execPath, ...(existsSync(NODE24) ? { node24: NODE24 } : {}) };
+  const cliRuns = {};
+  const scans = { csv: [], parquet: [] };
   for (let run = 0; run < options.runs; run++) {
     for (const [name, { args }] of Object.entries(phases)) {
       const result = runChild(args);
@@ -103,12 +109,6 @@ async function main() {
         `${name}: run ${run + 1}/${options.runs} ... ${result.wall_s.toFixed(3)} s, peak RSS ${result.rss_mb} MB`,
       );
     }
-  }
-
-  // `modelship drift` as a user runs it, on each Node, alternating within each run.
-  const nodes = { node20: process.execPath, ...(existsSync(NODE24) ? { node24: NODE24 } : {}) };
-  const cliRuns = {};
-  for (let run = 0; run < options.runs; run++) {
     for (const [format, [reference, current]] of Object.entries({
       csv: [files.refCsv, files.curCsv],
       parquet: [files.refParquet, files.curParquet],
@@ -120,12 +120,16 @@ async function main() {
           `modelship drift (${format}, ${node}): run ${run + 1} ... ${seconds.toFixed(3)} s`,
         );
       }
+      scans[format].push(scanOf([reference, current], 1));
     }
   }
-
-  // The limit: DuckDB reading both CSVs as text, checking nothing.
-  const scan = scanOf([files.refCsv, files.curCsv], options.runs);
-  const parquetScan = scanOf([files.refParquet, files.curParquet], options.runs);
+  const medianScan = (list) => ({
+    files: list[0].files.map((f) => f.file),
+    runs_s: list.map((s) => s.scan_s),
+    scan_s: median(list.map((s) => s.scan_s)),
+  });
+  const scan = medianScan(scans.csv);
+  const parquetScan = medianScan(scans.parquet);
 
   console.log(`pandas + scipy: ${options.runs} run(s) on the CSVs ...`);
   const py = spawnSync(
