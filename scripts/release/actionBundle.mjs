@@ -19,9 +19,13 @@ import { NATIVE_BINDINGS } from '../../lib/core/runtime/runtimeArchive.js';
 export const STEPS = Object.keys(STEP_TABLE);
 const LOADER = "globalThis[Symbol.for('modelship.loadNative')]";
 
-/** Builds dist/ (index.js and run.js for the root action and each <step>/, chunks/) into `distDir`. */
-export async function bundleActions(distDir, runtimeBuild) {
+/**
+ * Builds dist/ (index.js and run.js for the root action and each <step>/, chunks/) into `distDir`
+ * from the checkout at `root`.
+ */
+export async function bundleActions(distDir, runtimeBuild, root = process.cwd()) {
   const result = await build({
+    absWorkingDir: root,
     entryPoints: [
       { in: 'src/actions/index.ts', out: 'run' },
       ...STEPS.map((step) => ({ in: `src/actions/${step}/index.ts`, out: `${step}/run` })),
@@ -144,4 +148,40 @@ export function staticInputs(metafile, output) {
   };
   visit(output);
   return inputs;
+}
+
+/** Most source files an entry may load before its step: a step's runner and @actions/core (25). */
+export const MOST_START_FILES = 30;
+/** The root action also reads its `command` input through zod (60). */
+export const MOST_ROOT_START_FILES = 65;
+const LOADED_WHEN_USED =
+  /node_modules[\\/](undici|@actions[\\/]http-client|tunnel|@actions[\\/]artifact)[\\/]/;
+
+/**
+ * What is wrong with what each entry loads before its step (the runtime line, the first output
+ * of a native step), counted in source files: too many, an HTTP client or @actions/artifact
+ * (each imported where it is used), or a zod locale but English anywhere in the bundle.
+ */
+export function startProblems(metafile, steps = STEPS) {
+  const problems = [];
+  const outputs = Object.entries(metafile.outputs);
+  for (const step of ['index', ...steps]) {
+    const entry = step === 'index' ? 'src/actions/index.ts' : `src/actions/${step}/index.ts`;
+    const output = outputs.find(([, o]) => o.entryPoint === entry)?.[0];
+    if (!output) {
+      problems.push(`no output for ${entry}`);
+      continue;
+    }
+    const loaded = [...staticInputs(metafile, output)];
+    const most = step === 'index' ? MOST_ROOT_START_FILES : MOST_START_FILES;
+    if (loaded.length > most)
+      problems.push(`dist/${step} loads ${loaded.length} source files at start, more than ${most}`);
+    const heavy = loaded.find((input) => LOADED_WHEN_USED.test(input));
+    if (heavy) problems.push(`dist/${step} loads ${heavy} at start; import it where it is used`);
+  }
+  const locale = Object.keys(metafile.inputs).find((input) =>
+    /node_modules[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.js$)/.test(input),
+  );
+  if (locale) problems.push(`the action bundle holds a zod locale other than English: ${locale}`);
+  return problems;
 }

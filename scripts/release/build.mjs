@@ -20,7 +20,7 @@ import {
 import { join, relative } from 'node:path';
 import { sha256Hex } from '../../lib/core/files/fileDigest.js';
 import { writeTarGz } from '../../lib/core/runtime/tarArchive.js';
-import { bundleActions, staticInputs, STEPS } from './actionBundle.mjs';
+import { bundleActions, startProblems, staticInputs, STEPS } from './actionBundle.mjs';
 import { writeRuntimeArchives } from './runtimeArchives.mjs';
 
 const OUT = process.env.MODELSHIP_RELEASE_OUT;
@@ -51,7 +51,8 @@ const metafile = await bundleActions(join(TREE, 'dist'), {
   archives: digests,
 });
 checkNoNativesAtStart(metafile);
-checkStartSize(metafile);
+const startProblem = startProblems(metafile)[0];
+if (startProblem) fail(startProblem);
 // The serving runtime, built once: the npm package and the action tree (for deploy) share it.
 run(process.execPath, ['scripts/build-serve.mjs', 'dist/serve']);
 cpSync('dist/serve', join(TREE, 'dist', 'serve'), { recursive: true });
@@ -131,30 +132,6 @@ function checkNoNativesAtStart(meta) {
     const loaded = [...staticInputs(meta, main)].filter(nativeInput);
     if (loaded.length) fail(`${step} loads native code (${loaded[0]})`);
   }
-}
-
-/**
- * What each entry loads before its step (the runtime line, the first output of a native step)
- * stays small: counted in source files, with no HTTP client and no zod locale but English.
- */
-function checkStartSize(meta) {
-  const late =
-    /node_modules[\\/](undici|@actions[\\/]http-client|tunnel|@actions[\\/]artifact)[\\/]/;
-  const outputs = Object.entries(meta.outputs);
-  for (const step of ['index', ...STEPS]) {
-    const entry = step === 'index' ? 'src/actions/index.ts' : `src/actions/${step}/index.ts`;
-    const loaded = [...staticInputs(meta, outputs.find(([, o]) => o.entryPoint === entry)[0])];
-    // 25 files for a step (its runner, @actions/core), 60 for the root (its inputs read by zod).
-    const most = step === 'index' ? 65 : 30;
-    if (loaded.length > most)
-      fail(`dist/${step} loads ${loaded.length} source files at start, more than ${most}`);
-    const heavy = loaded.find((input) => late.test(input));
-    if (heavy) fail(`dist/${step} loads ${heavy} at start; import it where it is used`);
-  }
-  const locales = Object.keys(meta.inputs).filter((i) =>
-    /node_modules[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.js$)/.test(i),
-  );
-  if (locales.length) fail(`the action bundle holds zod locales other than English: ${locales[0]}`);
 }
 
 function run(command, args) {
