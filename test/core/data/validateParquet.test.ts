@@ -16,7 +16,14 @@ import { csvToParquet, EVERY_CHECK } from '../../support/validationData.js';
 const dir = useTempDir();
 const ROWS = 9000;
 
-const COLUMNS = { ...EVERY_CHECK, late: { type: 'integer', max: 10 } } as const;
+// Unique checks of every type: the examples of duplicates are read back by their typed values.
+const COLUMNS = {
+  ...EVERY_CHECK,
+  score: { ...EVERY_CHECK.score, unique: true },
+  created: { ...EVERY_CHECK.created, unique: true },
+  active: { ...EVERY_CHECK.active, unique: true },
+  late: { type: 'integer', max: 10, unique: true },
+} as const;
 const FAILING: DataContract = contractOf({ columns: COLUMNS, rows: { min: 1 } });
 /** Checks the rows pass: a bound no value breaks, no pattern, no `in`, nullable columns. */
 const PASSING: DataContract = contractOf({
@@ -125,11 +132,15 @@ describe.each(sets)('Parquet ($name) and CSV of the same rows', ({ native, typeF
           'created.min',
           'active.nullable',
           'late.max',
+          'score.unique',
+          'created.unique',
+          'active.unique',
+          'late.unique',
         ]),
       );
       if (typeFaults) expect(failed).toEqual(expect.arrayContaining(['age.type', 'active.type']));
       // Checks that fail only at the end of the data still find their rows there.
-      const late = parquet.violations.find((v) => v.column === 'late')!;
+      const late = parquet.violations.find((v) => v.column === 'late' && v.check === 'max')!;
       expect(late.unexpected_count).toBe(2);
       expect(late.examples.map((e) => e.row)).toEqual(
         paths === single ? [ROWS - 1, ROWS] : [ROWS - 4001, ROWS - 4000],
