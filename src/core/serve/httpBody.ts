@@ -117,6 +117,8 @@ export function parseJson(
       `the request body is nested deeper than the limit of ${maxDepth} arrays and objects; send flatter JSON (tensor data may be flat).`,
     );
   }
+  // The body decoded whole into text for JSON.parse: a copy of it.
+  countCopy(body.length);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -5,12 +5,17 @@
  * (so whatever the alignment of its tensor bytes) and however many chunks it arrives in.
  */
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/core/config/modelshipConfig.js';
+import { featureWidth } from '../../../src/core/model/featureMatrix.js';
 import { logisticRegressionModel } from '../../../src/core/model/onnxWriter.js';
 import { copiedBytes } from '../../../src/core/serve/copyCount.js';
+import { readPredictBody } from '../../../src/core/serve/httpBody.js';
 import { createServer, type ModelServer } from '../../../src/core/serve/server.js';
+import { exampleEvalRows } from '../../support/exampleRows.js';
 import { useTempDir } from '../../support/tempDir.js';
 
 const dir = useTempDir();
@@ -28,20 +33,21 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Posts `body` to infer in pieces of `chunk` bytes; the status, the reply and the bytes copied. */
+/** Posts `body` (to infer) in pieces of `chunk` bytes; the status, the reply and the bytes copied. */
 function post(
   body: Buffer,
   headers: Record<string, string | number>,
   chunk: number,
+  to: { url: URL; path: string } = { url: base, path: '/v2/models/model/infer' },
 ): Promise<{ status: number; reply: Buffer; copied: number; headerLength: number }> {
   const before = copiedBytes();
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: base.hostname,
-        port: base.port,
+        host: to.url.hostname,
+        port: to.url.port,
         method: 'POST',
-        path: '/v2/models/model/infer',
+        path: to.path,
         headers: { 'content-length': body.length, ...headers },
       },
       (res) => {
@@ -118,7 +124,8 @@ describe('bytes of request data copied per served request', () => {
         4096,
       );
       expect(status).toBe(200);
-      expect(copied).toBeLessThanOrEqual(body.length);
+      // The body into one buffer at most once, and its JSON header decoded for JSON.parse.
+      expect(copied).toBeLessThanOrEqual(body.length + headerLength);
       // The answer is the model's on these very bytes: nothing was lost by viewing them in place.
       const end = replyHeader;
       const scores = new Float32Array(
@@ -149,6 +156,68 @@ describe('bytes of request data copied per served request', () => {
     const { status, copied } = await post(body, { 'content-type': 'application/json' }, 1024);
     expect(status).toBe(200);
     expect(copied).toBeLessThanOrEqual(body.length);
+  });
+});
+
+describe('bytes of a /predict request copied', () => {
+  let predictServer: ModelServer;
+  let predictBase: URL;
+  const rows = exampleEvalRows(1_000).map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k,
+        v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v,
+      ]),
+    ),
+  );
+  beforeAll(async () => {
+    const { config } = loadConfig(join('examples/credit-risk', 'modelship.yml'));
+    const path = join(dir, 'credit.onnx');
+    const width = featureWidth(config.model.features!);
+    writeFileSync(
+      path,
+      logisticRegressionModel({ weights: new Array<number>(width).fill(0.01), bias: 0 }),
+    );
+    predictServer = createServer({ modelPath: path, config });
+    await predictServer.ready;
+    predictBase = new URL((await predictServer.listen(0, '127.0.0.1')).url);
+  });
+  afterAll(() => predictServer.close());
+
+  /** Posts a /predict body in 4 KiB chunks: the status and the bytes copied. */
+  const postPredict = (body: Buffer) =>
+    post(body, {}, 4096, { url: predictBase, path: '/predict' });
+
+  it('1,000 rows posted are copied at most once, and a body left to JSON.parse at least once', async () => {
+    const scanned = Buffer.from(JSON.stringify({ id: 'copies', rows }));
+    const first = await postPredict(scanned);
+    expect(first.status).toBe(200);
+    expect(first.copied).toBeLessThanOrEqual(scanned.length);
+    const parsed = Buffer.from(JSON.stringify({ id: 'esc\\u0061ped', rows }));
+    const second = await postPredict(parsed);
+    expect(second.status).toBe(200);
+    expect(second.copied).toBeGreaterThanOrEqual(parsed.length);
+  });
+
+  it('rows in 4 KiB chunks are copied once into one buffer and read from it, not from text', async () => {
+    /** The bytes readPredictBody copies of a body that arrives in 4 KiB chunks. */
+    const copies = async (body: Buffer) => {
+      const chunks = Array.from({ length: Math.ceil(body.length / 4096) }, (_, i) =>
+        body.subarray(i * 4096, (i + 1) * 4096),
+      );
+      const req = Object.assign(Readable.from(chunks), {
+        headers: { 'content-length': String(body.length) },
+        complete: true,
+      }) as unknown as IncomingMessage;
+      const before = copiedBytes();
+      const read = await readPredictBody(req, 1 << 24);
+      return { copied: copiedBytes() - before, scanned: read.rows !== undefined };
+    };
+    const scanned = Buffer.from(JSON.stringify({ id: 'copies', rows }));
+    expect(await copies(scanned)).toEqual({ copied: scanned.length, scanned: true });
+    // A backslash sends the body to JSON.parse, which reads it decoded into text: a second copy.
+    const parsed = Buffer.from(JSON.stringify({ id: 'esc\\u0061ped', rows }));
+    expect(await copies(parsed)).toEqual({ copied: 2 * parsed.length, scanned: false });
   });
 });
 
