@@ -81,21 +81,12 @@ async function aggregateScan(
   source: DataSource,
   maxExamples: number,
 ): Promise<Scan> {
+  // Each scan below reads the file's footer again: cached, a 1,000-column file's examples took
+  // 1.4 instead of 2.2 s (and 224 instead of 332 MB).
+  await db.run('SET parquet_metadata_cache = true');
   const [counts = {}] = await readSafely(db, source, aggregateSql(plan, source));
   const failing = plan.checks.filter((check) => Number(counts[check.alias] ?? 0) > 0);
-  const found = new Map<string, Example[]>();
-  const rows = failing.length
-    ? await readSafely<{ alias: string; key: bigint; value: string | null }>(
-        db,
-        source,
-        examplesScanSql(plan, failing, source, maxExamples),
-      )
-    : [];
-  for (const row of rows.sort((a, b) => Number(a.key - b.key))) {
-    const list = found.get(row.alias) ?? [];
-    list.push(exampleAt(source, row.key, row.value));
-    found.set(row.alias, list);
-  }
+  const found = await examplesOf(db, plan, source, failing, maxExamples);
   return {
     counts,
     examples: (check) => found.get(check.alias) ?? [],
@@ -116,6 +107,34 @@ async function aggregateScan(
       return { count, examples: found.map((e) => exampleAt(source, e.key, e.value)) };
     },
   };
+}
+
+/** Failing checks whose examples one statement reads (see examplesOf). */
+export const EXAMPLE_BATCH = 25;
+
+/** The failing checks' first examples read back from a source that numbers its rows, by alias. */
+async function examplesOf(
+  db: Database,
+  plan: ContractPlan,
+  source: DataSource,
+  failing: PlannedCheck[],
+  maxExamples: number,
+): Promise<Map<string, Example[]>> {
+  const rows: { alias: string; key: bigint; value: string | null }[] = [];
+  // A statement per EXAMPLE_BATCH failing checks: every read of a UNION holds its own state
+  // (1,000 failing checks of a 1,000-column file in one statement took 2.6 GB).
+  for (let start = 0; start < failing.length; start += EXAMPLE_BATCH) {
+    const batch = failing.slice(start, start + EXAMPLE_BATCH);
+    const sql = examplesScanSql(plan, batch, source, maxExamples);
+    rows.push(...(await readSafely<(typeof rows)[number]>(db, source, sql)));
+  }
+  const found = new Map<string, Example[]>();
+  for (const row of rows.sort((a, b) => Number(a.key - b.key))) {
+    const list = found.get(row.alias) ?? [];
+    list.push(exampleAt(source, row.key, row.value));
+    found.set(row.alias, list);
+  }
+  return found;
 }
 
 /** The example at a row key (`row_key`): its 1-based row and, for globs, its file. */

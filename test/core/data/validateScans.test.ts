@@ -2,8 +2,9 @@
 // asks (types, bounds, `in`, patterns, unique, nulls) and however many checks fail. For text files
 // every later query reads the flag table that one scan wrote. Parquet numbers its rows, so it keeps
 // no table: after the one aggregate, it reads again only what that scan could not give, each read
-// over a few columns (Parquet reads no other): one statement of examples over the failing checks'
-// columns (none when nothing fails), and per unique column one over that column alone, then one
+// over a few columns (Parquet reads no other): a statement of examples per 25 failing checks,
+// each read over one check's column (none when nothing fails), and per unique column one over
+// that column alone, then one
 // more for its examples if it has duplicates. A count,
 // not a timing: it cannot flake on a busy machine, and a second scan of a 1.5 GB file is what it
 // exists to catch.
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataContract } from '../../../src/core/config/dataContract.js';
 import { validateData } from '../../../src/core/data/validate.js';
+import { EXAMPLE_BATCH } from '../../../src/core/data/validationScan.js';
 import { contractOf } from '../../support/dataContract.js';
 import { recordQueries, scansOf } from '../../support/queryRecorder.js';
 import { useTempDir } from '../../support/tempDir.js';
@@ -150,5 +152,33 @@ describe('a Parquet validation scans all its columns once', () => {
     const [counts, ...reads] = scansOf(queries);
     expect(columnsOf(counts!)).toEqual(Object.keys(CONTRACT.columns));
     expect(reads.map(columnsOf)).toEqual([['id'], ['code']]);
+  });
+});
+
+describe('a Parquet validation of many failing checks', () => {
+  it('reads their examples in statements of at most EXAMPLE_BATCH reads', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `c${i}`);
+    const lines = [names.join(',')];
+    for (let row = 0; row < 50; row++)
+      lines.push(names.map((_, i) => (row === i % 50 ? -1 : row)).join(','));
+    const csv = join(dir, 'many.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const parquet = await toParquet(csv);
+    const contract = contractOf({
+      columns: Object.fromEntries(names.map((name) => [name, { type: 'integer', min: 0 }])),
+    });
+    const queries = recordQueries();
+    const report = await validateData(parquet, contract);
+    expect(report.violations.filter((v) => v.check === 'min')).toHaveLength(60);
+    const examples = scansOf(queries).filter((sql) => sql.startsWith('(SELECT'));
+    expect(examples.map((sql) => sql.split('UNION ALL').length)).toEqual([
+      EXAMPLE_BATCH,
+      EXAMPLE_BATCH,
+      60 - 2 * EXAMPLE_BATCH,
+    ]);
+    // Every check's example is its own row, whichever statement read it.
+    expect(report.violations.map((v) => v.examples)).toEqual(
+      names.map((_, i) => [{ row: (i % 50) + 1, value: '-1' }]),
+    );
   });
 });
