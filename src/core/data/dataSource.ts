@@ -4,6 +4,7 @@ import { readCsvHeader } from './csvHeader.js';
 import { formatOf, isGlob, SUPPORTED_EXTENSIONS, type DataFormat } from './dataFormat.js';
 import { literal, type Database } from './duckdb.js';
 import { lineOfRecord, MAX_RECORD_BYTES, needsScan, scanText, statDataFile } from './fileChecks.js';
+import { groupedCount } from '../numberText.js';
 
 /** Name of the source-file column added when a glob names several files. */
 export const FILE_COLUMN = '__modelship_file';
@@ -199,7 +200,7 @@ export function readError(source: DataSource, message: string): ModelshipError {
   }
   if (/Maximum line size|does not support a full read/i.test(message)) {
     return new ModelshipError(
-      `${at}: a row is longer than ${MAX_RECORD_BYTES.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
+      `${at}: a row is longer than ${groupedCount(MAX_RECORD_BYTES)} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
     );
   }
   if (/Out of Memory/i.test(message)) {

@@ -2,6 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync, type Stats }
 import { createGunzip } from 'node:zlib';
 import { ModelshipError } from '../errors.js';
 import { isGzip, type DataFormat } from './dataFormat.js';
+import { groupedCount } from '../numberText.js';
 
 /**
  * The longest record (row) Modelship reads from delimited text, in bytes: DuckDB's default
@@ -147,7 +148,7 @@ export async function scanText(
   if (tooLong >= 0) {
     const line = await lineAtOffset(file, tooLong);
     throw new ModelshipError(
-      `${file}:${line}: the row that starts on this line is longer than ${max.toLocaleString('en-US')} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
+      `${file}:${line}: the row that starts on this line is longer than ${groupedCount(max)} bytes, the most Modelship reads in one row; check the file for damage or an unclosed quote, or shorten the value.`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { markdownTable } from 'markdown-table';
 import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
 import { formatPercent, formatValue } from '../report/numberFormat.js';
 import type { DriftColumn, DriftReport, DriftShares } from './driftReport.js';
+import { groupedCount } from '../numberText.js';
 
 /** GitHub's limit on an issue or comment body. */
 const DEFAULT_MAX_CHARS = 65_000;
@@ -34,8 +35,8 @@ function headSection(report: DriftReport, title: string): string {
   const verdict = report.dataset_drift
     ? `❌ **Drift detected**: ${report.drifted_columns} of ${report.total_columns} columns drifted (${formatPercent(report.drift_share)} ≥ ${formatPercent(report.share_threshold)})`
     : `✅ **No dataset drift**: ${report.drifted_columns} of ${report.total_columns} columns drifted (${formatPercent(report.drift_share)} < ${formatPercent(report.share_threshold)})`;
-  const ref = `${codeSpan(report.reference.source)} (${report.reference.kind}, ${report.reference.rows.toLocaleString('en-US')} rows)`;
-  const cur = `${codeSpan(report.current.source)} (${report.current.rows.toLocaleString('en-US')} rows)`;
+  const ref = `${codeSpan(report.reference.source)} (${report.reference.kind}, ${groupedCount(report.reference.rows)} rows)`;
+  const cur = `${codeSpan(report.current.source)} (${groupedCount(report.current.rows)} rows)`;
   const lines = [
     `### ${escapeMarkdown(title)}`,
     '',
@@ -116,7 +117,7 @@ function modelSection(report: DriftReport): string {
   if (report.performance) {
     const perf = report.performance;
     parts.push(
-      `#### Performance on ${perf.rows.toLocaleString('en-US')} labelled current rows`,
+      `#### Performance on ${groupedCount(perf.rows)} labelled current rows`,
       markdownTable(
         [
           ['Metric', 'At release', 'Now', 'Change'],

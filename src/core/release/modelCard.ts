@@ -8,6 +8,7 @@ import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
 import { formatValue } from '../report/numberFormat.js';
 import type { RunManifest } from '../train/runManifest.js';
 import type { DataProfile } from '../data/profile.js';
+import { groupedCount } from '../numberText.js';
 
 /** A data entry of modelship.yml with the digests of the files behind it. */
 export interface DataDigest {
@@ -178,7 +179,7 @@ function modelDetails(input: ModelCardInput): string {
     `- **Training algorithm:** ${trainingAlgorithm(trainManifest)}`,
     `- **License:** ${card.license ? escapeMarkdown(card.license) : 'not stated (card.license in modelship.yml)'}`,
     `- **Contact:** ${card.contact ? escapeMarkdown(card.contact) : 'not stated (card.contact in modelship.yml)'}`,
-    `- **Model file:** ${codeSpan('model.onnx')} (${input.model.size_bytes.toLocaleString('en-US')} bytes, sha256 ${codeSpan(input.model.sha256)})`,
+    `- **Model file:** ${codeSpan('model.onnx')} (${groupedCount(input.model.size_bytes)} bytes, sha256 ${codeSpan(input.model.sha256)})`,
   ];
   if (input.commit) lines.push(`- **Commit:** ${codeSpan(input.commit)}`);
   return lines.join('\n');
@@ -293,10 +294,10 @@ function digestLines(digest: DataDigest | undefined, what: string): string[] {
   if (!digest) return [`_No ${what} is configured in modelship.yml._`];
   const lines = [`- **Path:** ${codeSpan(digest.path)}`];
   if (digest.rows !== undefined && digest.rows !== null)
-    lines.push(`- **Rows:** ${digest.rows.toLocaleString('en-US')}`);
+    lines.push(`- **Rows:** ${groupedCount(digest.rows)}`);
   for (const file of digest.files)
     lines.push(
-      `- **File:** ${codeSpan(file.path)} (${file.bytes.toLocaleString('en-US')} bytes, sha256 ${codeSpan(file.sha256)})`,
+      `- **File:** ${codeSpan(file.path)} (${groupedCount(file.bytes)} bytes, sha256 ${codeSpan(file.sha256)})`,
     );
   return lines;
 }
@@ -339,7 +340,7 @@ function quantitative(input: ModelCardInput): string {
   const lines = [
     '## Quantitative analyses',
     '',
-    `On ${codeSpan(report.data)} (${report.rows.toLocaleString('en-US')} rows); values as in ${codeSpan('metrics.json')}, to 4 decimals.`,
+    `On ${codeSpan(report.data)} (${groupedCount(report.rows)} rows); values as in ${codeSpan('metrics.json')}, to 4 decimals.`,
     '',
     '### Overall',
     '',

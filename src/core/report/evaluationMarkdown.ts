@@ -16,6 +16,7 @@ import { codeSpan, escapeMarkdown } from './markdownEscape.js';
 import { formatPercent, formatValue } from './numberFormat.js';
 import { FAIRNESS_METRICS } from '../config/modelshipConfig.js';
 import type { MetricIntervalReport } from '../stats/index.js';
+import { groupedCount } from '../numberText.js';
 
 /** GitHub's limit on an issue or PR comment body. */
 export const COMMENT_LIMIT = 65_536;
@@ -66,7 +67,7 @@ export function evaluationMarkdown(
 function header(report: EvaluationReport, context: ReportContext): string {
   const marker = context.marker ? `<!-- modelship:${context.marker} -->\n` : '';
   const against = report.baseline ? `against ${codeSpan(report.baseline.label)}` : 'no baseline';
-  return `${marker}## Modelship · ${codeSpan(report.name)}\n\nCandidate ${against} on ${codeSpan(report.data)} (${report.rows.toLocaleString('en-US')} rows, ${report.task}${report.threshold !== undefined ? `, threshold ${report.threshold}` : ''})`;
+  return `${marker}## Modelship · ${codeSpan(report.name)}\n\nCandidate ${against} on ${codeSpan(report.data)} (${groupedCount(report.rows)} rows, ${report.task}${report.threshold !== undefined ? `, threshold ${report.threshold}` : ''})`;
 }
 
 function verdict(report: EvaluationReport): string {
@@ -170,7 +171,7 @@ function groupTable(fairness: AttributeFairness): string {
   const small = new Set(fairness.small_groups ?? []);
   const rows = Object.entries(fairness.groups).map(([group, g]) => [
     codeSpan(group),
-    `${g.count.toLocaleString('en-US')}${small.has(group) ? ' ⚠️' : ''}`,
+    `${groupedCount(g.count)}${small.has(group) ? ' ⚠️' : ''}`,
     ...columns.map(([key]) =>
       key === 'selection_rate' ? formatPercent(g[key]) : formatValue(g[key]),
     ),
@@ -185,7 +186,7 @@ function smallGroupsNote(fairness: AttributeFairness): string[] {
   const small = fairness.small_groups ?? [];
   if (small.length === 0) return [];
   const listed = small
-    .map((g) => `${codeSpan(g)} (${fairness.groups[g]?.count.toLocaleString('en-US')} rows)`)
+    .map((g) => `${codeSpan(g)} (${groupedCount(fairness.groups[g]?.count ?? 0)} rows)`)
     .join(', ');
   const none = tooFewGroups(fairness)
     ? ' Fewer than two groups remain, so the disparities are undefined and their rules were not checked.'
@@ -277,7 +278,7 @@ function confusionTable(confusion: Confusion): string {
   const head = ['true ＼ predicted', ...confusion.labels.map(codeSpan)];
   const rows = confusion.matrix.map((row, i) => [
     codeSpan(confusion.labels[i] ?? ''),
-    ...row.map((n) => n.toLocaleString('en-US')),
+    ...row.map((n) => groupedCount(n)),
   ]);
   return markdownTable([head, ...rows]);
 }
@@ -290,7 +291,7 @@ function footer(report: EvaluationReport, context: ReportContext): string {
   const bits = [
     `model ${codeSpan(report.candidate.sha256.slice(0, 12))} (SHA-256, ${escapeMarkdown(report.candidate.provider)})`,
     report.baseline ? `production ${codeSpan(report.baseline.model.sha256.slice(0, 12))}` : '',
-    `${report.rows.toLocaleString('en-US')} rows`,
+    `${groupedCount(report.rows)} rows`,
     context.commit ? `commit ${codeSpan(context.commit.slice(0, 7))}` : '',
     context.runUrl ? `[workflow run](${context.runUrl})` : '',
   ].filter(Boolean);

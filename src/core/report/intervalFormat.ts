@@ -1,6 +1,7 @@
 import type { EvaluationReport } from '../evaluation/evaluationReport.js';
 import type { MetricIntervalReport } from '../stats/index.js';
 import { formatChange, formatValue } from './numberFormat.js';
+import { groupedCount } from '../numberText.js';
 
 /**
  * Decimals that show an interval's width and no more: 2 for a width of 0.11, 3 for 0.046
@@ -52,5 +53,5 @@ export function intervalsNote(report: EvaluationReport): string {
   const confidence = `${+(i.confidence * 100).toFixed(2)}%`;
   const delong = 'roc_auc' in i.metrics ? "roc_auc by DeLong's method, the others by a " : 'a ';
   const paired = report.baseline ? 'paired ' : '';
-  return `${confidence} intervals: ${delong}${paired}bootstrap of the holdout rows (percentile, ${i.replicates.toLocaleString('en-US')} resamples, seed ${i.seed}).`;
+  return `${confidence} intervals: ${delong}${paired}bootstrap of the holdout rows (percentile, ${groupedCount(i.replicates)} resamples, seed ${i.seed}).`;
 }

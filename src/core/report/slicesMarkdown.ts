@@ -4,6 +4,7 @@ import { sliceName, worstFirst } from '../evaluation/slices.js';
 import { codeSpan } from './markdownEscape.js';
 import { changeWithInterval, valueWithInterval } from './intervalFormat.js';
 import { formatValue } from './numberFormat.js';
+import { groupedCount } from '../numberText.js';
 
 /** Rows shown in the report; the JSON report holds every slice. */
 const SHOWN = 30;
@@ -40,7 +41,7 @@ export function slicesSection(report: EvaluationReport): string {
           : '❌';
     return [
       codeSpan(name),
-      slice.count.toLocaleString('en-US'),
+      groupedCount(slice.count),
       // The ranking metric with its interval; the rest as values, to keep the table narrow.
       ...metrics.map((m) =>
         m === rank ? valueWithInterval(value, slice.intervals?.[m]) : formatValue(slice.metrics[m]),

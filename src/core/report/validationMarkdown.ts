@@ -1,6 +1,7 @@
 import { markdownTable } from 'markdown-table';
 import type { ValidationReport, Violation } from '../data/validationReport.js';
 import { codeSpan, escapeMarkdown } from './markdownEscape.js';
+import { groupedCount } from '../numberText.js';
 
 const MAX_ROWS = 200;
 
@@ -16,7 +17,7 @@ export function validationMarkdown(report: ValidationReport): string {
     '',
     verdict,
     '',
-    `${report.rows.toLocaleString('en-US')} rows · ${report.columns.length} columns${report.schema ? ` · contract ${codeSpan(report.schema)}` : ''}`,
+    `${groupedCount(report.rows)} rows · ${report.columns.length} columns${report.schema ? ` · contract ${codeSpan(report.schema)}` : ''}`,
     '',
   ];
   if (report.violations.length === 0) return lines.join('\n');
@@ -29,7 +30,7 @@ export function validationMarkdown(report: ValidationReport): string {
           v.severity === 'error' ? '❌' : '⚠️',
           v.column === null ? '—' : codeSpan(v.column),
           v.check,
-          v.unexpected_count.toLocaleString('en-US'),
+          groupedCount(v.unexpected_count),
           v.unexpected_percent.toFixed(2),
           examplesCell(v),
         ]),
