@@ -19,6 +19,7 @@ import { markdownTable } from 'markdown-table';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../scripts/prng.mjs';
 import { machineInfo, parseBenchArgs } from './benchArgs.mjs';
+import { figure } from './figures.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -226,6 +227,28 @@ await writeFile(
       values_compared: agreement?.compared ?? null,
       disagreements: agreement?.disagreements ?? null,
       modelship: { metrics: ours.metrics.values, fairness: ours.fairness },
+      figures: [
+        figure({
+          name: `evaluate ${N.toLocaleString('en-US')} rows: inference, modelship predict`,
+          value: rate(median(predictTimes)),
+          unit: 'rows/s',
+          limitName: 'bare session.run',
+          limit: rate(median(bareTimes)),
+          goal: { min: 0.9 },
+        }),
+        ...(sk
+          ? [
+              figure({
+                name: `evaluate ${N.toLocaleString('en-US')} rows: metrics + fairness`,
+                value: rate(median(evalTimes)),
+                unit: 'rows/s',
+                limitName: 'scikit-learn',
+                limit: rate(median(sk.total_s)),
+                goal: { min: 5 },
+              }),
+            ]
+          : []),
+      ],
     },
     null,
     2,

@@ -12,8 +12,9 @@
 //             replicates at 100k and N rows vs numpy; agreement   (bench/intervalsBench.mjs)
 //   slices    false blocks of slice rules and power on one degraded region, beside the
 //             overall rule                                        (bench/slicesBench.mjs)
-//   release   action tarball and runtime archive sizes; validate-data cold and warm start
-//             from the release build vs `node -e 0`              (bench/releaseBench.mjs)
+//   release   action tarball and runtime archive sizes; the bundled actions (validate-data,
+//             gate, evaluate, drift-check, the root action) from the release build under
+//             Node 24, to first output and to exit, vs `node -e 0` (bench/releaseBench.mjs)
 //   startup   `modelship --help` and `modelship gate` vs `node -e 0`, and the modules they load
 //             (bench/startupBench.mjs)
 //
@@ -26,7 +27,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './benchArgs.mjs';
-import { figure, figuresTable } from './figures.mjs';
+import { figuresTable } from './figures.mjs';
 
 const BENCHMARKS = {
   validate: 'validateBench.mjs',
@@ -76,7 +77,7 @@ function summarize() {
     const path = fileURLToPath(new URL(`out/${name}.json`, import.meta.url));
     if (!existsSync(path) || statSync(path).mtimeMs < started) continue; // it failed: no figures
     const result = JSON.parse(readFileSync(path, 'utf8'));
-    for (const f of result.figures ?? figuresOf(name, result)) figures.push({ bench: name, ...f });
+    for (const f of result.figures ?? []) figures.push({ bench: name, ...f });
   }
   if (!figures.length) return;
   const load = {
@@ -93,21 +94,4 @@ function summarize() {
     fileURLToPath(new URL('out/summary.json', import.meta.url)),
     `${JSON.stringify({ date: new Date().toISOString(), command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(), machine: machineInfo(), load_average: load, figures }, null, 2)}\n`,
   );
-}
-
-/** Figures of the benches whose JSON predates `figures`: read from the fields they write. */
-function figuresOf(name, result) {
-  if (name === 'release' && result.validateData)
-    return [
-      figure({
-        name: 'validate-data action from the release tree, warm, start to outputs',
-        value: result.validateData.warmSeconds * 1000,
-        unit: 'ms',
-        limitName: 'node -e 0',
-        limit: result.reference.nodeStartSeconds * 1000,
-        goal: { max: 300 },
-        absolute: true,
-      }),
-    ];
-  return [];
 }
