@@ -66,6 +66,8 @@ const { buildFeatureMatrix, featureColumns, featureWidth } =
 const { mlpModel } = await import('../lib/core/model/onnxWriter.js');
 const { parseInferJson } = await import('../lib/core/serve/numericJson.js');
 const { inputTensor } = await import('../lib/core/serve/oipTensors.js');
+const { parsePredictJson } = await import('../lib/core/serve/predictJson.js');
+const { objectRows } = await import('../lib/core/serve/rowColumns.js');
 
 // --- The bundle and the inputs (not timed) --------------------------------------------------
 const model = join(ROOT, 'examples', 'credit-risk', 'artifacts', 'model.onnx');
@@ -123,6 +125,10 @@ const ceiling = {
   // scanner), and the scanner of numeric data (now).
   tensor_json_parse: tensorRate(bodies.infer(B), B, false),
   tensor_scanner: tensorRate(bodies.infer(B), B, true),
+  // A /predict body to its feature columns: JSON.parse and the row objects (as before the
+  // scanner), and the scanner of rows (now).
+  columns_json_parse: columnsRate(bodies.predict(B), B, false),
+  columns_scanner: columnsRate(bodies.predict(B), B, true),
 };
 if (!options.mlpOnly) {
   console.log(
@@ -518,6 +524,24 @@ function tensorRate(text, n, scanner) {
   return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
 }
 
+/**
+ * serve's reading of a /predict body into the columns its features read, from JSON.parse's row
+ * objects or from the scanner of rows (lib/core/serve/predictJson.js), for about two seconds.
+ */
+function columnsRate(text, n, scanner) {
+  const body = Buffer.from(text);
+  const names = featureColumns(config.model.features);
+  let runs = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    const rows = scanner ? parsePredictJson(body, 64).rows : objectRows(JSON.parse(text).rows);
+    for (const name of names) rows.column(name);
+    runs++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { runs_per_s: Math.round(runs / seconds), rows_per_s: Math.round((runs * n) / seconds) };
+}
+
 async function startServer(bundle, model, microBatch) {
   const log = openSync(join(DIR, `server-${model}${microBatch ? '-micro-batch' : ''}.log`), 'w');
   const env = { ...process.env };
@@ -664,6 +688,8 @@ function printResults() {
     [`JSON.parse + matrix, ${B}-row body`, ceiling.parse_batch],
     [`body → input tensor by JSON.parse, ${B} rows`, ceiling.tensor_json_parse],
     [`body → input tensor by the numeric scanner, ${B} rows`, ceiling.tensor_scanner],
+    [`/predict body → feature columns by JSON.parse, ${B} rows`, ceiling.columns_json_parse],
+    [`/predict body → feature columns by the row scanner, ${B} rows`, ceiling.columns_scanner],
   ].filter(([, rate]) => rate !== undefined);
   for (const [name, rate] of inProcess) {
     const cpu = rate.cpu_us_per_run === undefined ? '' : fmt(rate.cpu_us_per_run);
