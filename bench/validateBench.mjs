@@ -329,10 +329,11 @@ async function benchLarge(rows) {
     process.exit(2);
   }
   console.log(
-    `modelship, ${rows} rows of Parquet: ${parquet.wall_s.toFixed(2)} s, ${parquet.rss_mb} MB`,
+    `modelship, ${rows} rows of Parquet: ${parquet.wall_s.toFixed(2)} s${cpuText(parquet)}, ${parquet.rss_mb} MB`,
   );
   large.parquet = {
     wall_s: round(parquet.wall_s, 3),
+    cpu_s: parquet.cpu_s === null ? null : round(parquet.cpu_s, 3),
     peak_rss_mb: parquet.rss_mb,
     duckdb_scan: scanOf([PARQUET_LARGE], 1),
   };
@@ -379,6 +380,7 @@ function pandasAvailable() {
 /** Runs a command `runs` times; the median wall time, the highest peak RSS, the last output. */
 async function bench(tool, command, args, okCodes, read) {
   const walls = [];
+  const cpus = [];
   const rss = [];
   const inside = [];
   let result;
@@ -390,8 +392,11 @@ async function bench(tool, command, args, okCodes, read) {
       process.exit(2);
     }
     walls.push(measured.wall_s);
+    cpus.push(measured.cpu_s);
     rss.push(measured.rss_mb);
-    console.log(`${measured.wall_s.toFixed(2)} s, ${measured.rss_mb ?? '?'} MB`);
+    console.log(
+      `${measured.wall_s.toFixed(2)} s${cpuText(measured)}, ${measured.rss_mb ?? '?'} MB`,
+    );
     result = { exit_code: measured.code, ...(await read(measured.stdout)) };
     if (result.inside_s !== undefined) inside.push(result.inside_s);
   }
@@ -403,13 +408,22 @@ async function bench(tool, command, args, okCodes, read) {
       .replaceAll(ROOT, ''),
     walls_s: walls.map((w) => round(w, 3)),
     wall_s: round(wall, 3),
+    cpu_s: cpus.includes(null) ? null : round(median(cpus), 3),
     rows_per_s: Math.round(options.rows / wall),
     peak_rss_mb: rss.includes(null) ? null : Math.max(...rss),
     ...result,
   };
 }
 
-/** Wall time and peak RSS of one child process (GNU time if present, else polling VmHWM). */
+/** ' (CPU x s)' when /usr/bin/time gave the CPU time of a measured run. */
+function cpuText(measured) {
+  return measured.cpu_s === null ? '' : ` (CPU ${measured.cpu_s.toFixed(2)} s)`;
+}
+
+/**
+ * Wall time, peak RSS and (with GNU time) CPU time of one child process (GNU time if present,
+ * else polling VmHWM).
+ */
 function measure(command, args) {
   const useTime = existsSync(TIME);
   const [file, argv] = useTime ? [TIME, ['-v', command, ...args]] : [command, args];
@@ -436,8 +450,13 @@ function measure(command, args) {
       const wall = Number(process.hrtime.bigint() - start) / 1e9;
       if (poll) clearInterval(poll);
       let rssKb = hwmKb || null;
+      let cpu = null;
       if (useTime) {
         rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]) || null;
+        // CPU time, steadier than wall time when other jobs share the machine.
+        const user = /User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
+        const system = /System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
+        if (user && system) cpu = Number(user) + Number(system);
         const exit = /Exit status: (\d+)/.exec(stderr);
         if (exit) code = Number(exit[1]);
         stderr = stderr.replace(/\n?\s*Command (being timed|exited)[\s\S]*$/, '');
@@ -445,6 +464,7 @@ function measure(command, args) {
       resolve({
         code,
         wall_s: wall,
+        cpu_s: cpu,
         rss_mb: rssKb ? Math.round(rssKb / 1024) : null,
         stdout,
         stderr,
