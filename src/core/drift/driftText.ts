@@ -22,7 +22,10 @@ export function driftText(report: DriftReport): string {
       lines.push(
         `  ${metric}: now ${formatValue(m.current)}, at release ${formatValue(m.reference)}`,
       );
-  for (const note of report.notes) lines.push(`note: ${note}`);
+  const degradation = report.degradation;
+  if (degradation?.degraded) lines.push(`performance degraded: ${degradation.reasons.join('; ')}`);
+  else if (degradation?.checks.length) lines.push('performance: not degraded');
+  for (const note of [...report.notes, ...(degradation?.notes ?? [])]) lines.push(`note: ${note}`);
   return lines.join('\n');
 }
 
