@@ -71,10 +71,17 @@ export async function readPredictBody(
   maxDepth = MAX_JSON_DEPTH,
 ): Promise<{ json: unknown; rows?: RowColumns }> {
   const body = await readBody(req, limit);
-  const scanned = parsePredictJson(body, maxDepth);
+  const scanned = body.length >= SCAN_PREDICT_FROM ? parsePredictJson(body, maxDepth) : undefined;
   if (scanned) return { json: scanned.body, rows: scanned.rows };
   return { json: parseJson(body, maxDepth) };
 }
+
+/**
+ * The smallest /predict body the row scanner reads: below it (four rows of the example, or
+ * fewer) JSON.parse and the row objects cost less than the scanner's setting up (2.4 against
+ * 5.8 µs for one row; 16.1 against 12.5 µs for eight).
+ */
+const SCAN_PREDICT_FROM = 2048;
 
 /**
  * Reads an inference request: JSON, or with the binary tensor data extension (header

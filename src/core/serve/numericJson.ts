@@ -55,10 +55,13 @@ export function skipSpace(body: Buffer, pos: number): number {
 
 /** Values read so far, in a buffer that doubles as it fills. */
 export class Values {
-  array = new Float64Array(1024);
+  array: Float64Array;
   length = 0;
   /** How many were read from their text by Number() (more than 15 digits, or a far exponent). */
   slow = 0;
+  constructor(capacity = 1024) {
+    this.array = new Float64Array(capacity);
+  }
   push(value: number): void {
     if (this.length === this.array.length) {
       const grown = new Float64Array(this.array.length * 2);

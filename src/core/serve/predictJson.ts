@@ -139,7 +139,8 @@ function isDelimiter(c: number): boolean {
  * in the row before, so a row in the same key order as the last makes no key string.
  */
 function readRows(body: Buffer, pos: number, store: ColumnStore): number {
-  const number = new Values();
+  // One number at a time: each is read into it and taken out at once.
+  const number = new Values(1);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   // The columns of the last row's keys, in its order, and where the bytes of each key are.
   const order: ScannedColumn[] = [];

@@ -36,10 +36,10 @@ afterAll(() => server.close());
 async function bothWays(rows: string): Promise<[unknown, unknown]> {
   const answers = [];
   for (const extra of ['"note":"plain"', '"note":"\\u0065scaped"']) {
-    const res = await fetch(`${base}/predict`, {
-      method: 'POST',
-      body: `{"id":"same",${extra},"rows":${rows}}`,
-    });
+    const body = `{"id":"same",${extra},"rows":${rows}}`;
+    // The scanner reads bodies of 2 KiB or more (JSON.parse reads a few rows faster).
+    expect(body.length).toBeGreaterThan(2048);
+    const res = await fetch(`${base}/predict`, { method: 'POST', body });
     answers.push({ status: res.status, body: (await res.json()) as unknown });
   }
   return answers as [unknown, unknown];
@@ -72,6 +72,7 @@ describe('/predict by the scanner and by JSON.parse', () => {
       // A repeated key: the last value counts.
       JSON.stringify(b).replace('{', '{"age":1e9,'),
       JSON.stringify({ ...b, age: String(b!.age), duration: ` ${String(b!.duration)} ` }),
+      ...exampleEvalRows(12).map((row) => JSON.stringify(row)),
     ].join(',');
     const [scanned, parsed] = await bothWays(`[${text}]`);
     expect(scanned).toMatchObject({ status: 200 });
@@ -85,7 +86,7 @@ describe('/predict by the scanner and by JSON.parse', () => {
     ['text for a number', (r: Record<string, unknown>) => ({ ...r, duration: 'long' })],
     ['a boolean category', (r: Record<string, unknown>) => ({ ...r, housing: true })],
   ])('gives the same 400 for %s in row 3', async (_, edit) => {
-    const rows = exampleEvalRows(4) as Record<string, unknown>[];
+    const rows = exampleEvalRows(12) as Record<string, unknown>[];
     rows[2] = edit(rows[2]!);
     const [scanned, parsed] = await bothWays(JSON.stringify(rows));
     expect(scanned).toMatchObject({ status: 400, body: { error: expect.stringMatching(/row 3/) } });
