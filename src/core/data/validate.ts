@@ -35,7 +35,8 @@ export async function validateData(
         source.stopScan?.(); // already done when the data was read; else no one waits for it
       }
     },
-    // The flag table holds ~70 bytes a row: evictable to disk, 10M rows stay under 1 GB.
+    // The flag table (~70 bytes a row) and a unique column's groups spill to disk: 10M rows stay
+    // under 1 GB.
     { memoryLimit: SPILL_MEMORY, spill: true },
   );
 }
