@@ -43,7 +43,9 @@ export function discoverWorkspace(root: string): Workspace {
   const files = listFiles(absoluteRoot);
   const configs = workspace?.models
     ? workspace.models.flatMap((entry) => workspaceEntry(entry, files, workspacePath))
-    : files.filter((f) => f === CONFIG_FILE || f.endsWith(`/${CONFIG_FILE}`));
+    : files.filter(
+        (f) => (f === CONFIG_FILE || f.endsWith(`/${CONFIG_FILE}`)) && !inReleaseBundle(f, files),
+      );
 
   const byName = new Map<string, WorkspaceModel>();
   for (const config of [...new Set(configs)].sort()) {
@@ -61,6 +63,16 @@ export function discoverWorkspace(root: string): Workspace {
     shared: (workspace?.shared ?? []).map(normalizePattern),
     models: [...byName.values()],
   };
+}
+
+/**
+ * Whether a found modelship.yml is the resolved copy inside a release bundle (modelship package
+ * --out, modelship registry download --out): manifest.json and SHA256SUMS beside it. A bundle
+ * written into the repository is not a second model of the same name.
+ */
+function inReleaseBundle(config: string, files: string[]): boolean {
+  const folder = config.slice(0, -CONFIG_FILE.length);
+  return files.includes(`${folder}manifest.json`) && files.includes(`${folder}SHA256SUMS`);
 }
 
 /** The config files one `models:` entry names: a file, a folder's modelship.yml, or a glob. */

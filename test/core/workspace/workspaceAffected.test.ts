@@ -65,6 +65,10 @@ function twoModelRepo(): string {
     // Never searched: dependencies and dot-folders.
     'node_modules/x/modelship.yml': config('alpha'),
     '.modelship-out/modelship.yml': config('alpha'),
+    // Nor a release bundle written into the repository (package --out, registry download --out).
+    'models/alpha/release/modelship.yml': config('alpha'),
+    'models/alpha/release/manifest.json': '{}',
+    'models/alpha/release/SHA256SUMS': '',
   });
   commit(repo, 'two models');
   return repo;
@@ -73,7 +77,7 @@ function twoModelRepo(): string {
 const names = (result: ReturnType<typeof affectedModels>) => result.affected.map((m) => m.name);
 
 describe('discovery', () => {
-  it('finds every modelship.yml outside node_modules and dot-folders, with what each depends on', () => {
+  it('finds every modelship.yml outside node_modules, dot-folders and release bundles, with what each depends on', () => {
     const repo = twoModelRepo();
     const workspace = discoverWorkspace(repo);
     expect(workspace.file).toBeUndefined();
