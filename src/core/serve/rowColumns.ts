@@ -18,7 +18,7 @@ export function objectRows(rows: readonly Record<string, unknown>[]): RowColumns
 /** One named column of scanned rows: values in row order, a gap where a row lacks the name. */
 export class ScannedColumn {
   readonly values: unknown[] = [];
-  /** Bytes of strings read in this column, by hash, and their text (see ColumnStore.text). */
+  /** Where each string read in this column lies in the body, by a hash of its bytes, and its text. */
   readonly strings = new Map<number, { start: number; end: number; text: string }>();
 
   constructor(readonly name: string) {}
