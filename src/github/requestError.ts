@@ -47,6 +47,14 @@ function isRateLimit(error: unknown, detail: string): boolean {
   return /rate limit/i.test(detail) || headers?.['x-ratelimit-remaining'] === '0';
 }
 
+/**
+ * No HTTP answer at all (refused, DNS, TLS, a port fetch forbids): Octokit reports these as a 500
+ * without a response, which would otherwise read as GitHub failing.
+ */
+function isUnreachable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && !(error as { response?: unknown }).response;
+}
+
 export interface CallDescription {
   /** The REST call as a user would look it up, e.g. `POST /repos/o/r/issues/7/comments`. */
   call: string;
@@ -61,6 +69,11 @@ export function explainRequestError(error: unknown, { call, permission }: CallDe
   if ((status === 403 || status === 429) && isRateLimit(error, detail)) {
     return new ModelshipError(
       `GitHub rate-limited ${call} (${status}) beyond the retries: wait a few minutes and re-run the job, or spread the jobs that share this token.`,
+    );
+  }
+  if (status === 500 && isUnreachable(error)) {
+    return new ModelshipError(
+      `Could not reach GitHub for ${call} (${detail}) after retries: check the runner's network and proxy settings and that GITHUB_API_URL names a GitHub API, then re-run the job.`,
     );
   }
   switch (status) {

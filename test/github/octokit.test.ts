@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ModelshipError } from '../../src/core/errors.js';
 import { createOctokit, type RateLimitEvent } from '../../src/github/octokit.js';
@@ -204,6 +206,32 @@ describe('explainRequestError', () => {
       }),
     ).rejects.toThrow(
       /^GitHub rate-limited POST \/repos\/acme\/models\/issues\/\d+\/comments \(403\)/,
+    );
+  });
+
+  it('says GitHub could not be reached when nothing answers, instead of blaming GitHub', async () => {
+    // A port nothing listens on: fetch fails before any HTTP answer.
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((done) => server.close(done));
+    const octokit = createOctokit({
+      token: 't',
+      baseUrl: `http://127.0.0.1:${port}`,
+      retries: 1,
+      retryAfterBaseMs: 1,
+      paceWrites: false,
+    });
+    const write = upsertStickyComment(octokit, {
+      owner: 'acme',
+      repo: 'models',
+      issueNumber: 1,
+      marker: 'm',
+      body: 'x',
+    });
+    await expect(write).rejects.toThrow(ModelshipError);
+    await expect(write).rejects.toThrow(
+      /^Could not reach GitHub for GET \/user \(.+\) after retries: check the runner.s network/,
     );
   });
 });
