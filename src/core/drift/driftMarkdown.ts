@@ -1,6 +1,6 @@
 import { markdownTable } from 'markdown-table';
 import { codeSpan, escapeMarkdown } from '../report/markdownEscape.js';
-import { formatPercent, formatValue } from '../report/numberFormat.js';
+import { formatPercent, formatScore, formatValue } from '../report/numberFormat.js';
 import type { DriftColumn, DriftReport, DriftShares } from './driftReport.js';
 import { groupedCount } from '../numberText.js';
 
@@ -70,7 +70,7 @@ function row(label: string, c: DriftColumn): string[] {
     label,
     c.type,
     `${METHOD_NAMES[c.method]}${c.approximate ? ' ≈' : ''}`,
-    formatValue(c.score),
+    formatScore(c.score),
     formatValue(c.threshold),
     formatValue(c.psi),
     `${formatPercent(c.reference.null_share)} → ${formatPercent(c.current.null_share)}`,

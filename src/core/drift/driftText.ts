@@ -1,4 +1,4 @@
-import { formatPercent, formatValue } from '../report/numberFormat.js';
+import { formatPercent, formatScore, formatValue } from '../report/numberFormat.js';
 import type { DriftColumn, DriftReport } from './driftReport.js';
 
 /** The drift report as a terminal summary: verdict, one line per column, notes. */
@@ -14,7 +14,7 @@ export function driftText(report: DriftReport): string {
   for (const [name, c] of entries) {
     const mark = c.score === null ? '-' : c.drifted ? 'x' : 'ok';
     lines.push(
-      `  ${mark.padEnd(2)} ${clip(name, width).padEnd(width)}  ${c.type.padEnd(11)} ${c.method.padEnd(13)} score ${formatValue(c.score).padStart(7)} (threshold ${formatValue(c.threshold)})  PSI ${formatValue(c.psi)}${c.approximate ? '  ≈' : ''}`,
+      `  ${mark.padEnd(2)} ${clip(name, width).padEnd(width)}  ${c.type.padEnd(11)} ${c.method.padEnd(13)} score ${formatScore(c.score).padStart(7)} (threshold ${formatValue(c.threshold)})  PSI ${formatValue(c.psi)}${c.approximate ? '  ≈' : ''}`,
     );
   }
   if (report.performance)
