@@ -133,6 +133,20 @@ describe.each(TEMPLATES)('%s: policy', (file) => {
     }
   });
 
+  it('lets every job that resolves production (evaluate, drift-check) read deployments', () => {
+    // Production is the live deployment; without deployments: read the step warns and falls back
+    // to the newest release, which may not be what runs.
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      const own = ((job.steps ?? []) as { uses?: string }[]).map(
+        (s) => s.uses?.match(OWN_ACTION)?.[1],
+      );
+      if (own.includes('evaluate') || own.includes('drift-check'))
+        expect((job.permissions as Json | undefined)?.deployments, `job ${name}`).toMatch(
+          /^(read|write)$/,
+        );
+    }
+  });
+
   it('has a concurrency group', () => {
     const groups = [wf.concurrency, ...Object.values(wf.jobs).map((j) => j.concurrency)];
     expect(groups.some((g) => g !== undefined)).toBe(true);
