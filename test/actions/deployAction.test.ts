@@ -2,7 +2,7 @@
 // there, a release whose files do not match their SHA256SUMS. Each is one sentence, nothing is
 // recorded, and the job summary says the deployment did not complete. (The full flow, with real
 // containers, is in container.test.ts.)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/actions/deploy/main.js';
@@ -11,6 +11,7 @@ import { writeReleaseBundle } from '../../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from '../support/actionRunner.js';
 import { trainModel, writeProject } from '../support/evaluateProject.js';
 import { deployActionDefaults } from '../support/deployActionDefaults.js';
+import { releaseForDeploy, repoForDeploy } from '../support/deployRelease.js';
 import { deploymentsOf } from '../support/github/fakeDeployments.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
 import { useGitHubFake } from '../support/github/useGitHubFake.js';
@@ -35,26 +36,15 @@ beforeAll(async () => {
   ).dir;
 });
 
-function repository(github: GitHubFake, options: { release?: boolean } = {}) {
-  const repo = github.addRepo(OWNER, REPO);
-  const release = options.release
-    ? github.addRelease(repo, {
-        tag: 'credit-risk-v1.0.0',
-        assets: Object.fromEntries(
-          readdirSync(bundle).map((name) => [name, readFileSync(join(bundle, name))]),
-        ),
-      })
-    : undefined;
+/** The project in the workspace: the action reads the model's name from its modelship.yml. */
+function workspaceProject(): void {
   writeProject(action.workspace(), { model: join(dir, 'model.onnx') });
-  Object.assign(process.env, {
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '5',
-    MODELSHIP_GITHUB_PACE_WRITES: 'false',
-    'INPUT_GITHUB-TOKEN': github.actionsToken({ writes: ['contents'] }),
-  });
-  return { repo, release };
+}
+
+/** A repository with no release, and the project. */
+function repository(github: GitHubFake): void {
+  repoForDeploy(github);
+  workspaceProject();
 }
 
 describe('deploy refuses, in one sentence, before building anything', () => {
@@ -86,8 +76,9 @@ describe('deploy refuses, in one sentence, before building anything', () => {
 
   it('a release whose model does not match its SHA256SUMS', async () => {
     const github = fake();
-    const { release } = repository(github, { release: true });
-    github.tamperAsset(release!, 'model.onnx', 'not the model');
+    const { release } = releaseForDeploy(github, bundle);
+    workspaceProject();
+    github.tamperAsset(release, 'model.onnx', 'not the model');
     await expect(run()).rejects.toThrow(
       /^model\.onnx of release credit-risk-v1\.0\.0 has SHA-256 [0-9a-f]{64} on GitHub but [0-9a-f]{64} in SHA256SUMS: the release was altered after publishing/,
     );
