@@ -34,6 +34,10 @@ beforeAll(() => {
   writeFileSync(join(dir, 'broken.json'), '{ "profile_version": 2, ');
   writeFileSync(join(dir, 'notprofile.json'), '{ "hello": 1 }');
   writeFileSync(
+    join(dir, 'times.yml'),
+    'model: { name: w, task: regression, path: m.onnx, target: temp_max, features: [wind] }\ndrift: { columns: [date] }\n',
+  );
+  writeFileSync(
     join(dir, 'modelship.yml'),
     'model: { name: w, task: regression, path: m.onnx, target: temp_max, features: [wind] }\ndrift: { share: 0.9 }\n',
   );
@@ -144,6 +148,11 @@ describe('modelship drift', () => {
     expectBadInput(
       runCli(['drift', '-r', 'header-only.csv', '--current', 'y2015.csv'], dir),
       /^modelship: header-only\.csv: has no data rows/,
+    );
+    // drift.columns naming only the time column: nothing left to compare.
+    expectBadInput(
+      runCli(['drift', '-r', 'ref.csv', '--current', 'y2015.csv', '-c', 'times.yml'], dir),
+      /^modelship: y2015\.csv: every column to compare with ref\.csv is a time column \(date\), which drift leaves out .*drift\.columns/,
     );
     expectBadInput(
       runCli(['drift', '-r', 'ref.csv', '--current', 'nulls.csv'], dir),

@@ -113,7 +113,9 @@ export async function computeDrift(options: DriftOptions): Promise<DriftReport> 
     const counted = Object.entries(out).filter(([, c]) => c.score !== null);
     if (counted.length === 0)
       throw new ModelshipError(
-        `${curName}: no column has values on both sides to compare with ${refName} (${empty.join(', ')} are all null or not numbers on one side).`,
+        tested.length === 0
+          ? `${curName}: every column to compare with ${refName} is a time column (${times.join(', ')}), which drift leaves out because its range moves by design; compare other columns (drift.columns in modelship.yml names them).`
+          : `${curName}: no column has values on both sides to compare with ${refName} (${empty.join(', ')} are all null or not numbers on one side).`,
       );
     const drifted = counted.filter(([, c]) => c.drifted).length;
     const total = counted.length;
