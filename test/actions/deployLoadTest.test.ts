@@ -16,7 +16,7 @@ import { writeReleaseBundle } from '../../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from '../support/actionRunner.js';
 import { releaseForDeploy } from '../support/deployRelease.js';
 import { startContainerLab, type ContainerLab } from '../support/containerLab.js';
-import { deployActionDefaults } from '../support/deployActionDefaults.js';
+import { deployActionDefaults, labDeployInputs } from '../support/deployActionDefaults.js';
 import { trainModel, writeProject } from '../support/evaluateProject.js';
 import { deploymentsOf } from '../support/github/fakeDeployments.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
@@ -94,11 +94,7 @@ describe('deploy’s load test, against the GitHub fake and the local registry',
     action.clear();
     action.setInputs({
       VERSION: '1.0.0',
-      IMAGE: `${lab.registry}/${repository}`,
-      BUILDER: 'podman',
-      'BASE-IMAGE': baseImage,
-      'TLS-VERIFY': 'false',
-      URL: 'https://models.example.com/credit-risk',
+      ...labDeployInputs(`${lab.registry}/${repository}`, baseImage),
     });
     await deploy();
     return action.outputs();

@@ -18,7 +18,7 @@ import { createDeployment, setDeploymentStatus } from '../../src/github/deployme
 import { ModelRegistry } from '../../src/github/releases/registry.js';
 import { OWNER, REPO, useActionRun } from '../support/actionRunner.js';
 import { startContainerLab, type ContainerLab } from '../support/containerLab.js';
-import { deployActionDefaults } from '../support/deployActionDefaults.js';
+import { deployActionDefaults, labDeployInputs } from '../support/deployActionDefaults.js';
 import { EVAL_CSV, trainModel, writeProject } from '../support/evaluateProject.js';
 import { deploymentsOf } from '../support/github/fakeDeployments.js';
 import type { GitHubFake } from '../support/github/githubFake.js';
@@ -167,12 +167,8 @@ describe('a degraded production rolls back', containers.options, () => {
       ...deployActionDefaults(),
       VERSION: first['rollback-to']!,
       'ROLLBACK-REASON': first['rollback-reason']!,
-      IMAGE: `${lab.registry}/credit-risk`,
-      BUILDER: 'podman',
-      'BASE-IMAGE': lab.baseImage,
-      'TLS-VERIFY': 'false',
+      ...labDeployInputs(`${lab.registry}/credit-risk`, lab.baseImage),
       'LOAD-TEST': 'false',
-      URL,
     });
     await deploy();
     const rolledBack = action.outputs();

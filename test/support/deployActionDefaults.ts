@@ -17,3 +17,14 @@ export function deployActionDefaults(): Record<string, string> {
       .map(([name, input]) => [name.toUpperCase(), String(input.default ?? '')]),
   );
 }
+
+/** The deploy action's inputs for the container lab: podman, its registry without TLS, a URL. */
+export function labDeployInputs(image: string, baseImage: string): Record<string, string> {
+  return {
+    IMAGE: image,
+    BUILDER: 'podman',
+    'BASE-IMAGE': baseImage,
+    'TLS-VERIFY': 'false',
+    URL: 'https://models.example.com/credit-risk',
+  };
+}

@@ -20,7 +20,7 @@ import { sha256sums } from '../../../src/core/release/checksums.js';
 import { writeReleaseBundle } from '../../../src/core/release/bundle.js';
 import { OWNER, REPO, useActionRun } from '../../support/actionRunner.js';
 import { trainModel, writeProject } from '../../support/evaluateProject.js';
-import { deployActionDefaults } from '../../support/deployActionDefaults.js';
+import { deployActionDefaults, labDeployInputs } from '../../support/deployActionDefaults.js';
 import { deploymentsOf } from '../../support/github/fakeDeployments.js';
 import type { FakeRepo } from '../../support/github/fakeEntities.js';
 import type { GitHubFake } from '../../support/github/githubFake.js';
@@ -350,11 +350,7 @@ describe('the deploy action, against the GitHub fake and the local registry', ga
     action.clear();
     action.setInputs({
       VERSION: version,
-      IMAGE: `${registry}/credit-risk`,
-      BUILDER: 'podman',
-      'BASE-IMAGE': baseImage,
-      'TLS-VERIFY': 'false',
-      URL: 'https://models.example.com/credit-risk',
+      ...labDeployInputs(`${registry}/credit-risk`, baseImage),
     });
     await deploy();
     return action.outputs();
