@@ -156,11 +156,14 @@ export const MOST_START_FILES = 30;
 export const MOST_ROOT_START_FILES = 65;
 const LOADED_WHEN_USED =
   /node_modules[\\/](undici|@actions[\\/]http-client|tunnel|@actions[\\/]artifact)[\\/]/;
+/** Native packages: loaded only after a native step has prepared its runtime. */
+export const NATIVE_INPUT = /node_modules[\\/](@duckdb|onnxruntime-node)[\\/]/;
 
 /**
  * What is wrong with what each entry loads before its step (the runtime line, the first output
- * of a native step), counted in source files: too many, an HTTP client or @actions/artifact
- * (each imported where it is used), or a zod locale but English anywhere in the bundle.
+ * of a native step), counted in source files: too many, native code (before its runtime is
+ * prepared), an HTTP client or @actions/artifact (each imported where it is used), or a zod
+ * locale but English anywhere in the bundle.
  */
 export function startProblems(metafile, steps = STEPS) {
   const problems = [];
@@ -176,6 +179,9 @@ export function startProblems(metafile, steps = STEPS) {
     const most = step === 'index' ? MOST_ROOT_START_FILES : MOST_START_FILES;
     if (loaded.length > most)
       problems.push(`dist/${step} loads ${loaded.length} source files at start, more than ${most}`);
+    const native = loaded.find((input) => NATIVE_INPUT.test(input));
+    if (native)
+      problems.push(`dist/${step} loads ${native} at start, before its runtime is prepared`);
     const heavy = loaded.find((input) => LOADED_WHEN_USED.test(input));
     if (heavy) problems.push(`dist/${step} loads ${heavy} at start; import it where it is used`);
   }

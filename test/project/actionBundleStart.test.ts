@@ -72,16 +72,18 @@ describe('the bundled actions before their step', () => {
     }
   });
 
-  it('names what grew: an HTTP client at a step start, too many files, a second locale', () => {
+  it('names what grew: native code or an HTTP client at a step start, too many files, a second locale', () => {
     const { output } = start('src/actions/gate/index.ts');
     const grown = structuredClone(meta);
     const inputs = grown.outputs[output]!.inputs;
     inputs['node_modules/undici/index.js'] = { bytesInOutput: 1 };
+    inputs['node_modules/@duckdb/node-api/lib/index.js'] = { bytesInOutput: 1 };
     for (let i = 0; i < bundler.MOST_START_FILES; i++)
       inputs[`src/padding/${i}.ts`] = { bytesInOutput: 1 };
     grown.inputs['node_modules/zod/v4/locales/fr.js'] = {};
     expect(bundler.startProblems(grown)).toEqual([
       expect.stringMatching(/^dist\/gate loads \d+ source files at start, more than 30$/),
+      'dist/gate loads node_modules/@duckdb/node-api/lib/index.js at start, before its runtime is prepared',
       'dist/gate loads node_modules/undici/index.js at start; import it where it is used',
       'the action bundle holds a zod locale other than English: node_modules/zod/v4/locales/fr.js',
     ]);
